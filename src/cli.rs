@@ -1,0 +1,84 @@
+//! Command-line arguments (clap). The names are the interface scripts rely on.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  funding-gap                                  run the built-in base scenario into output/base/
+  funding-gap run scenarios/base.toml --trials 1000000 --threads 2
+  funding-gap run base --set rounds.2026.participants.amazon.amount=50
+  funding-gap run my.toml --out results/ --save-trials
+  funding-gap validate scenarios/*.toml
+
+A SCENARIO is a TOML file, or a name that is looked up as scenarios/NAME.toml ('base' falls
+back to the built-in copy). Exit status: 0 success, 2 invalid scenario or arguments, 1 any
+other failure (I/O). See README.md for the scenario format.";
+
+/// Monte Carlo simulator of OpenAI's compute obligations against the revenue and funding it
+/// can raise: how big is the funding gap, how likely is a shortfall, and when does the money
+/// run out.
+#[derive(Debug, Parser)]
+#[command(name = "funding-gap", version, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// What to do (default: `run` on the built-in base scenario).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of the default run.
+    #[command(flatten)]
+    pub opts: RunOpts,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate scenarios: print the summary, write summary.json and bands.csv
+    #[command(after_help = EXAMPLES)]
+    Run {
+        /// Scenario files or names (default: the built-in base scenario)
+        scenarios: Vec<String>,
+        /// Run options.
+        #[command(flatten)]
+        opts: RunOpts,
+    },
+    /// Load and check scenarios without running them; print every problem
+    #[command(
+        after_help = "Examples:\n  funding-gap validate scenarios/*.toml\n  funding-gap validate base --set ipo.probability=0.3"
+    )]
+    Validate {
+        /// Scenario files or names
+        #[arg(required = true)]
+        scenarios: Vec<String>,
+        /// Override an input by its path, e.g. --set ipo.probability=0.5 (repeatable)
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+    },
+}
+
+/// Options of `run`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RunOpts {
+    /// Number of trials [default: the scenario's [run] trials, else 100000]
+    #[arg(long, value_name = "N")]
+    pub trials: Option<u64>,
+    /// Seed: the same seed gives the same results at any thread count [default: the scenario's, else 42]
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads [default: one per core]
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Output directory [default: output/<scenario name>/]; with several scenarios, DIR/<name>/
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Override an input by its path, e.g. --set rounds.2026.participants.amazon.amount=50 or
+    /// --set 'revenue.consumer.growth={ low = 0.3, high = 0.9 }' (repeatable)
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Also write trials.csv: one row per trial with its sampled inputs and results
+    #[arg(long)]
+    pub save_trials: bool,
+    /// Print nothing but errors (no table, no progress bar)
+    #[arg(long, short)]
+    pub quiet: bool,
+}

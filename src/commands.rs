@@ -1,0 +1,206 @@
+//! The commands: each calls the library's stages in order and prints what a user reads.
+
+use std::cell::RefCell;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use funding_gap::engine::{self, RunConfig, RunError};
+use funding_gap::model::{self, Model};
+use funding_gap::report::{self, ReportError};
+use funding_gap::scenario::{self, Scenario, ScenarioError};
+use funding_gap::summary;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::RunOpts;
+
+/// A failure, with the exit status it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Invalid scenario.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// A scenario argument that names nothing.
+    #[error("no scenario '{0}': it is not a file, and there is no scenarios/{0}.toml")]
+    NoScenario(String),
+    /// The run stopped.
+    #[error(transparent)]
+    Run(#[from] RunError),
+    /// An output could not be written.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    /// Several scenarios failed validation (already printed).
+    #[error("{0} of {1} scenarios are invalid")]
+    SomeInvalid(usize, usize),
+}
+
+impl AppError {
+    /// 2 for invalid input or usage, 1 for I/O and other failures, 130 when interrupted.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            AppError::Scenario(_) | AppError::NoScenario(_) | AppError::SomeInvalid(..) => 2,
+            AppError::Run(RunError::NoTrials | RunError::Threads { .. }) => 2,
+            AppError::Run(RunError::Cancelled { .. }) => 130,
+            AppError::Run(RunError::Sink(_)) | AppError::Report(_) => 1,
+        }
+    }
+}
+
+/// Loads a scenario named on the command line: a file, `scenarios/NAME.toml`, or the
+/// built-in base.
+fn load(arg: Option<&str>, set: &[String]) -> Result<Scenario, AppError> {
+    let Some(arg) = arg else {
+        return Ok(scenario::builtin_base(set)?);
+    };
+    let direct = Path::new(arg);
+    if direct.exists() {
+        return Ok(scenario::load(direct, set)?);
+    }
+    let named = Path::new("scenarios").join(format!("{arg}.toml"));
+    if !arg.ends_with(".toml") && named.exists() {
+        return Ok(scenario::load(&named, set)?);
+    }
+    if arg == "base" {
+        return Ok(scenario::builtin_base(set)?);
+    }
+    if arg.ends_with(".toml") || arg.contains('/') {
+        // Let the loader report the missing file in its usual words.
+        return Ok(scenario::load(direct, set)?);
+    }
+    Err(AppError::NoScenario(arg.to_string()))
+}
+
+fn load_and_compile(arg: Option<&str>, set: &[String]) -> Result<Model, AppError> {
+    let s = load(arg, set)?;
+    let m = model::compile(&s)?;
+    for w in &m.warnings {
+        eprintln!("warning: {}: {w}", m.scenario.origin);
+    }
+    Ok(m)
+}
+
+/// `funding-gap validate`.
+pub fn validate(args: &[String], set: &[String]) -> Result<(), AppError> {
+    let mut bad = 0;
+    for arg in args {
+        match load_and_compile(Some(arg), set) {
+            Ok(m) => println!(
+                "ok: {} ({}: {} uncertain inputs, {} obligations, {} steps)",
+                m.scenario.origin,
+                m.name,
+                m.inputs.len(),
+                m.scenario.obligations.len(),
+                m.grid.n
+            ),
+            Err(e) => {
+                bad += 1;
+                for line in e.to_string().lines() {
+                    eprintln!("error: {line}");
+                }
+            }
+        }
+    }
+    match bad {
+        0 => Ok(()),
+        1 if args.len() == 1 => Err(AppError::SomeInvalid(1, 1)),
+        _ => Err(AppError::SomeInvalid(bad, args.len())),
+    }
+}
+
+/// `funding-gap run` (and the bare command).
+pub fn run(args: &[String], opts: &RunOpts) -> Result<(), AppError> {
+    let names: Vec<Option<&str>> = if args.is_empty() {
+        vec![None]
+    } else {
+        args.iter().map(|a| Some(a.as_str())).collect()
+    };
+    // Validate everything before running anything.
+    let models = names
+        .iter()
+        .map(|a| load_and_compile(*a, &opts.set))
+        .collect::<Result<Vec<_>, _>>()?;
+    let several = models.len() > 1;
+    for model in &models {
+        let dir = match (&opts.out, several) {
+            (Some(d), false) => d.clone(),
+            (Some(d), true) => d.join(&model.name),
+            (None, _) => PathBuf::from("output").join(&model.name),
+        };
+        run_one(model, opts, &dir)?;
+    }
+    Ok(())
+}
+
+fn run_one(model: &Model, opts: &RunOpts, dir: &Path) -> Result<(), AppError> {
+    let cfg = RunConfig {
+        trials: opts.trials.unwrap_or(model.scenario.run.trials),
+        seed: opts.seed.unwrap_or(model.scenario.run.seed),
+        threads: opts.threads.map(usize::from),
+        save_trials: opts.save_trials,
+    };
+    if cfg.trials == 0 {
+        return Err(RunError::NoTrials.into());
+    }
+    report::ensure_dir(dir)?;
+    let mut trials_csv = if cfg.save_trials {
+        Some(report::TrialsCsv::create(
+            dir,
+            &engine::trial_columns(model),
+        )?)
+    } else {
+        None
+    };
+
+    let show = !opts.quiet && std::io::stderr().is_terminal();
+    let started = Instant::now();
+    let bar: RefCell<Option<ProgressBar>> = RefCell::new(None);
+    let progress = |done: u64| {
+        if !show || done >= cfg.trials {
+            return;
+        }
+        let mut bar = bar.borrow_mut();
+        if bar.is_none() && started.elapsed() > Duration::from_millis(700) {
+            let pb = ProgressBar::new(cfg.trials);
+            pb.set_style(
+                ProgressStyle::with_template(
+                    "{msg} [{bar:40}] {human_pos}/{human_len} trials, {per_sec}, eta {eta}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            pb.set_message(model.name.clone());
+            *bar = Some(pb);
+        }
+        if let Some(pb) = bar.as_ref() {
+            pb.set_position(done);
+        }
+    };
+    let result = engine::simulate(
+        model,
+        &cfg,
+        &progress,
+        trials_csv.as_mut().map(|w| w as &mut dyn engine::TrialSink),
+        None,
+    );
+    if let Some(pb) = bar.borrow_mut().take() {
+        pb.finish_and_clear();
+    }
+    let result = result?;
+    let summary = summary::summarize(model, &result);
+    let mut written = vec![
+        report::write_summary_json(&summary, dir)?,
+        report::write_bands_csv(&summary, dir)?,
+    ];
+    if let Some(w) = trials_csv.take() {
+        written.push(w.finish()?);
+    }
+    if !opts.quiet {
+        print!("{}", report::render_table(&summary));
+        let files: Vec<String> = written
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        println!("\n  Wrote {} to {}/", files.join(", "), dir.display());
+    }
+    Ok(())
+}

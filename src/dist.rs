@@ -1,0 +1,406 @@
+//! Marginal distributions of uncertain inputs and the standard normal functions behind them.
+//!
+//! Every uncertain input is drawn through its quantile function from a uniform `u`
+//! (DESIGN.md, "Uncertain inputs"): `x = F⁻¹(u)`. The copula hands each input a normal score
+//! `z`, so `u = Φ(z)`; for the normal and lognormal families `F⁻¹(Φ(z))` is computed straight
+//! from `z`, which is the same number without the round trip through `u`.
+//!
+//! Guarantees: [`Dist::quantile`] is non-decreasing in `u` and stays inside [`Dist::support`]
+//! for `u` in `(0, 1)`.
+
+use statrs::function::erf::{erfc, erfc_inv};
+
+/// z such that Φ(z) = 0.95: converts a 90 % interval to a standard deviation.
+pub const Z95: f64 = 1.644_853_626_951_472_2;
+
+/// Standard normal cumulative distribution function Φ(z) = erfc(−z/√2)/2.
+pub fn normal_cdf(z: f64) -> f64 {
+    0.5 * erfc(-z * std::f64::consts::FRAC_1_SQRT_2)
+}
+
+/// Standard normal quantile Φ⁻¹(u) = −√2·erfc⁻¹(2u), for `u` in `(0, 1)`.
+pub fn normal_quantile(u: f64) -> f64 {
+    -std::f64::consts::SQRT_2 * erfc_inv(2.0 * u)
+}
+
+/// A marginal distribution, already checked (parameters finite, `low <= high`, ...).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dist {
+    /// A constant.
+    Fixed(f64),
+    /// Uniform on `[low, high]`.
+    Uniform {
+        /// Lower bound.
+        low: f64,
+        /// Upper bound.
+        high: f64,
+    },
+    /// Triangular with minimum `low`, mode `mode`, maximum `high`.
+    Triangular {
+        /// Minimum.
+        low: f64,
+        /// Mode.
+        mode: f64,
+        /// Maximum.
+        high: f64,
+    },
+    /// PERT: `low + (high − low)·Beta(α, β)` with α = 1 + 4(m − a)/(b − a), β = 1 + 4(b − m)/(b − a).
+    Pert {
+        /// Minimum.
+        low: f64,
+        /// Mode.
+        mode: f64,
+        /// Maximum.
+        high: f64,
+    },
+    /// Normal, optionally truncated to `[min, max]`.
+    Normal {
+        /// Mean of the untruncated normal.
+        mean: f64,
+        /// Standard deviation of the untruncated normal.
+        sd: f64,
+        /// Lower truncation point (−∞ when absent).
+        min: f64,
+        /// Upper truncation point (+∞ when absent).
+        max: f64,
+    },
+    /// Lognormal: `ln X ~ Normal(mu, sigma)`.
+    LogNormal {
+        /// Mean of `ln X`.
+        mu: f64,
+        /// Standard deviation of `ln X`.
+        sigma: f64,
+    },
+    /// Bernoulli: 1 with probability `p`, else 0.
+    Bernoulli {
+        /// Probability of 1.
+        p: f64,
+    },
+}
+
+impl Dist {
+    /// A lognormal with the given 5th and 95th percentiles (both > 0).
+    pub fn lognormal_from_interval(p5: f64, p95: f64) -> Dist {
+        Dist::LogNormal {
+            mu: 0.5 * (p5.ln() + p95.ln()),
+            sigma: (p95.ln() - p5.ln()) / (2.0 * Z95),
+        }
+    }
+
+    /// A normal with the given 5th and 95th percentiles.
+    pub fn normal_from_interval(p5: f64, p95: f64) -> Dist {
+        Dist::Normal {
+            mean: 0.5 * (p5 + p95),
+            sd: (p95 - p5) / (2.0 * Z95),
+            min: f64::NEG_INFINITY,
+            max: f64::INFINITY,
+        }
+    }
+
+    /// True when the distribution is a constant (it needs no random draw).
+    pub fn is_fixed(&self) -> bool {
+        match *self {
+            Dist::Fixed(_) => true,
+            Dist::Uniform { low, high } => low == high,
+            Dist::Triangular { low, high, .. } | Dist::Pert { low, high, .. } => low == high,
+            Dist::Normal { sd, min, max, .. } => sd == 0.0 || min == max,
+            Dist::LogNormal { sigma, .. } => sigma == 0.0,
+            Dist::Bernoulli { p } => p == 0.0 || p == 1.0,
+        }
+    }
+
+    /// The smallest and largest values the distribution can take.
+    pub fn support(&self) -> (f64, f64) {
+        match *self {
+            Dist::Fixed(x) => (x, x),
+            Dist::Uniform { low, high }
+            | Dist::Triangular { low, high, .. }
+            | Dist::Pert { low, high, .. } => (low, high),
+            Dist::Normal { sd, mean, min, max } => {
+                if sd == 0.0 {
+                    (mean.clamp(min, max), mean.clamp(min, max))
+                } else {
+                    (min, max)
+                }
+            }
+            Dist::LogNormal { mu, sigma } => {
+                if sigma == 0.0 {
+                    (mu.exp(), mu.exp())
+                } else {
+                    (0.0, f64::INFINITY)
+                }
+            }
+            Dist::Bernoulli { p } => {
+                if p == 1.0 {
+                    (1.0, 1.0)
+                } else if p == 0.0 {
+                    (0.0, 0.0)
+                } else {
+                    (0.0, 1.0)
+                }
+            }
+        }
+    }
+
+    /// The quantile function F⁻¹(u) for `u` in `(0, 1)`.
+    pub fn quantile(&self, u: f64) -> f64 {
+        match *self {
+            Dist::Fixed(x) => x,
+            Dist::Uniform { low, high } => low + (high - low) * u,
+            Dist::Triangular { low, mode, high } => triangular_quantile(low, mode, high, u),
+            Dist::Pert { low, mode, high } => pert_quantile(low, mode, high, u),
+            Dist::Normal { .. } | Dist::LogNormal { .. } => {
+                self.quantile_from_z(normal_quantile(u.clamp(1e-300, 1.0 - 1e-16)), u)
+            }
+            Dist::Bernoulli { p } => {
+                if u > 1.0 - p {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+
+    /// F⁻¹(Φ(z)) given both the normal score `z` and `u = Φ(z)`; the normal families use `z`
+    /// directly, the others `u`.
+    pub fn quantile_from_z(&self, z: f64, u: f64) -> f64 {
+        match *self {
+            Dist::Normal { mean, sd, min, max } => {
+                if min == f64::NEG_INFINITY && max == f64::INFINITY {
+                    mean + sd * z
+                } else {
+                    truncated_normal_quantile(mean, sd, min, max, u)
+                }
+            }
+            Dist::LogNormal { mu, sigma } => (mu + sigma * z).exp(),
+            _ => self.quantile(u),
+        }
+    }
+
+    /// The mean of the distribution (used by `explain` and for fixed-point summaries).
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Dist::Fixed(x) => x,
+            Dist::Uniform { low, high } => 0.5 * (low + high),
+            Dist::Triangular { low, mode, high } => (low + mode + high) / 3.0,
+            Dist::Pert { low, mode, high } => (low + 4.0 * mode + high) / 6.0,
+            Dist::LogNormal { mu, sigma } => (mu + 0.5 * sigma * sigma).exp(),
+            Dist::Bernoulli { p } => p,
+            Dist::Normal { .. } => {
+                // Midpoint rule on the quantile function: exact enough for a description.
+                let n = 2000;
+                (0..n)
+                    .map(|i| self.quantile((i as f64 + 0.5) / n as f64))
+                    .sum::<f64>()
+                    / n as f64
+            }
+        }
+    }
+
+    /// A short human-readable description, e.g. `uniform(10, 50)`.
+    pub fn describe(&self) -> String {
+        match *self {
+            Dist::Fixed(x) => format!("fixed({})", fmt_num(x)),
+            Dist::Uniform { low, high } => format!("uniform({}, {})", fmt_num(low), fmt_num(high)),
+            Dist::Triangular { low, mode, high } => format!(
+                "triangular({}, {}, {})",
+                fmt_num(low),
+                fmt_num(mode),
+                fmt_num(high)
+            ),
+            Dist::Pert { low, mode, high } => {
+                format!(
+                    "pert({}, {}, {})",
+                    fmt_num(low),
+                    fmt_num(mode),
+                    fmt_num(high)
+                )
+            }
+            Dist::Normal { mean, sd, min, max } => {
+                let mut s = format!("normal(mean {}, sd {}", fmt_num(mean), fmt_num(sd));
+                if min > f64::NEG_INFINITY {
+                    s.push_str(&format!(", min {}", fmt_num(min)));
+                }
+                if max < f64::INFINITY {
+                    s.push_str(&format!(", max {}", fmt_num(max)));
+                }
+                s.push(')');
+                s
+            }
+            Dist::LogNormal { mu, sigma } => format!(
+                "lognormal(median {}, sd_log {})",
+                fmt_num(mu.exp()),
+                fmt_num(sigma)
+            ),
+            Dist::Bernoulli { p } => format!("bernoulli({})", fmt_num(p)),
+        }
+    }
+}
+
+/// Formats a parameter compactly: up to 6 significant digits, no trailing zeros.
+pub fn fmt_num(x: f64) -> String {
+    if x == 0.0 {
+        return "0".to_string();
+    }
+    let s = if x.abs() >= 1e-3 && x.abs() < 1e9 {
+        let digits = 6i32 - 1 - x.abs().log10().floor() as i32;
+        format!("{:.*}", digits.clamp(0, 12) as usize, x)
+    } else {
+        format!("{x:e}")
+    };
+    if s.contains('.') && !s.contains('e') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+fn triangular_quantile(low: f64, mode: f64, high: f64, u: f64) -> f64 {
+    let width = high - low;
+    if width == 0.0 {
+        return low;
+    }
+    let f_mode = (mode - low) / width;
+    if u < f_mode {
+        low + (u * width * (mode - low)).sqrt()
+    } else {
+        high - ((1.0 - u) * width * (high - mode)).sqrt()
+    }
+}
+
+fn truncated_normal_quantile(mean: f64, sd: f64, min: f64, max: f64, u: f64) -> f64 {
+    if sd == 0.0 {
+        return mean.clamp(min, max);
+    }
+    let a = normal_cdf((min - mean) / sd);
+    let b = normal_cdf((max - mean) / sd);
+    let p = (a + u * (b - a)).clamp(1e-300, 1.0 - 1e-16);
+    (mean + sd * normal_quantile(p)).clamp(min, max)
+}
+
+fn pert_quantile(low: f64, mode: f64, high: f64, u: f64) -> f64 {
+    let width = high - low;
+    if width == 0.0 {
+        return low;
+    }
+    let alpha = 1.0 + 4.0 * (mode - low) / width;
+    let beta = 1.0 + 4.0 * (high - mode) / width;
+    low + width * beta_quantile(alpha, beta, u)
+}
+
+/// Quantile of Beta(α, β) by bisection refined with Newton steps on the regularized
+/// incomplete beta function (statrs); α, β ≥ 1 here, so the density is bounded.
+fn beta_quantile(alpha: f64, beta: f64, u: f64) -> f64 {
+    use statrs::function::beta::{beta_reg, ln_beta};
+    let ln_b = ln_beta(alpha, beta);
+    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
+    let mut x = alpha / (alpha + beta);
+    for _ in 0..100 {
+        let f = beta_reg(alpha, beta, x) - u;
+        if f.abs() < 1e-14 {
+            break;
+        }
+        if f > 0.0 {
+            hi = x;
+        } else {
+            lo = x;
+        }
+        let dens = ((alpha - 1.0) * x.ln() + (beta - 1.0) * (1.0 - x).ln() - ln_b).exp();
+        let newton = x - f / dens;
+        x = if dens > 0.0 && newton > lo && newton < hi {
+            newton
+        } else {
+            0.5 * (lo + hi)
+        };
+        if hi - lo < 1e-15 {
+            break;
+        }
+    }
+    x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normal_functions_are_inverse() {
+        for &u in &[1e-10, 0.001, 0.05, 0.3, 0.5, 0.9, 0.999] {
+            let z = normal_quantile(u);
+            assert!((normal_cdf(z) - u).abs() < 1e-12 * u.max(1e-3), "u={u}");
+        }
+        assert!((normal_quantile(0.95) - Z95).abs() < 1e-12);
+    }
+
+    #[test]
+    fn lognormal_interval_has_its_percentiles() {
+        let d = Dist::lognormal_from_interval(10.0, 40.0);
+        assert!((d.quantile(0.05) - 10.0).abs() < 1e-9);
+        assert!((d.quantile(0.95) - 40.0).abs() < 1e-9);
+        assert!((d.quantile(0.5) - 20.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn triangular_known_points() {
+        let d = Dist::Triangular {
+            low: 10.0,
+            mode: 20.0,
+            high: 30.0,
+        };
+        assert!((d.quantile(0.5) - 20.0).abs() < 1e-12);
+        // F(15) = (5^2)/(20*10) = 0.125
+        assert!((d.quantile(0.125) - 15.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn pert_median_of_symmetric_is_mode() {
+        let d = Dist::Pert {
+            low: 0.0,
+            mode: 5.0,
+            high: 10.0,
+        };
+        assert!((d.quantile(0.5) - 5.0).abs() < 1e-9);
+        let q1 = d.quantile(0.1);
+        let q9 = d.quantile(0.9);
+        assert!((q1 + q9 - 10.0).abs() < 1e-9);
+        assert!(q1 > 0.0 && q1 < 5.0);
+    }
+
+    #[test]
+    fn truncated_normal_stays_inside() {
+        let d = Dist::Normal {
+            mean: 0.0,
+            sd: 1.0,
+            min: 0.0,
+            max: 1.0,
+        };
+        for i in 1..100 {
+            let x = d.quantile(i as f64 / 100.0);
+            assert!((0.0..=1.0).contains(&x));
+        }
+        let d = Dist::Normal {
+            mean: 0.0,
+            sd: 1.0,
+            min: 0.0,
+            max: f64::INFINITY,
+        };
+        // Half-normal median = Φ⁻¹(0.75).
+        assert!((d.quantile(0.5) - normal_quantile(0.75)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bernoulli_quantile_is_monotone() {
+        let d = Dist::Bernoulli { p: 0.3 };
+        assert_eq!(d.quantile(0.69), 0.0);
+        assert_eq!(d.quantile(0.71), 1.0);
+    }
+
+    #[test]
+    fn formats_numbers_compactly() {
+        assert_eq!(fmt_num(0.5), "0.5");
+        assert_eq!(fmt_num(12.0), "12");
+        assert_eq!(fmt_num(1.0 / 3.0), "0.333333");
+        assert_eq!(fmt_num(2026.75), "2026.75");
+    }
+}

@@ -1,0 +1,26 @@
+//! The `funding-gap` command line: parse, run the stages, print, map errors to exit codes.
+
+mod cli;
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        None => commands::run(&[], &cli.opts),
+        Some(cli::Command::Run { scenarios, opts }) => commands::run(&scenarios, &opts),
+        Some(cli::Command::Validate { scenarios, set }) => commands::validate(&scenarios, &set),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            for line in e.to_string().lines() {
+                eprintln!("error: {line}");
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The summary table printed on stdout: the answers a reader wants at a glance.
+
+use std::fmt::Write;
+
+use crate::summary::Summary;
+
+/// Formats $B with thousands separators: 1 decimal (2 below 10).
+pub fn usd_b(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".to_string();
+    }
+    let decimals = if x.abs() < 10.0 { 2 } else { 1 };
+    let s = format!("{:.*}", decimals, x.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let sign = if x < 0.0 && s.chars().any(|c| c != '0' && c != '.') {
+        "-"
+    } else {
+        ""
+    };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
+fn pct(p: f64) -> String {
+    if p > 0.0 && p < 0.001 {
+        format!("{:.3} %", 100.0 * p)
+    } else {
+        format!("{:.1} %", 100.0 * p)
+    }
+}
+
+fn date(t: f64) -> String {
+    let year = t.floor();
+    let q = ((t - year) * 4.0 + 1e-9).floor() as i32 + 1;
+    format!("{year:.0}-Q{q}")
+}
+
+/// Renders the summary as a plain-text table (ending in a newline).
+pub fn render_table(s: &Summary) -> String {
+    let mut o = String::new();
+    let steps = match s.steps_per_year {
+        1 => "yearly",
+        4 => "quarterly",
+        _ => "monthly",
+    };
+    let _ = writeln!(
+        o,
+        "funding-gap · {} — {} trials, seed {}, {} to {} ({steps})",
+        s.scenario,
+        s.trials,
+        s.seed,
+        date(s.start),
+        date(s.end)
+    );
+    if !s.description.is_empty() {
+        let _ = writeln!(o, "{}", s.description);
+    }
+    let _ = writeln!(o);
+    let p = &s.shortfall_probability;
+    let _ = writeln!(
+        o,
+        "  P(shortfall)         {:>8}   95 % CI {} – {}",
+        pct(p.estimate),
+        pct(p.ci95[0]),
+        pct(p.ci95[1])
+    );
+    let g = &s.gap;
+    let q = |k: &str| g.quantiles.get(k).copied().unwrap_or(f64::NAN);
+    let _ = writeln!(
+        o,
+        "  Funding gap, $B      median {}   P90 {}   P95 {}   mean {} ± {} (s.e.)",
+        usd_b(q("p50")),
+        usd_b(q("p90")),
+        usd_b(q("p95")),
+        usd_b(g.mean),
+        usd_b(g.std_error)
+    );
+    let _ = writeln!(
+        o,
+        "  If short, $B         mean gap {}   worst 5 % of trials (CVaR95) {}",
+        usd_b(g.mean_given_shortfall),
+        usd_b(g.cvar95)
+    );
+    let first = match s.first_shortfall.median {
+        Some(t) => format!("median {} among trials that run short", date(t)),
+        None => "no trial runs short".to_string(),
+    };
+    let _ = writeln!(o, "  First shortfall      {first}");
+    let _ = writeln!(o);
+    if !s.gap_by_year.is_empty() {
+        let _ = writeln!(
+            o,
+            "  Gap by end of year   P(shortfall)      median        P90        P95    mean ± s.e."
+        );
+        for (year, y) in &s.gap_by_year {
+            let q = |k: &str| y.gap.quantiles.get(k).copied().unwrap_or(f64::NAN);
+            let _ = writeln!(
+                o,
+                "  {:<18} {:>13} {:>11} {:>10} {:>10}    {} ± {}",
+                year,
+                pct(y.shortfall_probability.estimate),
+                usd_b(q("p50")),
+                usd_b(q("p90")),
+                usd_b(q("p95")),
+                usd_b(y.gap.mean),
+                usd_b(y.gap.std_error)
+            );
+        }
+        let _ = writeln!(o);
+    }
+    let m = |k: &str| s.metrics.get(k).map_or(f64::NAN, |m| m.p50);
+    let _ = writeln!(
+        o,
+        "  Over the horizon (medians, $B): revenue {}, obligations paid {}, other costs {}, rounds {}, IPO {}, debt {}",
+        usd_b(m("revenue")),
+        usd_b(m("obligations_paid")),
+        usd_b(m("costs")),
+        usd_b(m("funding_rounds")),
+        usd_b(m("ipo_raise")),
+        usd_b(m("debt_drawn"))
+    );
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_money() {
+        assert_eq!(usd_b(1051.54), "1,051.5");
+        assert_eq!(usd_b(1234567.0), "1,234,567.0");
+        assert_eq!(usd_b(-3.14159), "-3.14");
+        assert_eq!(usd_b(0.0), "0.00");
+        assert_eq!(date(2027.25), "2027-Q2");
+    }
+}

@@ -1,0 +1,1261 @@
+//! Raw → validated: every field parsed, range-checked and cross-referenced once.
+//!
+//! Problems are collected, not thrown: a user fixing a file sees all of them at once.
+
+use indexmap::IndexMap;
+use toml::Value;
+
+use super::raw::*;
+use super::*;
+
+/// Allowed range of a numeric field.
+#[derive(Clone, Copy)]
+enum Domain {
+    /// Any finite number.
+    Any,
+    /// x ≥ 0 (amounts in $B, rates, multiples).
+    NonNeg,
+    /// x > 0.
+    Positive,
+    /// 0 ≤ x ≤ 1 (shares, probabilities).
+    Unit,
+    /// x > −1 (growth rates).
+    Growth,
+}
+
+impl Domain {
+    fn contains(self, lo: f64, hi: f64) -> bool {
+        match self {
+            Domain::Any => true,
+            Domain::NonNeg => lo >= 0.0,
+            Domain::Positive => lo > 0.0,
+            Domain::Unit => lo >= 0.0 && hi <= 1.0,
+            Domain::Growth => lo > -1.0,
+        }
+    }
+
+    fn allowed(self) -> &'static str {
+        match self {
+            Domain::Any => "any finite number",
+            Domain::NonNeg => "a number ≥ 0",
+            Domain::Positive => "a number > 0",
+            Domain::Unit => "a number in [0, 1]",
+            Domain::Growth => "a growth rate > −1 (−100 %/yr)",
+        }
+    }
+
+    /// A hint for a distribution that can leave the domain.
+    fn fix_hint(self) -> &'static str {
+        match self {
+            Domain::NonNeg | Domain::Positive => {
+                "; use a form that stays positive, e.g. { p5 = a, p95 = b } with a > 0, or truncate: { mean = m, sd = s, min = 0 }"
+            }
+            Domain::Unit => {
+                "; truncate it: { mean = m, sd = s, min = 0, max = 1 }, or use { low = a, high = b }"
+            }
+            Domain::Growth => "; truncate it: { mean = m, sd = s, min = -0.9 }",
+            Domain::Any => "",
+        }
+    }
+}
+
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn problem(&mut self, path: &str, value: Option<String>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            path: path.to_string(),
+            value,
+            message: message.into(),
+        });
+    }
+
+    fn missing(&mut self, path: &str, what: &str) {
+        self.problem(path, None, format!("is required ({what})"));
+    }
+
+    /// A plain number in `domain`.
+    fn number(&mut self, path: &str, x: f64, domain: Domain) -> Option<f64> {
+        if !x.is_finite() {
+            self.problem(path, Some(x.to_string()), "must be a finite number");
+            return None;
+        }
+        if !domain.contains(x, x) {
+            self.problem(path, Some(fmt(x)), format!("must be {}", domain.allowed()));
+            return None;
+        }
+        Some(x)
+    }
+
+    /// An uncertain number: a plain number or one of the distribution forms.
+    fn param(&mut self, path: &str, v: &RawValue, domain: Domain, default: Option<f64>) -> Param {
+        let fallback = Param {
+            path: path.to_string(),
+            dist: Dist::Fixed(default.unwrap_or(0.0)),
+        };
+        let Some(v) = v else {
+            if default.is_none() {
+                self.missing(path, domain.allowed());
+            }
+            return fallback;
+        };
+        match self.dist(path, v, domain) {
+            Some(dist) => Param {
+                path: path.to_string(),
+                dist,
+            },
+            None => fallback,
+        }
+    }
+
+    fn dist(&mut self, path: &str, v: &Value, domain: Domain) -> Option<Dist> {
+        let shown = Some(v.to_string());
+        let dist = match v {
+            Value::Integer(i) => Dist::Fixed(*i as f64),
+            Value::Float(x) => Dist::Fixed(*x),
+            Value::Table(t) => self.dist_table(path, t)?,
+            _ => {
+                self.problem(
+                    path,
+                    shown,
+                    format!(
+                        "must be a number or a distribution such as {{ low = 1, high = 2 }} ({})",
+                        domain.allowed()
+                    ),
+                );
+                return None;
+            }
+        };
+        if let Dist::Fixed(x) = dist {
+            return self.number(path, x, domain).map(Dist::Fixed);
+        }
+        let (lo, hi) = dist.support();
+        if !domain.contains(lo, hi) {
+            self.problem(
+                path,
+                shown,
+                format!(
+                    "{} can take values in [{}, {}], but this field must be {}{}",
+                    dist.describe(),
+                    fmt(lo),
+                    fmt(hi),
+                    domain.allowed(),
+                    domain.fix_hint()
+                ),
+            );
+            return None;
+        }
+        Some(dist)
+    }
+
+    fn dist_table(&mut self, path: &str, t: &toml::Table) -> Option<Dist> {
+        let shown = Some(Value::Table(t.clone()).to_string());
+        let mut nums: IndexMap<&str, f64> = IndexMap::new();
+        let mut pert = false;
+        for (k, v) in t {
+            match (k.as_str(), v) {
+                ("pert", Value::Boolean(b)) => pert = *b,
+                (_, Value::Integer(i)) => {
+                    nums.insert(k.as_str(), *i as f64);
+                }
+                (_, Value::Float(x)) => {
+                    nums.insert(k.as_str(), *x);
+                }
+                _ => {
+                    self.problem(
+                        &format!("{path}.{k}"),
+                        Some(v.to_string()),
+                        if k == "pert" {
+                            "must be true or false"
+                        } else {
+                            "must be a number"
+                        },
+                    );
+                    return None;
+                }
+            }
+        }
+        for (k, x) in &nums {
+            if !x.is_finite() {
+                self.problem(
+                    &format!("{path}.{k}"),
+                    Some(x.to_string()),
+                    "must be a finite number",
+                );
+                return None;
+            }
+        }
+        let mut keys: Vec<&str> = nums.keys().copied().collect();
+        if pert {
+            keys.push("pert");
+        }
+        keys.sort_unstable();
+        let g = |k: &str| nums.get(k).copied().unwrap_or(f64::NAN);
+        let order = |c: &mut Checker, a: &str, b: &str| -> bool {
+            if g(a) > g(b) {
+                c.problem(
+                    path,
+                    shown.clone(),
+                    format!(
+                        "{a} ({}) must not be greater than {b} ({})",
+                        fmt(g(a)),
+                        fmt(g(b))
+                    ),
+                );
+                false
+            } else {
+                true
+            }
+        };
+        let dist = match keys.as_slice() {
+            ["high", "low"] => {
+                if !order(self, "low", "high") {
+                    return None;
+                }
+                Dist::Uniform {
+                    low: g("low"),
+                    high: g("high"),
+                }
+            }
+            ["high", "low", "mode"] | ["high", "low", "mode", "pert"] => {
+                if !(order(self, "low", "mode") && order(self, "mode", "high")) {
+                    return None;
+                }
+                let (low, mode, high) = (g("low"), g("mode"), g("high"));
+                if pert {
+                    Dist::Pert { low, mode, high }
+                } else {
+                    Dist::Triangular { low, mode, high }
+                }
+            }
+            ["p5", "p95"] => {
+                if !order(self, "p5", "p95") {
+                    return None;
+                }
+                let (a, b) = (g("p5"), g("p95"));
+                if a > 0.0 && b > 0.0 {
+                    Dist::lognormal_from_interval(a, b)
+                } else {
+                    Dist::normal_from_interval(a, b)
+                }
+            }
+            ["mean", "sd"]
+            | ["max", "mean", "sd"]
+            | ["mean", "min", "sd"]
+            | ["max", "mean", "min", "sd"] => {
+                if g("sd") < 0.0 {
+                    self.problem(&format!("{path}.sd"), Some(fmt(g("sd"))), "must be ≥ 0");
+                    return None;
+                }
+                let min = nums.get("min").copied().unwrap_or(f64::NEG_INFINITY);
+                let max = nums.get("max").copied().unwrap_or(f64::INFINITY);
+                if min >= max {
+                    self.problem(
+                        path,
+                        shown,
+                        format!("min ({}) must be less than max ({})", fmt(min), fmt(max)),
+                    );
+                    return None;
+                }
+                Dist::Normal {
+                    mean: g("mean"),
+                    sd: g("sd"),
+                    min,
+                    max,
+                }
+            }
+            ["median", "sd_log"] => {
+                if g("median") <= 0.0 {
+                    self.problem(
+                        &format!("{path}.median"),
+                        Some(fmt(g("median"))),
+                        "must be > 0 for a lognormal",
+                    );
+                    return None;
+                }
+                if g("sd_log") < 0.0 {
+                    self.problem(
+                        &format!("{path}.sd_log"),
+                        Some(fmt(g("sd_log"))),
+                        "must be ≥ 0",
+                    );
+                    return None;
+                }
+                Dist::LogNormal {
+                    mu: g("median").ln(),
+                    sigma: g("sd_log"),
+                }
+            }
+            ["p"] => {
+                let p = g("p");
+                if !(0.0..=1.0).contains(&p) {
+                    self.problem(
+                        &format!("{path}.p"),
+                        Some(fmt(p)),
+                        "must be a probability in [0, 1]",
+                    );
+                    return None;
+                }
+                Dist::Bernoulli { p }
+            }
+            _ => {
+                self.problem(
+                    path,
+                    shown,
+                    "is not a distribution; use { low, high }, { low, mode, high } (add pert = true), \
+                     { p5, p95 }, { mean, sd } (optional min, max), { median, sd_log } or { p }",
+                );
+                return None;
+            }
+        };
+        Some(dist)
+    }
+
+    /// A probability field: a plain number in [0, 1], kept as a Bernoulli input.
+    fn probability(&mut self, path: &str, p: Option<f64>, default: Option<f64>) -> Param {
+        let p = match p.or(default) {
+            Some(p) => {
+                if !(0.0..=1.0).contains(&p) || p.is_nan() {
+                    self.problem(path, Some(fmt(p)), "must be a probability in [0, 1]");
+                    1.0
+                } else {
+                    p
+                }
+            }
+            None => {
+                self.missing(path, "a probability in [0, 1]");
+                1.0
+            }
+        };
+        Param {
+            path: path.to_string(),
+            dist: Dist::Bernoulli { p },
+        }
+    }
+
+    /// A fixed date: a year, a decimal year, or "YYYY-Qn".
+    fn date(&mut self, path: &str, v: &Value) -> Option<f64> {
+        let parsed = match v {
+            Value::Integer(i) => Some(*i as f64),
+            Value::Float(x) if x.is_finite() => Some(*x),
+            Value::String(s) => parse_date_str(s),
+            _ => None,
+        };
+        match parsed {
+            Some(d) if (1900.0..=2300.0).contains(&d) => Some(d),
+            _ => {
+                self.problem(
+                    path,
+                    Some(v.to_string()),
+                    "must be a date: a year (2027), a decimal year (2027.5) or a quarter (\"2027-Q3\") between 1900 and 2300",
+                );
+                None
+            }
+        }
+    }
+
+    fn opt_date(&mut self, path: &str, v: &RawValue) -> Option<f64> {
+        v.as_ref().and_then(|v| self.date(path, v))
+    }
+
+    fn req_date(&mut self, path: &str, v: &RawValue) -> Option<f64> {
+        match v {
+            Some(v) => self.date(path, v),
+            None => {
+                self.missing(path, "a date such as 2027 or \"2027-Q3\"");
+                None
+            }
+        }
+    }
+
+    /// An uncertain date: a fixed date or a distribution over decimal years.
+    fn date_param(&mut self, path: &str, v: &RawValue) -> Param {
+        let fallback = Param {
+            path: path.to_string(),
+            dist: Dist::Fixed(f64::INFINITY),
+        };
+        match v {
+            None => {
+                self.missing(
+                    path,
+                    "a date or a distribution of dates such as { low = 2026.75, high = 2028.5 }",
+                );
+                fallback
+            }
+            Some(Value::Table(t)) => match self.dist_table(path, t) {
+                Some(d) => {
+                    let (lo, hi) = d.support();
+                    if lo < 1900.0 || hi > 2300.0 {
+                        self.problem(
+                            path,
+                            Some(v.as_ref().map(|v| v.to_string()).unwrap_or_default()),
+                            format!(
+                                "{} can take dates outside 1900–2300; truncate it or use {{ low, high }}",
+                                d.describe()
+                            ),
+                        );
+                        fallback
+                    } else {
+                        Param {
+                            path: path.to_string(),
+                            dist: d,
+                        }
+                    }
+                }
+                None => fallback,
+            },
+            Some(v) => match self.date(path, v) {
+                Some(d) => Param {
+                    path: path.to_string(),
+                    dist: Dist::Fixed(d),
+                },
+                None => fallback,
+            },
+        }
+    }
+
+    fn series(
+        &mut self,
+        path: &str,
+        t: &toml::Table,
+        interp: Interpolation,
+        domain: Domain,
+    ) -> Option<Series> {
+        let mut points = Vec::new();
+        let mut ok = true;
+        for (k, v) in t {
+            let key_path = format!("{path}.{k}");
+            let date = parse_date_str(k);
+            let value = match v {
+                Value::Integer(i) => Some(*i as f64),
+                Value::Float(x) => Some(*x),
+                _ => None,
+            };
+            match (date, value) {
+                (Some(d), Some(x)) => {
+                    if self.number(&key_path, x, domain).is_some() {
+                        points.push((d, x));
+                    } else {
+                        ok = false;
+                    }
+                }
+                (None, _) => {
+                    self.problem(
+                        &key_path,
+                        None,
+                        "the key must be a date such as 2027, \"2027.5\" or \"2027-Q3\"",
+                    );
+                    ok = false;
+                }
+                (_, None) => {
+                    self.problem(
+                        &key_path,
+                        Some(v.to_string()),
+                        format!("must be {}", domain.allowed()),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        if points.is_empty() && ok {
+            self.problem(
+                path,
+                None,
+                "needs at least one point, e.g. { 2026 = 10, 2030 = 50 }",
+            );
+            return None;
+        }
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        if points.windows(2).any(|w| w[0].0 == w[1].0) {
+            self.problem(path, None, "two points have the same date");
+            return None;
+        }
+        ok.then_some(Series {
+            points,
+            interpolation: interp,
+        })
+    }
+
+    fn interpolation(&mut self, path: &str, v: &Option<String>) -> Interpolation {
+        match v.as_deref() {
+            None | Some("linear") => Interpolation::Linear,
+            Some("step") => Interpolation::Step,
+            Some(other) => {
+                self.problem(
+                    path,
+                    Some(format!("\"{other}\"")),
+                    "must be \"linear\" or \"step\"",
+                );
+                Interpolation::Linear
+            }
+        }
+    }
+
+    fn profile(&mut self, path: &str, v: &Option<String>) -> Profile {
+        match v.as_deref() {
+            None | Some("flat") => Profile::Flat,
+            Some("ramp") => Profile::Ramp,
+            Some("front_loaded") => Profile::FrontLoaded,
+            Some("back_loaded") => Profile::BackLoaded,
+            Some(other) => {
+                let hint = did_you_mean(other, ["flat", "ramp", "front_loaded", "back_loaded"])
+                    .map(|s| format!("; did you mean \"{s}\"?"))
+                    .unwrap_or_default();
+                self.problem(
+                    path,
+                    Some(format!("\"{other}\"")),
+                    format!(
+                        "must be \"flat\", \"ramp\", \"front_loaded\" or \"back_loaded\"{hint}"
+                    ),
+                );
+                Profile::Flat
+            }
+        }
+    }
+
+    fn segment_refs(
+        &mut self,
+        path: &str,
+        names: &[String],
+        segments: &IndexMap<String, RawSegment>,
+    ) -> Vec<usize> {
+        let mut out = Vec::new();
+        for n in names {
+            match segments.get_index_of(n.as_str()) {
+                Some(i) => out.push(i),
+                None => {
+                    let hint = did_you_mean(n, segments.keys().map(String::as_str))
+                        .map(|s| format!("; did you mean \"{s}\"?"))
+                        .unwrap_or_default();
+                    self.problem(
+                        path,
+                        Some(format!("\"{n}\"")),
+                        format!(
+                            "names no revenue segment (segments: {}){hint}",
+                            segments.keys().cloned().collect::<Vec<_>>().join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Parses "2027", "2027.5" or "2027-Q3".
+pub(super) fn parse_date_str(s: &str) -> Option<f64> {
+    let s = s.trim();
+    if let Some((y, q)) = s.split_once("-Q").or_else(|| s.split_once("-q")) {
+        let y: i32 = y.parse().ok()?;
+        let q: i32 = q.parse().ok()?;
+        return (1..=4)
+            .contains(&q)
+            .then(|| y as f64 + (q - 1) as f64 / 4.0);
+    }
+    s.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+fn fmt(x: f64) -> String {
+    crate::dist::fmt_num(x)
+}
+
+/// Converts a merged raw scenario into a [`Scenario`], or lists every problem.
+pub(super) fn validate(
+    raw: RawScenario,
+    origin: &str,
+    stem: &str,
+) -> Result<Scenario, ScenarioError> {
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
+
+    // [time]
+    let rt = raw.time.unwrap_or_default();
+    let start = c.req_date("time.start", &rt.start).unwrap_or(2026.0);
+    let steps_per_year = match rt.steps_per_year {
+        None => 4,
+        Some(n @ (1 | 4 | 12)) => n as u32,
+        Some(n) => {
+            c.problem(
+                "time.steps_per_year",
+                Some(n.to_string()),
+                "must be 1, 4 or 12",
+            );
+            4
+        }
+    };
+    let horizon_years = match rt.horizon_years {
+        None => {
+            c.missing("time.horizon_years", "years, e.g. 8");
+            8.0
+        }
+        Some(h) => {
+            let steps = h * steps_per_year as f64;
+            if !(h.is_finite() && h > 0.0 && h <= 100.0) {
+                c.problem(
+                    "time.horizon_years",
+                    Some(fmt(h)),
+                    "must be a number of years in (0, 100]",
+                );
+                8.0
+            } else if (steps - steps.round()).abs() > 1e-9 {
+                c.problem(
+                    "time.horizon_years",
+                    Some(fmt(h)),
+                    format!("must be a whole number of steps ({steps_per_year} per year)"),
+                );
+                8.0
+            } else {
+                h
+            }
+        }
+    };
+    let end = start + horizon_years;
+    let report_years = match rt.report_years {
+        None => (start.floor() as i32..)
+            .take_while(|y| (*y + 1) as f64 <= end + 1e-9)
+            .collect(),
+        Some(ys) => {
+            let mut out = Vec::new();
+            for y in ys {
+                let ok = (y as f64) + 1.0 > start && (y as f64) + 1.0 <= end + 1e-9;
+                if ok {
+                    out.push(y as i32);
+                } else {
+                    c.problem(
+                        "time.report_years",
+                        Some(y.to_string()),
+                        format!(
+                            "the end of the year must fall inside the horizon ({} to {}), so a year from {} to {}",
+                            fmt(start),
+                            fmt(end),
+                            start.floor(),
+                            (end - 1.0).floor()
+                        ),
+                    );
+                }
+            }
+            out.sort_unstable();
+            out.dedup();
+            out
+        }
+    };
+    let time = Time {
+        start,
+        horizon_years,
+        steps_per_year,
+        report_years,
+    };
+
+    // [run]
+    let rr = raw.run.unwrap_or_default();
+    let trials = match rr.trials {
+        None => 100_000,
+        Some(n) if n >= 1 => n as u64,
+        Some(n) => {
+            c.problem("run.trials", Some(n.to_string()), "must be at least 1");
+            1
+        }
+    };
+    let seed = match rr.seed {
+        None => 42,
+        Some(s) if s >= 0 => s as u64,
+        Some(s) => {
+            c.problem("run.seed", Some(s.to_string()), "must be ≥ 0");
+            0
+        }
+    };
+
+    // [cash]
+    let rc = raw.cash.unwrap_or_default();
+    let cash = Cash {
+        initial: c.param("cash.initial", &rc.initial, Domain::Any, None),
+        min_cash: c.param("cash.min_cash", &rc.min_cash, Domain::NonNeg, Some(0.0)),
+    };
+
+    // [[correlations]] (paths are checked against the inputs when the model is compiled)
+    let mut correlations = Vec::new();
+    for (i, r) in raw.correlations.iter().enumerate() {
+        if let Some(pair) = c.pair(&format!("correlations.{i}"), r) {
+            correlations.push(pair);
+        }
+    }
+
+    // [revenue.*]
+    if raw.revenue.is_empty() {
+        c.problem(
+            "revenue",
+            None,
+            "at least one revenue segment is required, e.g. [revenue.consumer]",
+        );
+    }
+    let mut segments = Vec::new();
+    for (name, s) in &raw.revenue {
+        let p = |f: &str| format!("revenue.{name}.{f}");
+        let growth_fields = s.run_rate.is_some()
+            || s.growth.is_some()
+            || s.terminal_growth.is_some()
+            || s.half_life_years.is_some()
+            || s.ceiling.is_some();
+        let kind = if let Some(path) = &s.path {
+            if growth_fields {
+                c.problem(
+                    &format!("revenue.{name}"),
+                    None,
+                    "mixes a `path` with growth-process fields (run_rate, growth, terminal_growth, half_life_years, ceiling); use one kind",
+                );
+            }
+            let interp = c.interpolation(&p("interpolation"), &s.interpolation);
+            let series = c.series(&p("path"), path, interp, Domain::NonNeg);
+            SegmentKind::Path {
+                series: series.unwrap_or(Series {
+                    points: vec![(start, 0.0)],
+                    interpolation: interp,
+                }),
+                scale: c.param(&p("scale"), &s.scale, Domain::NonNeg, Some(1.0)),
+            }
+        } else {
+            if s.scale.is_some() || s.interpolation.is_some() {
+                c.problem(
+                    &format!("revenue.{name}"),
+                    None,
+                    "`scale` and `interpolation` belong to a `path` segment; this one is a growth process",
+                );
+            }
+            let growth = c.param(&p("growth"), &s.growth, Domain::Growth, None);
+            let terminal_growth = s.terminal_growth.as_ref().map(|_| {
+                c.param(
+                    &p("terminal_growth"),
+                    &s.terminal_growth,
+                    Domain::Growth,
+                    None,
+                )
+            });
+            SegmentKind::Growth {
+                run_rate: c.param(&p("run_rate"), &s.run_rate, Domain::NonNeg, None),
+                growth,
+                terminal_growth,
+                half_life_years: c.param(
+                    &p("half_life_years"),
+                    &s.half_life_years,
+                    Domain::Positive,
+                    Some(2.0),
+                ),
+                ceiling: s
+                    .ceiling
+                    .as_ref()
+                    .map(|_| c.param(&p("ceiling"), &s.ceiling, Domain::Positive, None)),
+            }
+        };
+        segments.push(Segment {
+            name: name.clone(),
+            kind,
+            volatility: c.param(&p("volatility"), &s.volatility, Domain::NonNeg, Some(0.0)),
+        });
+    }
+
+    // [[revenue_correlations]]
+    let mut revenue_correlations = Vec::new();
+    for (i, r) in raw.revenue_correlations.iter().enumerate() {
+        let path = format!("revenue_correlations.{i}");
+        if let Some(pair) = c.pair(&path, r) {
+            let refs = c.segment_refs(
+                &format!("{path}.between"),
+                &[pair.a.clone(), pair.b.clone()],
+                &raw.revenue,
+            );
+            if refs.len() == 2 {
+                revenue_correlations.push(pair);
+            }
+        }
+    }
+
+    // [events.*]
+    let mut events = Vec::new();
+    for (name, e) in &raw.events {
+        let p = |f: &str| format!("events.{name}.{f}");
+        let segs = match &e.segments {
+            Some(names) => {
+                if names.is_empty() {
+                    c.problem(
+                        &p("segments"),
+                        Some("[]".into()),
+                        "must name at least one segment (or leave it out for all)",
+                    );
+                }
+                c.segment_refs(&p("segments"), names, &raw.revenue)
+            }
+            None => (0..raw.revenue.len()).collect(),
+        };
+        events.push(Event {
+            name: name.clone(),
+            hazard: c.param(&p("hazard"), &e.hazard, Domain::NonNeg, None),
+            factor: c.param(&p("factor"), &e.factor, Domain::NonNeg, None),
+            segments: segs,
+            growth_after: e
+                .growth_after
+                .as_ref()
+                .map(|_| c.param(&p("growth_after"), &e.growth_after, Domain::Growth, None)),
+            recurring: e.recurring.unwrap_or(false),
+        });
+    }
+
+    // [costs.*]
+    let mut costs = Vec::new();
+    for (name, k) in &raw.costs {
+        let p = |f: &str| format!("costs.{name}.{f}");
+        let is_fixed = k.annual.is_some() || k.growth.is_some();
+        let is_path = k.path.is_some();
+        let is_share = k.revenue_share.is_some() || k.revenue_share_path.is_some();
+        let kinds = [is_fixed, is_path, is_share].iter().filter(|b| **b).count();
+        if kinds != 1 {
+            c.problem(
+                &format!("costs.{name}"),
+                None,
+                if kinds == 0 {
+                    "needs one kind: `annual` (fixed line), `path` (published path) or `revenue_share` / `revenue_share_path`"
+                } else {
+                    "mixes kinds: use exactly one of `annual` (+ growth), `path` (+ scale), `revenue_share` / `revenue_share_path`"
+                },
+            );
+            continue;
+        }
+        if k.segments.is_some() && !is_share {
+            c.problem(
+                &p("segments"),
+                None,
+                "only a revenue-share line takes `segments`",
+            );
+        }
+        if k.scale.is_some() && !is_path {
+            c.problem(&p("scale"), None, "only a `path` line takes `scale`");
+        }
+        let interp = c.interpolation(&p("interpolation"), &k.interpolation);
+        let kind = if is_fixed {
+            CostKind::Fixed {
+                annual: c.param(&p("annual"), &k.annual, Domain::NonNeg, None),
+                growth: c.param(&p("growth"), &k.growth, Domain::Growth, Some(0.0)),
+            }
+        } else if let Some(path) = &k.path {
+            match c.series(&p("path"), path, interp, Domain::NonNeg) {
+                Some(series) => CostKind::Path {
+                    series,
+                    scale: c.param(&p("scale"), &k.scale, Domain::NonNeg, Some(1.0)),
+                },
+                None => continue,
+            }
+        } else {
+            let share = match (&k.revenue_share, &k.revenue_share_path) {
+                (Some(_), Some(_)) => {
+                    c.problem(
+                        &format!("costs.{name}"),
+                        None,
+                        "give `revenue_share` or `revenue_share_path`, not both",
+                    );
+                    continue;
+                }
+                (Some(_), None) => Share::Constant(c.param(
+                    &p("revenue_share"),
+                    &k.revenue_share,
+                    Domain::Unit,
+                    None,
+                )),
+                (None, Some(t)) => {
+                    match c.series(&p("revenue_share_path"), t, interp, Domain::Unit) {
+                        Some(s) => Share::Series(s),
+                        None => continue,
+                    }
+                }
+                (None, None) => continue,
+            };
+            let segs = match &k.segments {
+                Some(names) => c.segment_refs(&p("segments"), names, &raw.revenue),
+                None => (0..raw.revenue.len()).collect(),
+            };
+            CostKind::RevenueShare {
+                share,
+                segments: segs,
+            }
+        };
+        let from = c.opt_date(&p("from"), &k.from);
+        let until = c.opt_date(&p("until"), &k.until);
+        if let (Some(f), Some(u)) = (from, until) {
+            if f >= u {
+                c.problem(
+                    &p("until"),
+                    Some(fmt(u)),
+                    format!("must be after `from` ({})", fmt(f)),
+                );
+            }
+        }
+        costs.push(Cost {
+            name: name.clone(),
+            kind,
+            from,
+            until,
+        });
+    }
+
+    // [obligations.*]
+    let mut obligations = Vec::new();
+    for (name, o) in &raw.obligations {
+        let p = |f: &str| format!("obligations.{name}.{f}");
+        let timing = if let Some(sched) = &o.schedule {
+            if o.start.is_some() || o.years.is_some() || o.profile.is_some() {
+                c.problem(
+                    &format!("obligations.{name}"),
+                    None,
+                    "a `schedule` sets the timing itself: leave out `start`, `years` and `profile`",
+                );
+            }
+            let mut rows = Vec::new();
+            for (k, v) in sched {
+                let kp = format!("{}.{k}", p("schedule"));
+                let year: Option<i32> = k.parse().ok();
+                let x = match v {
+                    Value::Integer(i) => Some(*i as f64),
+                    Value::Float(x) => Some(*x),
+                    _ => None,
+                };
+                match (year, x) {
+                    (Some(y), Some(x)) if x.is_finite() && x >= 0.0 => rows.push((y, x)),
+                    (None, _) => {
+                        c.problem(&kp, None, "the key must be a calendar year such as 2027")
+                    }
+                    _ => c.problem(&kp, Some(v.to_string()), "must be an amount ≥ 0"),
+                }
+            }
+            rows.sort_by_key(|r| r.0);
+            if rows.iter().map(|r| r.1).sum::<f64>() <= 0.0 {
+                c.problem(
+                    &p("schedule"),
+                    None,
+                    "needs at least one year with a positive amount",
+                );
+            }
+            Timing::Schedule(rows)
+        } else {
+            let s = c.req_date(&p("start"), &o.start);
+            let years = match o.years {
+                None => {
+                    c.missing(&p("years"), "the term in years");
+                    None
+                }
+                Some(y) => c.number(&p("years"), y, Domain::Positive),
+            };
+            Timing::Term {
+                start: s.unwrap_or(start),
+                years: years.unwrap_or(1.0),
+                profile: c.profile(&p("profile"), &o.profile),
+            }
+        };
+        let total = match (&o.total, &timing) {
+            (None, Timing::Schedule(rows)) => Param {
+                path: p("total"),
+                dist: Dist::Fixed(rows.iter().map(|r| r.1).sum()),
+            },
+            _ => c.param(&p("total"), &o.total, Domain::NonNeg, None),
+        };
+        let deferral_years = match o.deferral_years {
+            None => 1.0,
+            Some(d) => c
+                .number(&p("deferral_years"), d, Domain::Positive)
+                .unwrap_or(1.0),
+        };
+        obligations.push(Obligation {
+            name: name.clone(),
+            counterparty: o.counterparty.clone().unwrap_or_else(|| name.clone()),
+            total,
+            timing,
+            realized_share: c.param(
+                &p("realized_share"),
+                &o.realized_share,
+                Domain::Unit,
+                Some(1.0),
+            ),
+            flexible_share: c.param(
+                &p("flexible_share"),
+                &o.flexible_share,
+                Domain::Unit,
+                Some(0.0),
+            ),
+            deferral_years,
+        });
+    }
+
+    // [rounds.*]
+    let mut rounds = Vec::new();
+    for (rname, r) in &raw.rounds {
+        let rp = |f: &str| format!("rounds.{rname}.{f}");
+        let close = c.req_date(&rp("close"), &r.close).unwrap_or(start);
+        if close < start {
+            c.problem(
+                &rp("close"),
+                Some(fmt(close)),
+                format!(
+                    "is before time.start ({}); money already raised belongs in cash.initial",
+                    fmt(start)
+                ),
+            );
+        }
+        let post_money = r
+            .post_money
+            .and_then(|v| c.number(&rp("post_money"), v, Domain::Positive));
+        let mut participants = Vec::new();
+        for (pname, pt) in &r.participants {
+            let pp = |f: &str| format!("rounds.{rname}.participants.{pname}.{f}");
+            let tranches = c.tranches(&pp("tranches"), pt.tranches.as_deref(), close);
+            let tied_spend = pt.tied_spend.as_ref().and_then(|t| {
+                let tp = pp("tied_spend");
+                let share = match t.share {
+                    None => {
+                        c.missing(
+                            &format!("{tp}.share"),
+                            "the share of the amount tied to spending",
+                        );
+                        None
+                    }
+                    Some(s) => c.number(&format!("{tp}.share"), s, Domain::Unit),
+                };
+                let years = match t.years {
+                    None => {
+                        c.missing(
+                            &format!("{tp}.years"),
+                            "the term of the tied spending in years",
+                        );
+                        None
+                    }
+                    Some(y) => c.number(&format!("{tp}.years"), y, Domain::Positive),
+                };
+                let tstart = c
+                    .opt_date(&format!("{tp}.start"), &t.start)
+                    .unwrap_or(close);
+                let counts_toward = match &t.counts_toward {
+                    None => None,
+                    Some(o) => match raw.obligations.get_index_of(o.as_str()) {
+                        Some(i) => Some(i),
+                        None => {
+                            let hint = did_you_mean(o, raw.obligations.keys().map(String::as_str))
+                                .map(|s| format!("; did you mean \"{s}\"?"))
+                                .unwrap_or_default();
+                            c.problem(
+                                &format!("{tp}.counts_toward"),
+                                Some(format!("\"{o}\"")),
+                                format!("names no obligation{hint}"),
+                            );
+                            None
+                        }
+                    },
+                };
+                let profile = c.profile(&format!("{tp}.profile"), &t.profile);
+                Some(TiedSpend {
+                    share: share?,
+                    start: tstart,
+                    years: years?,
+                    profile,
+                    counts_toward,
+                    counterparty: t.counterparty.clone().unwrap_or_else(|| pname.clone()),
+                })
+            });
+            participants.push(Participant {
+                name: pname.clone(),
+                joins: c.probability(&pp("probability"), pt.probability, Some(1.0)),
+                amount: c.param(&pp("amount"), &pt.amount, Domain::NonNeg, None),
+                tranches,
+                tied_spend,
+            });
+        }
+        rounds.push(Round {
+            name: rname.clone(),
+            close,
+            post_money,
+            closes: c.probability(&rp("probability"), r.probability, Some(1.0)),
+            participants,
+        });
+    }
+
+    // [ipo]
+    let ipo = raw.ipo.as_ref().map(|i| {
+        let date = c.date_param("ipo.date", &i.date);
+        if date.dist.support().0 < start {
+            c.problem(
+                "ipo.date",
+                Some(date.dist.describe()),
+                format!("can fall before time.start ({})", fmt(start)),
+            );
+        }
+        Ipo {
+            happens: c.probability("ipo.probability", i.probability, None),
+            date,
+            multiple: c.param("ipo.multiple", &i.multiple, Domain::NonNeg, None),
+            raise_share: c.param("ipo.raise_share", &i.raise_share, Domain::Unit, None),
+        }
+    });
+    if rounds.iter().any(|r| {
+        r.participants
+            .iter()
+            .any(|p| p.tranches.iter().any(|t| t.when == When::Ipo))
+    }) && ipo.is_none()
+    {
+        c.problem(
+            "ipo",
+            None,
+            "a tranche is paid on the IPO, but the scenario has no [ipo] section",
+        );
+    }
+
+    // [debt]
+    let debt = raw.debt.as_ref().map(|d| Debt {
+        limit: c.param("debt.limit", &d.limit, Domain::NonNeg, None),
+        rate: c.param("debt.rate", &d.rate, Domain::NonNeg, None),
+    });
+
+    if !c.problems.is_empty() {
+        return Err(ScenarioError::Invalid {
+            file: origin.to_string(),
+            problems: c.problems,
+        });
+    }
+    let name = raw.name.unwrap_or_else(|| stem.to_string());
+    Ok(Scenario {
+        name,
+        description: raw.description.unwrap_or_default(),
+        origin: origin.to_string(),
+        time,
+        run: RunDefaults { trials, seed },
+        cash,
+        correlations,
+        segments,
+        revenue_correlations,
+        events,
+        costs,
+        obligations,
+        rounds,
+        ipo,
+        debt,
+    })
+}
+
+impl Checker {
+    fn pair(&mut self, path: &str, r: &RawCorrelation) -> Option<Correlation> {
+        if r.between.len() != 2 {
+            self.problem(
+                &format!("{path}.between"),
+                Some(format!("{:?}", r.between)),
+                "must name exactly two inputs, e.g. between = [\"a.b\", \"c.d\"]",
+            );
+            return None;
+        }
+        if r.between[0] == r.between[1] {
+            self.problem(
+                &format!("{path}.between"),
+                Some(format!("{:?}", r.between)),
+                "names the same input twice",
+            );
+            return None;
+        }
+        if !(r.rho.is_finite() && (-1.0..=1.0).contains(&r.rho)) {
+            self.problem(
+                &format!("{path}.rho"),
+                Some(fmt(r.rho)),
+                "must be a correlation in [−1, 1]",
+            );
+            return None;
+        }
+        Some(Correlation {
+            a: r.between[0].clone(),
+            b: r.between[1].clone(),
+            rho: r.rho,
+        })
+    }
+
+    fn tranches(&mut self, path: &str, raw: Option<&[RawTranche]>, close: f64) -> Vec<Tranche> {
+        let Some(raw) = raw else {
+            return vec![Tranche {
+                share: 1.0,
+                when: When::Close,
+                lapses: None,
+            }];
+        };
+        if raw.is_empty() {
+            self.problem(
+                path,
+                Some("[]".into()),
+                "needs at least one tranche (or leave it out: all at close)",
+            );
+            return Vec::new();
+        }
+        let with_share = raw.iter().filter(|t| t.share.is_some()).count();
+        if with_share != 0 && with_share != raw.len() {
+            self.problem(
+                path,
+                None,
+                "give every tranche a `share`, or none (then the amount is split evenly)",
+            );
+        }
+        let mut out = Vec::new();
+        for (i, t) in raw.iter().enumerate() {
+            let tp = format!("{path}.{i}");
+            let share = match t.share {
+                Some(s) => self
+                    .number(&format!("{tp}.share"), s, Domain::Unit)
+                    .unwrap_or(0.0),
+                None => 1.0 / raw.len() as f64,
+            };
+            let when = match &t.when {
+                None => When::Close,
+                Some(Value::String(s)) if s == "close" => When::Close,
+                Some(Value::String(s)) if s == "ipo" => When::Ipo,
+                Some(v) => match self.date(&format!("{tp}.when"), v) {
+                    Some(d) => {
+                        if d < close {
+                            self.problem(
+                                &format!("{tp}.when"),
+                                Some(fmt(d)),
+                                format!("is before the round's close ({})", fmt(close)),
+                            );
+                        }
+                        When::Date(d)
+                    }
+                    None => When::Close,
+                },
+            };
+            let lapses = self.opt_date(&format!("{tp}.lapses"), &t.lapses);
+            if let (When::Date(d), Some(l)) = (when, lapses) {
+                if l <= d {
+                    self.problem(
+                        &format!("{tp}.lapses"),
+                        Some(fmt(l)),
+                        format!("must be after `when` ({})", fmt(d)),
+                    );
+                }
+            }
+            out.push(Tranche {
+                share,
+                when,
+                lapses,
+            });
+        }
+        let sum: f64 = out.iter().map(|t| t.share).sum();
+        if with_share == raw.len() && (sum - 1.0).abs() > 1e-6 {
+            self.problem(path, Some(fmt(sum)), "the tranche shares must sum to 1");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_date_str;
+
+    #[test]
+    fn parses_dates() {
+        assert_eq!(parse_date_str("2027"), Some(2027.0));
+        assert_eq!(parse_date_str("2027.5"), Some(2027.5));
+        assert_eq!(parse_date_str("2027-Q3"), Some(2027.5));
+        assert_eq!(parse_date_str("2027-Q5"), None);
+        assert_eq!(parse_date_str("soon"), None);
+    }
+}

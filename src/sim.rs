@@ -1,0 +1,528 @@
+//! One trial: a pure function of the compiled model, the seed and the trial index.
+//!
+//! [`run_trial`] samples the trial's inputs through the copula (`z = A·ε`, `u = Φ(z)`,
+//! `x = F⁻¹(u)`), then steps cash forward (DESIGN.md, "One trial"; the conventions of
+//! BENCH_MODEL.md):
+//!
+//! ```text
+//! pre       = cash_k + revenue_k − costs_k − obligations_k + funding_k − interest_k
+//! draw_k    = min(min_cash − pre, limit − drawn)  if pre < min_cash
+//! cash_k+1  = min_cash if the draw covers the need, else pre + draw_k
+//! depth_k+1 = max(0, min_cash − cash_k+1)
+//! ```
+//!
+//! It writes into a reusable [`Scratch`] and allocates nothing. No I/O, no threads.
+
+use rand::RngExt;
+use rand_distr::{Exp1, StandardNormal};
+
+use crate::dist::normal_cdf;
+use crate::model::{Model, SegKind, ShareSrc, TrancheModel, VarCost};
+use crate::rng::{Stream, stream};
+
+/// Names of the per-trial scalar results, in the order of [`Outcome::metrics`].
+pub const METRIC_NAMES: [&str; 13] = [
+    "gap",
+    "cash_end",
+    "cash_min",
+    "revenue",
+    "costs",
+    "obligations_paid",
+    "obligations_deferred_past_horizon",
+    "funding_rounds",
+    "tied_spend_new",
+    "ipo_raise",
+    "debt_drawn",
+    "interest",
+    "peak_annual_burn",
+];
+
+/// Indices into [`Outcome::metrics`].
+pub mod metric {
+    /// Funding gap over the horizon, $B.
+    pub const GAP: usize = 0;
+    /// Cash at the end, $B.
+    pub const CASH_END: usize = 1;
+    /// Lowest cash over the horizon, $B.
+    pub const CASH_MIN: usize = 2;
+    /// Cumulative revenue, $B.
+    pub const REVENUE: usize = 3;
+    /// Cumulative other costs, $B.
+    pub const COSTS: usize = 4;
+    /// Cumulative obligations paid, $B.
+    pub const OBLIGATIONS: usize = 5;
+    /// Flexible payments deferred past the horizon, $B.
+    pub const DROPPED: usize = 6;
+    /// Cash from rounds inside the horizon, $B.
+    pub const FUNDING_ROUNDS: usize = 7;
+    /// New obligations created by tied spend, $B.
+    pub const TIED: usize = 8;
+    /// Cash raised at the IPO, $B.
+    pub const IPO_RAISE: usize = 9;
+    /// Debt drawn, $B.
+    pub const DEBT: usize = 10;
+    /// Interest paid, $B.
+    pub const INTEREST: usize = 11;
+    /// Largest calendar-year operating burn, $B.
+    pub const PEAK_BURN: usize = 12;
+}
+
+/// Number of scalar metrics.
+pub const N_METRICS: usize = METRIC_NAMES.len();
+
+/// The results of one trial.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Scalar results, see [`METRIC_NAMES`].
+    pub metrics: [f64; N_METRICS],
+    /// Gap up to the end of each report year.
+    pub report_gaps: Vec<f64>,
+    /// Cash index j of the first step with cash below the floor.
+    pub first_shortfall: Option<usize>,
+    /// Index (into the grid's years) of the first year with operating cash flow ≥ 0.
+    pub breakeven_year: Option<usize>,
+    /// Step of the IPO, if it happened inside the horizon.
+    pub ipo_step: Option<usize>,
+}
+
+/// Per-trial working memory, allocated once per worker and reused.
+#[derive(Debug, Clone)]
+pub struct Scratch {
+    /// Sampled input values x.
+    pub x: Vec<f64>,
+    /// Their uniforms u = Φ(z).
+    pub u: Vec<f64>,
+    z: Vec<f64>,
+    ztmp: Vec<f64>,
+    funding: Vec<f64>,
+    oblig_var: Vec<f64>,
+    deferred: Vec<f64>,
+    flex: Vec<(f64, f64)>,
+    r: Vec<f64>,
+    mult: Vec<f64>,
+    after: Vec<f64>,
+    seg_par: Vec<SegPar>,
+    shock_n: Vec<f64>,
+    shock: Vec<f64>,
+    seg_streams: Vec<Stream>,
+    ev_streams: Vec<Stream>,
+    next_fire: Vec<usize>,
+    year_ocf: Vec<f64>,
+    /// Cash at t_0..t_n, $B.
+    pub cash: Vec<f64>,
+    /// Revenue run-rate at the start of each step, $B/yr.
+    pub revenue: Vec<f64>,
+    /// Obligations paid in each step, annualised, $B/yr.
+    pub obligations: Vec<f64>,
+    /// Other costs in each step, annualised, $B/yr.
+    pub costs: Vec<f64>,
+    /// The trial's results.
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct SegPar {
+    g0: f64,
+    ginf: f64,
+    half_life: f64,
+    ceiling: f64,
+    scale: f64,
+    sd: f64,
+    drift: f64,
+}
+
+impl Scratch {
+    /// Working memory sized for `model`.
+    pub fn new(model: &Model) -> Scratch {
+        let n = model.grid.n;
+        let ni = model.inputs.len();
+        let m = model.segments.len();
+        let seed_stream = stream(0, 0, 0);
+        Scratch {
+            x: vec![0.0; ni],
+            u: vec![0.0; ni],
+            z: vec![0.0; ni],
+            ztmp: vec![0.0; model.copula.as_ref().map_or(0, |c| c.members.len())],
+            funding: vec![0.0; n],
+            oblig_var: vec![0.0; n],
+            deferred: vec![0.0; n],
+            flex: Vec::with_capacity(model.var_obligations.len()),
+            r: vec![0.0; m],
+            mult: vec![1.0; m],
+            after: vec![f64::NAN; m],
+            seg_par: vec![SegPar::default(); m],
+            shock_n: vec![0.0; m],
+            shock: vec![0.0; m],
+            seg_streams: vec![seed_stream.clone(); m],
+            ev_streams: vec![seed_stream; model.events.len()],
+            next_fire: vec![usize::MAX; model.events.len()],
+            year_ocf: vec![0.0; model.grid.years.len()],
+            cash: vec![0.0; n + 1],
+            revenue: vec![0.0; n],
+            obligations: vec![0.0; n],
+            costs: vec![0.0; n],
+            outcome: Outcome {
+                report_gaps: vec![0.0; model.grid.report.len()],
+                ..Outcome::default()
+            },
+        }
+    }
+}
+
+/// Draws trial `trial`'s inputs into `x` (values) and `u` (uniforms).
+pub fn sample_inputs(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
+    for (zi, inp) in s.z.iter_mut().zip(&model.inputs) {
+        *zi = stream(seed, trial, inp.key).sample(StandardNormal);
+    }
+    if let Some(c) = &model.copula {
+        let m = c.members.len();
+        for a in 0..m {
+            let row = &c.factor[a * m..(a + 1) * m];
+            s.ztmp[a] = row.iter().zip(&c.members).map(|(f, &b)| f * s.z[b]).sum();
+        }
+        for (a, &i) in c.members.iter().enumerate() {
+            s.z[i] = s.ztmp[a];
+        }
+    }
+    for (i, inp) in model.inputs.iter().enumerate() {
+        let u = normal_cdf(s.z[i]);
+        s.u[i] = u;
+        s.x[i] = inp.dist.quantile_from_z(s.z[i], u);
+    }
+}
+
+/// Geometric number of steps until an event with hazard `rate` fires: floor(E / (rate·dt)).
+#[inline]
+fn steps_until(rng: &mut Stream, rate: f64, dt: f64) -> usize {
+    if rate <= 0.0 {
+        return usize::MAX;
+    }
+    let e: f64 = rng.sample(Exp1);
+    let k = (e / (rate * dt)).floor();
+    if k >= usize::MAX as f64 {
+        usize::MAX
+    } else {
+        k as usize
+    }
+}
+
+/// Runs trial `trial` of `model` with `seed`, leaving its path and results in `s`.
+pub fn run_trial(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
+    sample_inputs(model, seed, trial, s);
+    let g = &model.grid;
+    let (n, dt) = (g.n, g.dt);
+    let x = &s.x;
+
+    // Funding and trial-specific obligations, known before the first step.
+    s.funding.fill(0.0);
+    s.oblig_var.fill(0.0);
+    s.deferred.fill(0.0);
+    let ipo_step = model.ipo.as_ref().and_then(|ipo| {
+        (ipo.happens.get(x) > 0.5)
+            .then(|| g.step_of(ipo.date.get(x)))
+            .flatten()
+    });
+    let ipo_date = model
+        .ipo
+        .as_ref()
+        .map_or(f64::INFINITY, |ipo| ipo.date.get(x));
+    let mut funding_rounds = 0.0;
+    let mut tied_new = 0.0;
+    for round in &model.rounds {
+        if round.closes.get(x) < 0.5 {
+            continue;
+        }
+        for p in &round.participants {
+            if p.joins.get(x) < 0.5 {
+                continue;
+            }
+            let amount = p.amount.get(x);
+            for t in &p.tranches {
+                let (share, step) = match *t {
+                    TrancheModel::AtStep { share, step } => (share, Some(step)),
+                    TrancheModel::OnIpo { share, lapses } => {
+                        (share, ipo_step.filter(|_| ipo_date < lapses))
+                    }
+                    TrancheModel::Never => (0.0, None),
+                };
+                if let Some(k) = step {
+                    s.funding[k] += share * amount;
+                    funding_rounds += share * amount;
+                }
+            }
+            if let Some((share, Some(unit))) = &p.tied {
+                let tied = share * amount;
+                tied_new += tied;
+                for (o, u) in s.oblig_var.iter_mut().zip(unit) {
+                    *o += tied * u;
+                }
+            }
+        }
+    }
+    s.flex.clear();
+    for o in &model.var_obligations {
+        let factor = o.total.get(x) * o.realized.get(x);
+        if o.can_defer {
+            s.flex.push((factor, o.flexible.get(x)));
+        } else {
+            for (b, u) in s.oblig_var.iter_mut().zip(&o.unit) {
+                *b += factor * u;
+            }
+        }
+    }
+
+    // Revenue segments.
+    for (i, seg) in model.segments.iter().enumerate() {
+        let vol = seg.volatility.get(x);
+        let mut p = SegPar {
+            sd: vol * dt.sqrt(),
+            drift: -0.5 * vol * vol * dt,
+            ceiling: f64::INFINITY,
+            scale: 1.0,
+            ..SegPar::default()
+        };
+        s.r[i] = match &seg.kind {
+            SegKind::Growth {
+                run_rate,
+                growth,
+                terminal,
+                half_life,
+                ceiling,
+                ..
+            } => {
+                p.g0 = growth.get(x);
+                p.ginf = terminal.get(x);
+                p.half_life = half_life.get(x);
+                p.ceiling = ceiling.map_or(f64::INFINITY, |c| c.get(x));
+                run_rate.get(x).min(p.ceiling)
+            }
+            SegKind::Path { level, scale } => {
+                p.scale = scale.get(x);
+                p.scale * level[0]
+            }
+        };
+        s.seg_par[i] = p;
+        s.mult[i] = 1.0;
+        s.after[i] = f64::NAN;
+        s.seg_streams[i] = stream(seed, trial, seg.key);
+    }
+    for (e, ev) in model.events.iter().enumerate() {
+        s.ev_streams[e] = stream(seed, trial, ev.key);
+        s.next_fire[e] = steps_until(&mut s.ev_streams[e], ev.hazard.get(x), dt);
+    }
+
+    let floor = model.min_cash.get(x);
+    let (limit, rate) = model
+        .debt
+        .as_ref()
+        .map_or((0.0, 0.0), |d| (d.limit.get(x), d.rate.get(x)));
+    let mut cash = model.initial_cash.get(x);
+    s.cash[0] = cash;
+    s.year_ocf.fill(0.0);
+    let mut drawn = 0.0;
+    let (mut revenue_total, mut costs_total, mut oblig_total, mut dropped) = (0.0, 0.0, 0.0, 0.0);
+    let (mut interest_total, mut ipo_raise, mut cash_min) = (0.0, 0.0, cash);
+    let mut gap = (floor - cash).max(0.0);
+    let mut first_shortfall = (gap > 0.0).then_some(0);
+    let mut rp = 0;
+    while rp < g.report.len() && g.report[rp].1 == 0 {
+        s.outcome.report_gaps[rp] = gap;
+        rp += 1;
+    }
+    let m = model.segments.len();
+
+    for k in 0..n {
+        let tk = g.t[k];
+        // Revenue booked from the run-rate at the start of the step.
+        let run_rate: f64 = s.r.iter().sum();
+        let revenue = run_rate * dt;
+
+        // Other costs.
+        let mut cost = model.fixed_costs[k];
+        for vc in &model.var_costs {
+            match vc {
+                VarCost::Growing {
+                    annual,
+                    growth,
+                    active,
+                } => {
+                    if (active.0..active.1).contains(&k) {
+                        cost += annual.get(x) * (1.0 + growth.get(x)).powf(tk - g.start) * dt;
+                    }
+                }
+                VarCost::Scaled { scale, per_step } => cost += scale.get(x) * per_step[k],
+            }
+        }
+        for line in &model.share_lines {
+            if !(line.active.0..line.active.1).contains(&k) {
+                continue;
+            }
+            let share = match &line.share {
+                ShareSrc::Const(p) => p.get(x),
+                ShareSrc::Steps(v) => v[k],
+            };
+            let base = if line.segments.len() == m {
+                revenue
+            } else {
+                line.segments.iter().map(|&i| s.r[i]).sum::<f64>() * dt
+            };
+            cost += share * base;
+        }
+
+        // Obligations, with flexible deferral when cash starts the step below the floor.
+        let stressed = cash < floor;
+        let mut oblig = model.fixed_obligations[k] + s.oblig_var[k] + s.deferred[k];
+        let mut fi = 0;
+        for o in &model.var_obligations {
+            if !o.can_defer {
+                continue;
+            }
+            let (factor, flexible) = s.flex[fi];
+            fi += 1;
+            let scheduled = factor * o.unit[k];
+            if stressed && flexible > 0.0 && scheduled > 0.0 {
+                let moved = flexible * scheduled;
+                let to = k + o.deferral_steps;
+                if to < n {
+                    s.deferred[to] += moved;
+                } else {
+                    dropped += moved;
+                }
+                oblig += scheduled - moved;
+            } else {
+                oblig += scheduled;
+            }
+        }
+
+        // Funding.
+        let mut funding = s.funding[k];
+        if ipo_step == Some(k) {
+            if let Some(ipo) = &model.ipo {
+                let raise = ipo.raise_share.get(x) * ipo.multiple.get(x) * run_rate;
+                ipo_raise += raise;
+                funding += raise;
+            }
+        }
+
+        // Cash, debt and the floor.
+        let interest = rate * drawn * dt;
+        let pre = cash + revenue - cost - oblig + funding - interest;
+        let mut next = pre;
+        if pre < floor {
+            let room = limit - drawn;
+            let need = floor - pre;
+            if need <= room {
+                drawn += need;
+                next = floor;
+            } else if room > 0.0 {
+                drawn += room;
+                next = pre + room;
+            }
+        }
+        cash = next;
+        s.cash[k + 1] = cash;
+        cash_min = cash_min.min(cash);
+        let depth = floor - cash;
+        if depth > 0.0 {
+            if first_shortfall.is_none() {
+                first_shortfall = Some(k + 1);
+            }
+            gap = gap.max(depth);
+        }
+        while rp < g.report.len() && g.report[rp].1 == k + 1 {
+            s.outcome.report_gaps[rp] = gap;
+            rp += 1;
+        }
+
+        revenue_total += revenue;
+        costs_total += cost;
+        oblig_total += oblig;
+        interest_total += interest;
+        s.year_ocf[g.year_of_step[k]] += revenue - cost - oblig;
+        s.revenue[k] = run_rate;
+        s.costs[k] = cost / dt;
+        s.obligations[k] = oblig / dt;
+
+        // Run-rates for the next step (not needed after the last one).
+        if k + 1 == n {
+            break;
+        }
+        for i in 0..m {
+            s.shock_n[i] = s.seg_streams[i].sample(StandardNormal);
+        }
+        match &model.seg_factor {
+            Some(a) => {
+                for i in 0..m {
+                    s.shock[i] = (0..m).map(|j| a[i * m + j] * s.shock_n[j]).sum();
+                }
+            }
+            None => s.shock.copy_from_slice(&s.shock_n),
+        }
+        for (i, seg) in model.segments.iter().enumerate() {
+            let p = &s.seg_par[i];
+            let shock = (p.drift + p.sd * s.shock[i]).exp();
+            let after = s.after[i];
+            match &seg.kind {
+                SegKind::Path { level, .. } if after.is_nan() => {
+                    s.mult[i] *= shock;
+                    s.r[i] = p.scale * level[k + 1] * s.mult[i];
+                }
+                kind => {
+                    let mut growth = if !after.is_nan() {
+                        after
+                    } else {
+                        let decay = match kind {
+                            SegKind::Growth { decay: Some(d), .. } => d[k],
+                            _ => (-(tk - g.start) / p.half_life).exp2(),
+                        };
+                        p.ginf + (p.g0 - p.ginf) * decay
+                    };
+                    if p.ceiling.is_finite() {
+                        growth *= (1.0 - s.r[i] / p.ceiling).max(0.0);
+                    }
+                    s.r[i] = (s.r[i] * (growth.ln_1p() * dt).exp() * shock).min(p.ceiling);
+                }
+            }
+        }
+        for (e, ev) in model.events.iter().enumerate() {
+            if s.next_fire[e] != k {
+                continue;
+            }
+            let factor = ev.factor.get(x);
+            let after = ev.growth_after.map(|p| p.get(x));
+            for &i in &ev.segments {
+                s.r[i] *= factor;
+                s.mult[i] *= factor;
+                if let Some(a) = after {
+                    s.after[i] = a;
+                }
+            }
+            s.next_fire[e] = if ev.recurring {
+                steps_until(&mut s.ev_streams[e], ev.hazard.get(x), dt).saturating_add(k + 1)
+            } else {
+                usize::MAX
+            };
+        }
+    }
+
+    let o = &mut s.outcome;
+    o.first_shortfall = first_shortfall;
+    o.ipo_step = ipo_step;
+    o.breakeven_year = s.year_ocf.iter().position(|&v| v >= 0.0);
+    let peak_burn = s.year_ocf.iter().fold(0.0_f64, |acc, &v| acc.max(-v));
+    use metric::*;
+    let mm = &mut o.metrics;
+    mm[GAP] = gap;
+    mm[CASH_END] = cash;
+    mm[CASH_MIN] = cash_min;
+    mm[REVENUE] = revenue_total;
+    mm[COSTS] = costs_total;
+    mm[OBLIGATIONS] = oblig_total;
+    mm[DROPPED] = dropped;
+    mm[FUNDING_ROUNDS] = funding_rounds;
+    mm[TIED] = tied_new;
+    mm[IPO_RAISE] = ipo_raise;
+    mm[DEBT] = drawn;
+    mm[INTEREST] = interest_total;
+    mm[PEAK_BURN] = peak_burn;
+}

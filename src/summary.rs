@@ -1,0 +1,464 @@
+//! The statistics of a run, as plain data: what `summary.json` holds and the terminal prints.
+//!
+//! Every estimate carries its Monte Carlo error: a Wilson interval for probabilities, the
+//! standard error for means, an order-statistic interval for quantiles. Nothing here depends
+//! on timing, so the summary of a seed is the same, byte for byte, on any machine and at any
+//! thread count.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::engine::RunResult;
+use crate::model::Model;
+use crate::sim::{METRIC_NAMES, metric};
+use crate::stats::{Moments, Sketch, wilson};
+
+/// Quantile levels reported for the gap.
+pub const GAP_LEVELS: [(&str, f64); 8] = [
+    ("p5", 0.05),
+    ("p10", 0.10),
+    ("p25", 0.25),
+    ("p50", 0.50),
+    ("p75", 0.75),
+    ("p90", 0.90),
+    ("p95", 0.95),
+    ("p99", 0.99),
+];
+
+/// A probability with its 95 % Wilson interval.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Probability {
+    /// Share of trials.
+    pub estimate: f64,
+    /// 95 % Wilson score interval.
+    pub ci95: [f64; 2],
+}
+
+impl Probability {
+    fn new(k: u64, n: u64) -> Probability {
+        let (lo, hi) = wilson(k, n);
+        Probability {
+            estimate: if n == 0 { 0.0 } else { k as f64 / n as f64 },
+            ci95: [lo, hi],
+        }
+    }
+}
+
+/// Distribution of a funding gap ($B; zeros, i.e. no shortfall, included).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GapStats {
+    /// Mean gap, $B.
+    pub mean: f64,
+    /// Standard error of the mean, $B.
+    pub std_error: f64,
+    /// Mean gap among trials with a shortfall, $B (0 if none).
+    pub mean_given_shortfall: f64,
+    /// Expected gap in the worst 5 % of trials (CVaR 95 %), $B.
+    pub cvar95: f64,
+    /// Quantiles p5 … p99, $B (type-7 interpolation).
+    pub quantiles: IndexMap<String, f64>,
+    /// 95 % intervals of those quantiles, $B.
+    pub quantiles_ci95: IndexMap<String, [f64; 2]>,
+}
+
+impl GapStats {
+    fn new(m: &Moments, s: &Sketch, shortfalls: u64) -> GapStats {
+        let mut quantiles = IndexMap::new();
+        let mut quantiles_ci95 = IndexMap::new();
+        for (name, p) in GAP_LEVELS {
+            quantiles.insert(name.to_string(), s.quantile(p));
+            let (lo, hi) = s.quantile_ci(p);
+            quantiles_ci95.insert(name.to_string(), [lo, hi]);
+        }
+        GapStats {
+            mean: m.mean,
+            std_error: m.std_error(),
+            mean_given_shortfall: if shortfalls == 0 {
+                0.0
+            } else {
+                m.mean * m.n as f64 / shortfalls as f64
+            },
+            cvar95: s.upper_tail_mean(0.05),
+            quantiles,
+            quantiles_ci95,
+        }
+    }
+}
+
+/// The gap up to the end of one report year.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct YearGap {
+    /// Share of trials short of cash by the end of the year.
+    pub shortfall_probability: Probability,
+    /// The gap's distribution.
+    #[serde(flatten)]
+    pub gap: GapStats,
+}
+
+/// When the money first runs out.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FirstShortfall {
+    /// P(first shortfall by the end of each year), over all trials.
+    pub probability_by_year: IndexMap<String, f64>,
+    /// Median first-shortfall date among trials with a shortfall (decimal year).
+    pub median: Option<f64>,
+    /// Median over all trials, when more than half have a shortfall.
+    pub median_all_trials: Option<f64>,
+}
+
+/// When operating cash flow (revenue − costs − obligations) first turns non-negative.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Breakeven {
+    /// P(break-even in or before each year).
+    pub probability_by_year: IndexMap<String, f64>,
+    /// P(no break-even year inside the horizon).
+    pub never: f64,
+    /// Median break-even year among trials that break even.
+    pub median_year: Option<i32>,
+}
+
+/// Mean and spread of one per-trial result.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MetricStats {
+    /// Mean.
+    pub mean: f64,
+    /// Standard error of the mean.
+    pub std_error: f64,
+    /// 5th percentile.
+    pub p5: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+/// One uncertain input: its distribution and its percentiles (from the quantile function).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct InputSummary {
+    /// Dotted path.
+    pub path: String,
+    /// Distribution, e.g. `uniform(10, 50)`.
+    pub distribution: String,
+    /// 5th percentile.
+    pub p5: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// Mean of the values drawn in this run.
+    pub sampled_mean: f64,
+}
+
+/// Percentiles of one series at each time point.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct Band {
+    /// 5th percentile.
+    pub p5: Vec<f64>,
+    /// 25th percentile.
+    pub p25: Vec<f64>,
+    /// Median.
+    pub p50: Vec<f64>,
+    /// 75th percentile.
+    pub p75: Vec<f64>,
+    /// 95th percentile.
+    pub p95: Vec<f64>,
+}
+
+/// Band percentile levels.
+pub const BAND_LEVELS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+
+impl Band {
+    fn from_values(cols: &mut [Vec<f64>]) -> Band {
+        let mut b = Band::default();
+        for col in cols.iter_mut() {
+            col.sort_by(f64::total_cmp);
+            let q: Vec<f64> = BAND_LEVELS.iter().map(|&p| type7(col, p)).collect();
+            b.p5.push(q[0]);
+            b.p25.push(q[1]);
+            b.p50.push(q[2]);
+            b.p75.push(q[3]);
+            b.p95.push(q[4]);
+        }
+        b
+    }
+}
+
+/// Type-7 quantile of sorted values.
+fn type7(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let h = (sorted.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Per-step percentile bands.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Bands {
+    /// Time points of cash: t_0 … t_n.
+    pub t: Vec<f64>,
+    /// Start of each step: t_0 … t_(n−1), the time points of the flows.
+    pub t_flows: Vec<f64>,
+    /// Trials the bands are computed from (every `stride`-th trial).
+    pub trials_used: u64,
+    /// Cash, $B.
+    pub cash: Band,
+    /// Revenue run-rate, $B/yr.
+    pub revenue: Band,
+    /// Obligations paid, annualised, $B/yr.
+    pub obligations: Band,
+    /// Other costs, annualised, $B/yr.
+    pub costs: Band,
+}
+
+/// The deterministic obligations schedule.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Schedule {
+    /// Calendar years.
+    pub years: Vec<i32>,
+    /// Expected payments per year by counterparty, $B (mean total × mean realized share;
+    /// tied spend at its expected size; before any deferral).
+    pub by_counterparty: IndexMap<String, Vec<f64>>,
+    /// Sum over counterparties per year, $B.
+    pub total_by_year: Vec<f64>,
+    /// Sum of the contracts' headline totals, $B.
+    pub headline_total: f64,
+}
+
+/// Everything a run found.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario description.
+    pub description: String,
+    /// Trials run.
+    pub trials: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Start, decimal year.
+    pub start: f64,
+    /// End of the horizon, decimal year.
+    pub end: f64,
+    /// Steps per year.
+    pub steps_per_year: u32,
+    /// P(gap > 0) over the horizon.
+    pub shortfall_probability: Probability,
+    /// The funding gap over the horizon.
+    pub gap: GapStats,
+    /// The gap up to the end of each report year.
+    pub gap_by_year: IndexMap<String, YearGap>,
+    /// When the money first runs out.
+    pub first_shortfall: FirstShortfall,
+    /// Break-even year of operating cash flow.
+    pub breakeven: Breakeven,
+    /// P(IPO inside the horizon).
+    pub ipo_probability: Probability,
+    /// Other per-trial results ($B).
+    pub metrics: IndexMap<String, MetricStats>,
+    /// The uncertain inputs.
+    pub inputs: Vec<InputSummary>,
+    /// Expected obligations by year and counterparty.
+    pub obligations_schedule: Schedule,
+    /// Per-step percentile bands.
+    pub bands: Bands,
+}
+
+/// Computes the summary of a finished run.
+pub fn summarize(model: &Model, run: &RunResult) -> Summary {
+    let a = &run.accum;
+    let g = &model.grid;
+    let n = a.n;
+    let gap = GapStats::new(
+        &a.moments[metric::GAP],
+        &a.sketches[metric::GAP],
+        a.shortfalls,
+    );
+    let gap_by_year = g
+        .report
+        .iter()
+        .enumerate()
+        .map(|(i, (y, _))| {
+            (
+                y.to_string(),
+                YearGap {
+                    shortfall_probability: Probability::new(a.report_shortfalls[i], n),
+                    gap: GapStats::new(
+                        &a.report_moments[i],
+                        &a.report_sketches[i],
+                        a.report_shortfalls[i],
+                    ),
+                },
+            )
+        })
+        .collect();
+
+    // First shortfall: exact, from the histogram over cash indices.
+    let mut probability_by_year = IndexMap::new();
+    let mut cum = 0u64;
+    let mut j = 0;
+    let last_year = (g.t[g.n] - 1e-9).floor() as i32;
+    for y in g.t[0].floor() as i32..=last_year {
+        while j <= g.n && g.t[j] <= y as f64 + 1.0 + 1e-9 {
+            cum += a.first_shortfall[j];
+            j += 1;
+        }
+        probability_by_year.insert(y.to_string(), cum as f64 / n as f64);
+    }
+    let median_of = |count: u64| -> Option<f64> {
+        if count == 0 {
+            return None;
+        }
+        let h = (count - 1) as f64 * 0.5;
+        let rank = |r: u64| {
+            let mut seen = 0;
+            for (j, &c) in a.first_shortfall.iter().enumerate() {
+                seen += c;
+                if r < seen {
+                    return g.t[j];
+                }
+            }
+            g.t[g.n]
+        };
+        let lo = h.floor() as u64;
+        let (x0, x1) = (rank(lo), rank((lo + 1).min(count - 1)));
+        Some(x0 + (h - lo as f64) * (x1 - x0))
+    };
+    let first_shortfall = FirstShortfall {
+        probability_by_year,
+        median: median_of(a.shortfalls),
+        median_all_trials: if 2 * a.shortfalls > n {
+            // The median over all trials is the (n/2)-quantile of the first-shortfall dates,
+            // with "no shortfall" counted as later than any date.
+            let h = (n - 1) as f64 * 0.5;
+            let r = h.round() as u64;
+            let mut seen = 0;
+            a.first_shortfall
+                .iter()
+                .enumerate()
+                .find(|(_, c)| {
+                    seen += **c;
+                    r < seen
+                })
+                .map(|(j, _)| g.t[j])
+        } else {
+            None
+        },
+    };
+
+    let mut be_by_year = IndexMap::new();
+    let mut cum = 0;
+    for (i, y) in g.years.iter().enumerate() {
+        cum += a.breakeven[i];
+        be_by_year.insert(y.to_string(), cum as f64 / n as f64);
+    }
+    let be_total: u64 = a.breakeven.iter().sum();
+    let median_year = (be_total > 0).then(|| {
+        let half = (be_total + 1) / 2;
+        let mut seen = 0;
+        let idx = a
+            .breakeven
+            .iter()
+            .position(|&c| {
+                seen += c;
+                seen >= half
+            })
+            .unwrap_or(0);
+        g.years[idx]
+    });
+
+    let metrics = METRIC_NAMES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != metric::GAP)
+        .map(|(i, name)| {
+            let (m, s) = (&a.moments[i], &a.sketches[i]);
+            (
+                name.to_string(),
+                MetricStats {
+                    mean: m.mean,
+                    std_error: m.std_error(),
+                    p5: s.quantile(0.05),
+                    p50: s.quantile(0.5),
+                    p95: s.quantile(0.95),
+                },
+            )
+        })
+        .collect();
+
+    let inputs = model
+        .inputs
+        .iter()
+        .zip(&a.inputs)
+        .map(|(inp, m)| InputSummary {
+            path: inp.path.clone(),
+            distribution: inp.dist.describe(),
+            p5: inp.dist.quantile(0.05),
+            p50: inp.dist.quantile(0.5),
+            p95: inp.dist.quantile(0.95),
+            sampled_mean: m.mean,
+        })
+        .collect();
+
+    let sched = &model.schedule;
+    let mut total_by_year = vec![0.0; sched.years.len()];
+    for (_, row) in &sched.by_counterparty {
+        for (t, v) in total_by_year.iter_mut().zip(row) {
+            *t += v;
+        }
+    }
+
+    Summary {
+        scenario: model.name.clone(),
+        description: model.scenario.description.clone(),
+        trials: n,
+        seed: run.config.seed,
+        start: g.t[0],
+        end: g.t[g.n],
+        steps_per_year: model.scenario.time.steps_per_year,
+        shortfall_probability: Probability::new(a.shortfalls, n),
+        gap,
+        gap_by_year,
+        first_shortfall,
+        breakeven: Breakeven {
+            probability_by_year: be_by_year,
+            never: (n - be_total) as f64 / n as f64,
+            median_year,
+        },
+        ipo_probability: Probability::new(a.ipos, n),
+        metrics,
+        inputs,
+        obligations_schedule: Schedule {
+            years: sched.years.clone(),
+            by_counterparty: sched.by_counterparty.iter().cloned().collect(),
+            total_by_year,
+            headline_total: sched.headline_total,
+        },
+        bands: bands(model, run),
+    }
+}
+
+fn bands(model: &Model, run: &RunResult) -> Bands {
+    let g = &model.grid;
+    let n = g.n;
+    let width = 4 * n + 1;
+    let rows = &run.accum.band_rows;
+    let samples = rows.len() / width;
+    let column =
+        |offset: usize| -> Vec<f64> { (0..samples).map(|r| rows[r * width + offset]).collect() };
+    let mut cash: Vec<Vec<f64>> = (0..=n).map(column).collect();
+    let mut revenue: Vec<Vec<f64>> = (0..n).map(|k| column(n + 1 + k)).collect();
+    let mut obligations: Vec<Vec<f64>> = (0..n).map(|k| column(2 * n + 1 + k)).collect();
+    let mut costs: Vec<Vec<f64>> = (0..n).map(|k| column(3 * n + 1 + k)).collect();
+    Bands {
+        t: g.t.clone(),
+        t_flows: g.t[..n].to_vec(),
+        trials_used: samples as u64,
+        cash: Band::from_values(&mut cash),
+        revenue: Band::from_values(&mut revenue),
+        obligations: Band::from_values(&mut obligations),
+        costs: Band::from_values(&mut costs),
+    }
+}
