@@ -21,16 +21,19 @@ pub enum AppError {
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
     /// A scenario argument that names nothing.
-    #[error("no scenario '{0}': it is not a file, and there is no scenarios/{0}.toml")]
-    NoScenario(String),
+    #[error("no scenario '{0}': it is not a file, and there is no scenarios/{0}.toml{1}")]
+    NoScenario(String, String),
+    /// A bad command-line value.
+    #[error("{0}")]
+    Usage(String),
     /// The run stopped.
     #[error(transparent)]
     Run(#[from] RunError),
     /// An output could not be written.
     #[error(transparent)]
     Report(#[from] ReportError),
-    /// Several scenarios failed validation (already printed).
-    #[error("{0} of {1} scenarios are invalid")]
+    /// Scenarios failed validation (their problems are already printed).
+    #[error("{}", if *.1 > 1 { format!("{} of {} scenarios are invalid", .0, .1) } else { String::new() })]
     SomeInvalid(usize, usize),
 }
 
@@ -38,7 +41,10 @@ impl AppError {
     /// 2 for invalid input or usage, 1 for I/O and other failures, 130 when interrupted.
     pub fn exit_code(&self) -> u8 {
         match self {
-            AppError::Scenario(_) | AppError::NoScenario(_) | AppError::SomeInvalid(..) => 2,
+            AppError::Scenario(_)
+            | AppError::NoScenario(..)
+            | AppError::Usage(_)
+            | AppError::SomeInvalid(..) => 2,
             AppError::Run(RunError::NoTrials | RunError::Threads { .. }) => 2,
             AppError::Run(RunError::Cancelled { .. }) => 130,
             AppError::Run(RunError::Sink(_)) | AppError::Report(_) => 1,
@@ -67,14 +73,35 @@ fn load(arg: Option<&str>, set: &[String]) -> Result<Scenario, AppError> {
         // Let the loader report the missing file in its usual words.
         return Ok(scenario::load(direct, set)?);
     }
-    Err(AppError::NoScenario(arg.to_string()))
+    let known: Vec<String> = std::fs::read_dir("scenarios")
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    e.file_name()
+                        .to_str()
+                        .and_then(|n| n.strip_suffix(".toml"))
+                        .map(String::from)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut known = known;
+    known.sort();
+    let hint = match scenario::did_you_mean(arg, known.iter().map(String::as_str)) {
+        Some(s) => format!("; did you mean '{s}'?"),
+        None if !known.is_empty() => format!(" (scenarios: {})", known.join(", ")),
+        None => String::new(),
+    };
+    Err(AppError::NoScenario(arg.to_string(), hint))
 }
 
-fn load_and_compile(arg: Option<&str>, set: &[String]) -> Result<Model, AppError> {
+fn load_and_compile(arg: Option<&str>, set: &[String], quiet: bool) -> Result<Model, AppError> {
     let s = load(arg, set)?;
     let m = model::compile(&s)?;
-    for w in &m.warnings {
-        eprintln!("warning: {}: {w}", m.scenario.origin);
+    if !quiet {
+        for w in &m.warnings {
+            eprintln!("warning: {}: {w}", m.scenario.origin);
+        }
     }
     Ok(m)
 }
@@ -83,7 +110,7 @@ fn load_and_compile(arg: Option<&str>, set: &[String]) -> Result<Model, AppError
 pub fn validate(args: &[String], set: &[String]) -> Result<(), AppError> {
     let mut bad = 0;
     for arg in args {
-        match load_and_compile(Some(arg), set) {
+        match load_and_compile(Some(arg), set, false) {
             Ok(m) => println!(
                 "ok: {} ({}: {} uncertain inputs, {} obligations, {} steps)",
                 m.scenario.origin,
@@ -102,7 +129,6 @@ pub fn validate(args: &[String], set: &[String]) -> Result<(), AppError> {
     }
     match bad {
         0 => Ok(()),
-        1 if args.len() == 1 => Err(AppError::SomeInvalid(1, 1)),
         _ => Err(AppError::SomeInvalid(bad, args.len())),
     }
 }
@@ -117,7 +143,7 @@ pub fn run(args: &[String], opts: &RunOpts) -> Result<(), AppError> {
     // Validate everything before running anything.
     let models = names
         .iter()
-        .map(|a| load_and_compile(*a, &opts.set))
+        .map(|a| load_and_compile(*a, &opts.set, opts.quiet))
         .collect::<Result<Vec<_>, _>>()?;
     let several = models.len() > 1;
     for model in &models {
@@ -139,7 +165,14 @@ fn run_one(model: &Model, opts: &RunOpts, dir: &Path) -> Result<(), AppError> {
         save_trials: opts.save_trials,
     };
     if cfg.trials == 0 {
-        return Err(RunError::NoTrials.into());
+        return Err(AppError::Usage(if opts.trials.is_some() {
+            "--trials must be at least 1 (got 0)".to_string()
+        } else {
+            format!(
+                "{}: run.trials must be at least 1 (got 0)",
+                model.scenario.origin
+            )
+        }));
     }
     report::ensure_dir(dir)?;
     let mut trials_csv = if cfg.save_trials {

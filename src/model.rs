@@ -594,8 +594,11 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
                 let (a, g) = (cc.p(annual), cc.p(growth));
                 match (a, g) {
                     (P::Const(a), P::Const(g)) => {
-                        for k in active.0..active.1 {
-                            fixed_costs[k] += a * (1.0 + g).powf(grid.t[k] - grid.start) * grid.dt;
+                        for (c, t) in fixed_costs[active.0..active.1]
+                            .iter_mut()
+                            .zip(&grid.t[active.0..active.1])
+                        {
+                            *c += a * (1.0 + g).powf(t - grid.start) * grid.dt;
                         }
                     }
                     _ => var_costs.push(VarCost::Growing {
@@ -607,8 +610,11 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
             }
             CostKind::Path { series, scale } => {
                 let mut per_step = vec![0.0; n];
-                for k in active.0..active.1 {
-                    per_step[k] = series.at(grid.t[k]) * grid.dt;
+                for (c, &t) in per_step[active.0..active.1]
+                    .iter_mut()
+                    .zip(&grid.t[active.0..active.1])
+                {
+                    *c = series.at(t) * grid.dt;
                 }
                 match cc.p(scale) {
                     P::Const(sc) => {
@@ -671,7 +677,7 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
             cc.p(&o.flexible_share),
         );
         match (total, realized, flexible) {
-            (P::Const(t), P::Const(r), P::Const(f)) if f == 0.0 => {
+            (P::Const(t), P::Const(r), P::Const(0.0)) => {
                 for k in 0..n {
                     fixed_obligations[k] += t * r * unit[k];
                 }

@@ -356,7 +356,7 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
     }
     let be_total: u64 = a.breakeven.iter().sum();
     let median_year = (be_total > 0).then(|| {
-        let half = (be_total + 1) / 2;
+        let half = be_total.div_ceil(2);
         let mut seen = 0;
         let idx = a
             .breakeven

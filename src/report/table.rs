@@ -140,7 +140,7 @@ mod tests {
     fn formats_money() {
         assert_eq!(usd_b(1051.54), "1,051.5");
         assert_eq!(usd_b(1234567.0), "1,234,567.0");
-        assert_eq!(usd_b(-3.14159), "-3.14");
+        assert_eq!(usd_b(-3.456), "-3.46");
         assert_eq!(usd_b(0.0), "0.00");
         assert_eq!(date(2027.25), "2027-Q2");
     }

@@ -172,6 +172,7 @@ pub struct Correlation {
 
 /// How a segment's run-rate evolves.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // built once per scenario; never in a hot path
 pub enum SegmentKind {
     /// Decaying-growth process.
     Growth {
@@ -588,14 +589,28 @@ fn finish(
                 message: e.message().trim().to_string(),
             }],
         })?;
-    validate::validate(raw, origin, stem)
+    validate::validate(raw, origin, stem).map_err(|e| match e {
+        ScenarioError::Invalid { file, mut problems } => {
+            // Say where a bad value came from when it was set on the command line.
+            for p in &mut problems {
+                if let Some(arg) = overrides
+                    .iter()
+                    .find(|a| a.split_once('=').is_some_and(|(k, _)| k.trim() == p.path))
+                {
+                    p.message.push_str(&format!(" (set by --set {arg})"));
+                }
+            }
+            ScenarioError::Invalid { file, problems }
+        }
+        other => other,
+    })
 }
 
 /// Reads `path`, parses it, and merges it over the file it extends, recursively.
 fn resolve(
     path: &Path,
     extended_by: Option<&str>,
-    chain: &mut Vec<PathBuf>,
+    chain: &mut Vec<(PathBuf, String)>,
 ) -> Result<toml::Table, ScenarioError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
@@ -604,15 +619,15 @@ fn resolve(
         reason: io_reason(&e),
     })?;
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    if chain.contains(&canonical) {
-        let mut names: Vec<String> = chain.iter().map(|p| p.display().to_string()).collect();
-        names.push(canonical.display().to_string());
+    if chain.iter().any(|(c, _)| c == &canonical) {
+        let mut names: Vec<String> = chain.iter().map(|(_, shown)| shown.clone()).collect();
+        names.push(shown.clone());
         return Err(ScenarioError::Cycle {
             file: shown,
             chain: names.join(" -> "),
         });
     }
-    chain.push(canonical);
+    chain.push((canonical, shown.clone()));
     let mut table = parse_checked(&text, &shown)?;
     if let Some(parent) = take_extends(&mut table, &shown)? {
         let dir = path.parent().unwrap_or_else(|| Path::new("."));
@@ -642,17 +657,64 @@ fn take_extends(table: &mut toml::Table, file: &str) -> Result<Option<String>, S
 /// Parses TOML and checks its shape against [`RawScenario`], with line and column on error.
 fn parse_checked(text: &str, file: &str) -> Result<toml::Table, ScenarioError> {
     let parse_err = |e: toml::de::Error| {
-        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        let offset = e.span().map_or(0, |s| s.start);
+        let (line, column) = line_col(text, offset);
+        let mut message = with_suggestion(&plain_types(e.message().trim()));
+        if message.starts_with("invalid type") || message.starts_with("invalid value") {
+            if let Some(key) = key_at(text, offset) {
+                message = format!("{key}: {message}");
+            }
+        }
         ScenarioError::Parse {
             file: file.to_string(),
             line,
             column,
-            message: with_suggestion(e.message().trim()),
+            message,
         }
     };
     let table: toml::Table = text.parse().map_err(parse_err)?;
     toml::from_str::<RawScenario>(text).map_err(parse_err)?;
     Ok(table)
+}
+
+/// The dotted key of the `key = value` line holding `offset`, with its `[table]` header.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let before = &text[..offset.min(text.len())];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    if key.is_empty() || key.contains(['{', '[', '"', '#']) {
+        return None;
+    }
+    let header = before[..line_start].lines().rev().find_map(|l| {
+        let l = l.trim();
+        l.strip_prefix("[[")
+            .and_then(|r| r.split_once("]]"))
+            .or_else(|| l.strip_prefix('[').and_then(|r| r.split_once(']')))
+            .map(|(h, _)| h.trim().to_string())
+    });
+    Some(match header {
+        Some(h) => format!("{h}.{key}"),
+        None => key.to_string(),
+    })
+}
+
+/// Replaces Rust type names in serde's messages with words a scenario author uses.
+fn plain_types(message: &str) -> String {
+    let mut m = message
+        .replace("expected f64", "expected a number")
+        .replace("expected i64", "expected a whole number")
+        .replace("expected u64", "expected a whole number")
+        .replace("expected a sequence", "expected a list such as [1, 2]")
+        .replace("expected a boolean", "expected true or false");
+    while let Some(i) = m.find("expected struct Raw") {
+        let end = m[i + 16..]
+            .find(|c: char| !c.is_alphanumeric())
+            .map_or(m.len(), |e| i + 16 + e);
+        m.replace_range(i..end, "expected a table");
+    }
+    m.replace("expected a map", "expected a table")
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -709,11 +771,45 @@ fn merge_over(mut base: toml::Table, child: toml::Table) -> toml::Table {
     base
 }
 
+/// How a table of the scenario merges under `extends`.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// The file: sections merge, other keys are replaced.
+    Root,
+    /// A table of fields (`[time]`, a segment, a participant): each field is replaced whole,
+    /// so a variant can swap a distribution's form or a path's points.
+    Fields,
+    /// Named entries (`[revenue]`, `[obligations]`, a round's `participants`): merge by name.
+    Entries(&'static Shape),
+    /// A round: its `participants` merge by name, other fields are replaced.
+    Round,
+}
+
+/// Merges `child` into `base` by the scenario's shape.
 fn merge_tables(base: &mut toml::Table, child: toml::Table) {
+    merge_shaped(base, child, Shape::Root);
+}
+
+fn merge_shaped(base: &mut toml::Table, child: toml::Table, shape: Shape) {
     for (k, v) in child {
-        match (base.get_mut(&k), v) {
-            (Some(toml::Value::Table(b)), toml::Value::Table(c)) => merge_tables(b, c),
-            (_, v) => {
+        let inner = match shape {
+            Shape::Root => match k.as_str() {
+                "time" | "run" | "cash" | "ipo" | "debt" => Some(Shape::Fields),
+                "revenue" | "events" | "costs" | "obligations" => {
+                    Some(Shape::Entries(&Shape::Fields))
+                }
+                "rounds" => Some(Shape::Entries(&Shape::Round)),
+                _ => None,
+            },
+            Shape::Entries(entry) => Some(*entry),
+            Shape::Round => (k == "participants").then_some(Shape::Entries(&Shape::Fields)),
+            Shape::Fields => None,
+        };
+        match (base.get_mut(&k), v, inner) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(c), Some(inner)) => {
+                merge_shaped(b, c, inner)
+            }
+            (_, v, _) => {
                 base.insert(k, v);
             }
         }
@@ -751,7 +847,7 @@ fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), ScenarioErro
     // Check the shape right away, so a misspelt field is blamed on this override.
     toml::Value::Table(table.clone())
         .try_into::<RawScenario>()
-        .map_err(|e| err(with_suggestion(e.message().trim())))?;
+        .map_err(|e| err(with_suggestion(&plain_types(e.message().trim()))))?;
     Ok(())
 }
 

@@ -19,7 +19,7 @@ enum Domain {
     Positive,
     /// 0 ≤ x ≤ 1 (shares, probabilities).
     Unit,
-    /// x > −1 (growth rates).
+    /// x > -1 (growth rates).
     Growth,
 }
 
@@ -40,7 +40,7 @@ impl Domain {
             Domain::NonNeg => "a number ≥ 0",
             Domain::Positive => "a number > 0",
             Domain::Unit => "a number in [0, 1]",
-            Domain::Growth => "a growth rate > −1 (−100 %/yr)",
+            Domain::Growth => "a growth rate > -1 (-100 %/yr)",
         }
     }
 
@@ -558,7 +558,15 @@ pub(super) fn parse_date_str(s: &str) -> Option<f64> {
 }
 
 fn fmt(x: f64) -> String {
-    crate::dist::fmt_num(x)
+    if x == f64::INFINITY {
+        "∞".to_string()
+    } else if x == f64::NEG_INFINITY {
+        "-∞".to_string()
+    } else if x == f64::MIN_POSITIVE {
+        "0 (exclusive)".to_string()
+    } else {
+        crate::dist::fmt_num(x)
+    }
 }
 
 /// Converts a merged raw scenario into a [`Scenario`], or lists every problem.
@@ -1119,6 +1127,22 @@ pub(super) fn validate(
         });
     }
     let name = raw.name.unwrap_or_else(|| stem.to_string());
+    let name_ok = !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'));
+    if !name_ok {
+        return Err(ScenarioError::Invalid {
+            file: origin.to_string(),
+            problems: vec![Problem {
+                path: "name".into(),
+                value: Some(format!("{name:?}")),
+                message: "must be a plain name of letters, digits, '-', '_' or '.' (it names the output folder output/<name>/)".into(),
+            }],
+        });
+    }
     Ok(Scenario {
         name,
         description: raw.description.unwrap_or_default(),
@@ -1160,7 +1184,7 @@ impl Checker {
             self.problem(
                 &format!("{path}.rho"),
                 Some(fmt(r.rho)),
-                "must be a correlation in [−1, 1]",
+                "must be a correlation in [-1, 1]",
             );
             return None;
         }

@@ -1,0 +1,149 @@
+//! End-to-end tests of the `funding-gap` binary: every bad input is rejected with a clear
+//! message and the right exit status, and the happy paths write what they promise.
+//!
+//! The binary runs with the package root as its working directory, so scenario arguments are
+//! given as `tests/fixtures/NAME.toml` and names like `bench` resolve to `scenarios/NAME.toml`.
+//! Every run passes `--out` inside a fresh temporary directory: nothing is written to `output/`.
+//!
+//! - [`errors`]: bad scenario files (`tests/fixtures/*.toml`, one problem each).
+//! - [`usage`]: bad command lines: `--set`, `--trials`, `--out`, unknown scenario names.
+//! - [`run`]: successful runs, `--help`, determinism across thread counts.
+//! - [`known_issues`]: `#[ignore]`d tests for reported bugs; run with `-- --ignored`.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod errors;
+mod regressions;
+mod run;
+mod usage;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use tempfile::TempDir;
+
+/// The binary under test.
+const BIN: &str = env!("CARGO_BIN_EXE_funding-gap");
+
+/// The package root: the working directory of every run.
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The path of a fixture as passed on the command line (relative to the package root).
+fn fixture(name: &str) -> String {
+    let rel = format!("tests/fixtures/{name}");
+    assert!(root().join(&rel).is_file(), "missing fixture {rel}");
+    rel
+}
+
+/// What a run of the binary produced.
+#[derive(Debug)]
+struct Output {
+    /// Exit status (`None` if killed by a signal).
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Output {
+    /// Everything, for assertion messages.
+    fn dump(&self) -> String {
+        format!(
+            "exit status: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs the binary with `args` from the package root.
+fn funding_gap<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
+    let out = Command::new(BIN)
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start {BIN}: {e}"));
+    Output {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Asserts a failure: exit status `code`, stderr starting with `error: `, no panic, and every
+/// one of `needles` somewhere in stderr.
+fn assert_error(out: &Output, code: i32, needles: &[&str]) {
+    assert_eq!(out.code, Some(code), "wrong exit status\n{}", out.dump());
+    assert!(
+        out.stderr.starts_with("error: "),
+        "stderr must start with `error: `\n{}",
+        out.dump()
+    );
+    assert!(
+        !out.stderr.contains("panicked"),
+        "the binary panicked\n{}",
+        out.dump()
+    );
+    for needle in needles {
+        assert!(
+            out.stderr.contains(needle),
+            "stderr should contain {needle:?}\n{}",
+            out.dump()
+        );
+    }
+}
+
+/// Asserts that nothing exists at `dir`, or that it is an empty directory.
+fn assert_nothing_written(dir: &Path) {
+    if !dir.exists() {
+        return;
+    }
+    let entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
+    assert!(
+        entries.is_empty(),
+        "nothing should have been written to {}, found {entries:?}",
+        dir.display()
+    );
+}
+
+/// `funding-gap run ARGS... --out TMP/out`, expected to fail with `code` before writing anything
+/// (stdout empty, no output directory created, nothing else in TMP).
+fn run_fails(args: &[&str], code: i32, needles: &[&str]) -> Output {
+    let tmp = TempDir::new().expect("temp dir");
+    let out_dir = tmp.path().join("out");
+    let mut full: Vec<String> = vec!["run".into()];
+    full.extend(args.iter().map(|s| s.to_string()));
+    full.extend(["--out".into(), out_dir.display().to_string()]);
+    let out = funding_gap(&full);
+    assert_error(&out, code, needles);
+    assert!(
+        out.stdout.is_empty(),
+        "a failed run should print nothing on stdout\n{}",
+        out.dump()
+    );
+    assert_nothing_written(&out_dir);
+    assert_nothing_written(tmp.path());
+    out
+}
+
+/// A bad scenario fixture: `run` and `validate` both exit 2, name the file and say what is
+/// wrong (every one of `needles`), and `run` writes nothing. Returns the `run` output.
+fn bad_fixture(name: &str, needles: &[&str]) -> Output {
+    let path = fixture(name);
+    let mut all: Vec<&str> = vec![&path];
+    all.extend_from_slice(needles);
+    let run = run_fails(&[&path], 2, &all);
+    let validate = funding_gap(&["validate", &path]);
+    assert_error(&validate, 2, &all);
+    assert!(
+        !validate.stdout.contains("ok:"),
+        "validate must not report a bad file as ok\n{}",
+        validate.dump()
+    );
+    run
+}

@@ -1,0 +1,227 @@
+//! Successful runs: validation of the shipped scenarios, the files a run writes, `--help`,
+//! determinism across thread counts, and `--set` reaching the result.
+
+use std::fs;
+use std::path::Path;
+
+use tempfile::TempDir;
+
+use crate::{Output, fixture, funding_gap, root};
+
+/// `funding-gap run ARGS... --out DIR`, expected to succeed.
+fn run_ok(args: &[&str], dir: &Path) -> Output {
+    let mut full: Vec<String> = vec!["run".into()];
+    full.extend(args.iter().map(|s| s.to_string()));
+    full.extend(["--out".into(), dir.display().to_string()]);
+    let out = funding_gap(&full);
+    assert_eq!(out.code, Some(0), "run failed\n{}", out.dump());
+    assert!(!out.stderr.contains("panicked"), "{}", out.dump());
+    out
+}
+
+/// The sorted file names in `dir`.
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn summary(dir: &Path) -> serde_json::Value {
+    let text = fs::read_to_string(dir.join("summary.json")).expect("read summary.json");
+    serde_json::from_str(&text).expect("summary.json is JSON")
+}
+
+#[test]
+fn validate_accepts_every_shipped_scenario() {
+    let mut paths: Vec<_> = fs::read_dir(root().join("scenarios"))
+        .expect("list scenarios/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no scenarios/*.toml found");
+    let mut failures = Vec::new();
+    for path in &paths {
+        let rel = path
+            .strip_prefix(root())
+            .expect("under the root")
+            .display()
+            .to_string();
+        let out = funding_gap(&["validate", &rel]);
+        if out.code != Some(0) || !out.stdout.starts_with(&format!("ok: {rel}")) {
+            failures.push(format!("{rel}:\n{}", out.dump()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} shipped scenarios do not validate:\n\n{}",
+        failures.len(),
+        paths.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn run_writes_summary_and_bands_and_prints_the_table() {
+    let tmp = TempDir::new().expect("temp dir");
+    let dir = tmp.path().join("out");
+    let out = run_ok(
+        &[&fixture("minimal.toml"), "--trials", "2000", "--seed", "5"],
+        &dir,
+    );
+    for needle in [
+        "minimal — 2000 trials, seed 5",
+        "P(shortfall)",
+        "Funding gap, $B",
+        "Gap by end of year",
+        "2029",
+        "Wrote summary.json, bands.csv to",
+    ] {
+        assert!(
+            out.stdout.contains(needle),
+            "stdout lacks {needle:?}\n{}",
+            out.dump()
+        );
+    }
+    // Only the promised files: no temporary or probe files left behind, no trials.csv.
+    assert_eq!(files_in(&dir), ["bands.csv", "summary.json"]);
+
+    let s = summary(&dir);
+    assert_eq!(s["scenario"], "minimal");
+    assert_eq!(s["trials"], 2000);
+    assert_eq!(s["seed"], 5);
+    let p = s["shortfall_probability"]["estimate"]
+        .as_f64()
+        .expect("shortfall_probability.estimate is a number");
+    assert!((0.0..=1.0).contains(&p), "P(shortfall) = {p}");
+
+    let bands = fs::read_to_string(dir.join("bands.csv")).expect("read bands.csv");
+    let mut lines = bands.lines();
+    assert_eq!(lines.next(), Some("series,t,p5,p25,p50,p75,p95"));
+    assert!(lines.count() > 1, "bands.csv has no rows:\n{bands}");
+}
+
+#[test]
+fn save_trials_writes_one_row_per_trial() {
+    let tmp = TempDir::new().expect("temp dir");
+    let dir = tmp.path().join("out");
+    let trials = 500;
+    let out = run_ok(
+        &[
+            &fixture("minimal.toml"),
+            "--trials",
+            &trials.to_string(),
+            "--save-trials",
+        ],
+        &dir,
+    );
+    assert!(out.stdout.contains("trials.csv"), "{}", out.dump());
+    assert_eq!(files_in(&dir), ["bands.csv", "summary.json", "trials.csv"]);
+
+    let csv = fs::read_to_string(dir.join("trials.csv")).expect("read trials.csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), trials + 1, "header + one line per trial");
+    let header: Vec<&str> = lines[0].split(',').collect();
+    assert_eq!(header[0], "trial");
+    for input in [
+        "revenue.core.growth",
+        "rounds.seed.participants.fund.amount",
+    ] {
+        assert!(header.contains(&input), "header lacks {input}: {header:?}");
+    }
+    for (i, line) in lines[1..].iter().enumerate() {
+        assert_eq!(
+            line.split(',').count(),
+            header.len(),
+            "row {i} has a different number of fields than the header: {line}"
+        );
+    }
+}
+
+#[test]
+fn quiet_prints_nothing() {
+    let tmp = TempDir::new().expect("temp dir");
+    let dir = tmp.path().join("out");
+    let out = run_ok(&[&fixture("minimal.toml"), "--trials", "200", "-q"], &dir);
+    assert!(out.stdout.is_empty(), "{}", out.dump());
+    assert!(out.stderr.is_empty(), "{}", out.dump());
+    assert_eq!(files_in(&dir), ["bands.csv", "summary.json"]);
+}
+
+#[test]
+fn help_has_examples() {
+    for args in [&["--help"][..], &["run", "--help"], &["validate", "--help"]] {
+        let out = funding_gap(args);
+        assert_eq!(out.code, Some(0), "{args:?}\n{}", out.dump());
+        assert!(out.stdout.contains("Examples"), "{args:?}\n{}", out.dump());
+        assert!(out.stderr.is_empty(), "{args:?}\n{}", out.dump());
+    }
+}
+
+#[test]
+fn same_seed_gives_identical_results_at_any_thread_count() {
+    let tmp = TempDir::new().expect("temp dir");
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let dir = tmp.path().join(format!("t{threads}"));
+        run_ok(
+            &[
+                "scenarios/bench.toml",
+                "--trials",
+                "20000",
+                "--seed",
+                "7",
+                "--threads",
+                threads,
+                "-q",
+            ],
+            &dir,
+        );
+        outputs.push((
+            fs::read(dir.join("summary.json")).expect("read summary.json"),
+            fs::read(dir.join("bands.csv")).expect("read bands.csv"),
+        ));
+    }
+    assert!(
+        outputs[0].0 == outputs[1].0,
+        "summary.json differs between --threads 1 and --threads 2"
+    );
+    assert!(
+        outputs[0].1 == outputs[1].1,
+        "bands.csv differs between --threads 1 and --threads 2"
+    );
+}
+
+#[test]
+fn set_changes_the_result() {
+    let tmp = TempDir::new().expect("temp dir");
+    let common = [fixture("minimal.toml"), "--trials".into(), "2000".into()];
+    let common: Vec<&str> = common.iter().map(String::as_str).collect();
+
+    let base_dir = tmp.path().join("base");
+    run_ok(&common, &base_dir);
+    let rich_dir = tmp.path().join("rich");
+    let mut rich = common.clone();
+    rich.extend(["--set", "cash.initial=100"]);
+    run_ok(&rich, &rich_dir);
+
+    let (base, rich) = (summary(&base_dir), summary(&rich_dir));
+    assert_ne!(
+        base, rich,
+        "--set cash.initial=100 did not change summary.json"
+    );
+    let p = |s: &serde_json::Value| {
+        s["shortfall_probability"]["estimate"]
+            .as_f64()
+            .expect("shortfall_probability.estimate")
+    };
+    assert!(
+        p(&base) > 0.0 && p(&rich) < p(&base),
+        "more initial cash should make a shortfall less likely: {} -> {}",
+        p(&base),
+        p(&rich)
+    );
+}
