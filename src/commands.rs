@@ -193,19 +193,28 @@ fn run_one(model: &Model, opts: &RunOpts, dir: &Path) -> Result<(), AppError> {
         }
         let mut bar = bar.borrow_mut();
         if bar.is_none() && started.elapsed() > Duration::from_millis(700) {
-            let pb = ProgressBar::new(cfg.trials);
+            let pb = ProgressBar::new(cfg.trials)
+                .with_position(done)
+                .with_elapsed(started.elapsed());
             pb.set_style(
                 ProgressStyle::with_template(
-                    "{msg} [{bar:40}] {human_pos}/{human_len} trials, {per_sec}, eta {eta}",
+                    "{prefix} [{bar:40}] {human_pos}/{human_len} trials, {elapsed} elapsed{msg}",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
             );
-            pb.set_message(model.name.clone());
+            pb.set_prefix(model.name.clone());
             *bar = Some(pb);
         }
         if let Some(pb) = bar.as_ref() {
             pb.set_position(done);
+            // Trials run at a steady rate, so elapsed × remaining / done is a good estimate.
+            let left =
+                started.elapsed().as_secs_f64() * (cfg.trials - done) as f64 / done.max(1) as f64;
+            pb.set_message(format!(
+                ", about {} left",
+                indicatif::HumanDuration(Duration::from_secs_f64(left))
+            ));
         }
     };
     let result = engine::simulate(
