@@ -114,7 +114,7 @@ pub fn validate(args: &[String], set: &[String]) -> Result<(), AppError> {
             Ok(m) => println!(
                 "ok: {} ({}: {} uncertain inputs, {} obligations, {} steps)",
                 m.scenario.origin,
-                m.name,
+                m.name(),
                 m.inputs.len(),
                 m.scenario.obligations.len(),
                 m.grid.n
@@ -149,8 +149,8 @@ pub fn run(args: &[String], opts: &RunOpts) -> Result<(), AppError> {
     for model in &models {
         let dir = match (&opts.out, several) {
             (Some(d), false) => d.clone(),
-            (Some(d), true) => d.join(&model.name),
-            (None, _) => PathBuf::from("output").join(&model.name),
+            (Some(d), true) => d.join(model.name()),
+            (None, _) => PathBuf::from("output").join(model.name()),
         };
         run_one(model, opts, &dir)?;
     }
@@ -203,7 +203,7 @@ fn run_one(model: &Model, opts: &RunOpts, dir: &Path) -> Result<(), AppError> {
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
             );
-            pb.set_prefix(model.name.clone());
+            pb.set_prefix(model.name().to_string());
             *bar = Some(pb);
         }
         if let Some(pb) = bar.as_ref() {

@@ -320,8 +320,6 @@ pub struct ObligationSchedule {
 /// A scenario compiled for simulation.
 #[derive(Debug, Clone)]
 pub struct Model {
-    /// Scenario name.
-    pub name: String,
     /// The scenario it was compiled from.
     pub scenario: Scenario,
     /// Time grid.
@@ -364,6 +362,13 @@ pub struct Model {
 
 struct Compiler {
     inputs: Vec<Input>,
+}
+
+impl Model {
+    /// The scenario's name.
+    pub fn name(&self) -> &str {
+        &self.scenario.name
+    }
 }
 
 impl Compiler {
@@ -854,7 +859,6 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
     }
     let years = grid.years.clone();
     Ok(Model {
-        name: s.name.clone(),
         scenario: s.clone(),
         grid,
         inputs: cc.inputs,

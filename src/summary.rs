@@ -411,7 +411,7 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
     }
 
     Summary {
-        scenario: model.name.clone(),
+        scenario: model.name().to_string(),
         description: model.scenario.description.clone(),
         trials: n,
         seed: run.config.seed,
