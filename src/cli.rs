@@ -9,7 +9,7 @@ Examples:
   funding-gap                                  run the built-in base scenario into output/base/
   funding-gap run scenarios/base.toml --trials 1000000 --threads 2
   funding-gap run base --set rounds.2026.participants.amazon.amount=50
-  funding-gap run my.toml --out results/ --save-trials
+  funding-gap run my.toml --out results/ --save-trials --charts svg --chart-size 1600x900
   funding-gap validate scenarios/*.toml
 
 A SCENARIO is a TOML file, or a name that is looked up as scenarios/NAME.toml ('base' falls
@@ -57,7 +57,7 @@ pub enum Command {
 }
 
 /// Options of `run`.
-#[derive(Debug, Args, Clone, Default)]
+#[derive(Debug, Args, Clone)]
 pub struct RunOpts {
     /// Number of trials [default: the scenario's [run] trials, else 100000]
     #[arg(long, value_name = "N")]
@@ -78,6 +78,12 @@ pub struct RunOpts {
     /// Also write trials.csv: one row per trial with its sampled inputs and results
     #[arg(long)]
     pub save_trials: bool,
+    /// Chart formats: png,svg | png | svg | none
+    #[arg(long, value_name = "FORMATS", default_value = "png,svg")]
+    pub charts: String,
+    /// Chart size in pixels, WIDTHxHEIGHT
+    #[arg(long, value_name = "WxH", default_value = "1200x800")]
+    pub chart_size: String,
     /// Print nothing but errors (no table, no progress bar)
     #[arg(long, short)]
     pub quiet: bool,

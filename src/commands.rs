@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use funding_gap::chart::{self, ChartError, ChartOptions};
 use funding_gap::engine::{self, RunConfig, RunError};
 use funding_gap::model::{self, Model};
 use funding_gap::report::{self, ReportError};
@@ -32,6 +33,9 @@ pub enum AppError {
     /// An output could not be written.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// A chart could not be drawn or written.
+    #[error(transparent)]
+    Chart(#[from] ChartError),
     /// Scenarios failed validation (their problems are already printed).
     #[error("{}", if *.1 > 1 { format!("{} of {} scenarios are invalid", .0, .1) } else { String::new() })]
     SomeInvalid(usize, usize),
@@ -47,7 +51,7 @@ impl AppError {
             | AppError::SomeInvalid(..) => 2,
             AppError::Run(RunError::NoTrials | RunError::Threads { .. }) => 2,
             AppError::Run(RunError::Cancelled { .. }) => 130,
-            AppError::Run(RunError::Sink(_)) | AppError::Report(_) => 1,
+            AppError::Run(RunError::Sink(_)) | AppError::Report(_) | AppError::Chart(_) => 1,
         }
     }
 }
@@ -145,6 +149,13 @@ pub fn run(args: &[String], opts: &RunOpts) -> Result<(), AppError> {
         .iter()
         .map(|a| load_and_compile(*a, &opts.set, opts.quiet))
         .collect::<Result<Vec<_>, _>>()?;
+    let formats = chart::parse_formats(&opts.charts).map_err(AppError::Usage)?;
+    let (width, height) = chart::parse_size(&opts.chart_size).map_err(AppError::Usage)?;
+    let charts = ChartOptions {
+        formats,
+        width,
+        height,
+    };
     let several = models.len() > 1;
     for model in &models {
         let dir = match (&opts.out, several) {
@@ -152,12 +163,17 @@ pub fn run(args: &[String], opts: &RunOpts) -> Result<(), AppError> {
             (Some(d), true) => d.join(model.name()),
             (None, _) => PathBuf::from("output").join(model.name()),
         };
-        run_one(model, opts, &dir)?;
+        run_one(model, opts, &charts, &dir)?;
     }
     Ok(())
 }
 
-fn run_one(model: &Model, opts: &RunOpts, dir: &Path) -> Result<(), AppError> {
+fn run_one(
+    model: &Model,
+    opts: &RunOpts,
+    charts: &ChartOptions,
+    dir: &Path,
+) -> Result<(), AppError> {
     let cfg = RunConfig {
         trials: opts.trials.unwrap_or(model.scenario.run.trials),
         seed: opts.seed.unwrap_or(model.scenario.run.seed),
@@ -236,6 +252,7 @@ fn run_one(model: &Model, opts: &RunOpts, dir: &Path) -> Result<(), AppError> {
     if let Some(w) = trials_csv.take() {
         written.push(w.finish()?);
     }
+    written.extend(chart::render_all(&summary, dir, charts)?);
     if !opts.quiet {
         print!("{}", report::render_table(&summary));
         let files: Vec<String> = written

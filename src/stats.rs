@@ -194,6 +194,11 @@ impl Sketch {
         self.count
     }
 
+    /// Number of values counted as zero.
+    pub fn zero_count(&self) -> u64 {
+        self.zeros
+    }
+
     /// Smallest value (exact).
     pub fn min(&self) -> f64 {
         self.min
@@ -266,6 +271,61 @@ impl Sketch {
         }
         let b = self.rank_value(lo + 1);
         a + (h - lo as f64) * (b - a)
+    }
+
+    /// Share of values strictly greater than `x`, reading values as evenly spread inside each
+    /// bucket (so the curve is continuous rather than stepped at bucket edges).
+    pub fn share_above(&self, x: f64) -> f64 {
+        if self.count == 0 {
+            return 0.0;
+        }
+        if x < self.min {
+            return 1.0;
+        }
+        if x >= self.max {
+            return 0.0;
+        }
+        let mut above = 0.0;
+        for (lo, hi, c) in self.buckets() {
+            if lo > x {
+                above += c as f64;
+            } else if hi > x && hi > lo {
+                above += c as f64 * (hi - x) / (hi - lo);
+            } else if lo == hi && lo > x {
+                above += c as f64;
+            }
+        }
+        (above / self.count as f64).clamp(0.0, 1.0)
+    }
+
+    /// Counts of values in each bin `[edges[i], edges[i+1])` (the last bin closed), with each
+    /// bucket's count spread evenly over its width.
+    pub fn histogram(&self, edges: &[f64]) -> Vec<f64> {
+        let mut counts = vec![0.0; edges.len().saturating_sub(1)];
+        if counts.is_empty() {
+            return counts;
+        }
+        for (lo, hi, c) in self.buckets() {
+            let (lo, hi) = (lo.max(self.min), hi.min(self.max));
+            if hi <= lo {
+                // A point mass (zeros, or a bucket squeezed to one value by min/max).
+                let i = edges
+                    .partition_point(|&e| e <= lo)
+                    .saturating_sub(1)
+                    .min(counts.len() - 1);
+                if lo >= edges[0] && lo <= edges[edges.len() - 1] {
+                    counts[i] += c as f64;
+                }
+                continue;
+            }
+            for i in 0..counts.len() {
+                let overlap = hi.min(edges[i + 1]) - lo.max(edges[i]);
+                if overlap > 0.0 {
+                    counts[i] += c as f64 * overlap / (hi - lo);
+                }
+            }
+        }
+        counts
     }
 
     /// A distribution-free 95 % interval for quantile `p`: the order statistics at ranks
@@ -371,6 +431,24 @@ mod tests {
         assert_eq!(z.quantile(0.5), 0.0);
         assert_eq!(z.quantile(1.0), 5.0);
         assert!((z.upper_tail_mean(0.2) - 5.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn sketch_exceedance_and_histogram() {
+        let mut s = Sketch::default();
+        for i in 0..1000 {
+            s.add(if i < 400 { 0.0 } else { (i - 400) as f64 / 6.0 });
+        }
+        // 400 zeros; 600 values spread over [0, 100).
+        assert!((s.share_above(0.0) - 0.599).abs() < 2e-3);
+        assert!((s.share_above(50.0) - 0.3).abs() < 3e-3);
+        assert_eq!(s.share_above(1e9), 0.0);
+        let h = s.histogram(&[0.0, 25.0, 50.0, 75.0, 100.0]);
+        assert!((h.iter().sum::<f64>() - 1000.0).abs() < 1e-6, "{h:?}");
+        assert!(
+            (h[0] - 550.0).abs() < 2.0 && (h[1] - 150.0).abs() < 2.0,
+            "{h:?}"
+        );
     }
 
     #[test]

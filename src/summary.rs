@@ -100,6 +100,8 @@ pub struct YearGap {
 pub struct FirstShortfall {
     /// P(first shortfall by the end of each year), over all trials.
     pub probability_by_year: IndexMap<String, f64>,
+    /// P(first shortfall at or before each time point t_0 … t_n), over all trials.
+    pub cumulative: Vec<f64>,
     /// Median first-shortfall date among trials with a shortfall (decimal year).
     pub median: Option<f64>,
     /// Median over all trials, when more than half have a shortfall.
@@ -211,6 +213,8 @@ pub struct Bands {
     pub obligations: Band,
     /// Other costs, annualised, $B/yr.
     pub costs: Band,
+    /// Obligations plus other costs, annualised, $B/yr.
+    pub outflows: Band,
 }
 
 /// The deterministic obligations schedule.
@@ -225,6 +229,36 @@ pub struct Schedule {
     pub total_by_year: Vec<f64>,
     /// Sum of the contracts' headline totals, $B.
     pub headline_total: f64,
+}
+
+/// The shape of the gap's distribution, for histograms and exceedance curves.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GapDistribution {
+    /// Share of trials with no gap (the point mass at 0).
+    pub no_gap_share: f64,
+    /// Histogram of the positive gaps: bin edges in $B.
+    pub bin_edges: Vec<f64>,
+    /// Share of all trials with a positive gap in each bin.
+    pub bin_shares: Vec<f64>,
+    /// Share of all trials with a gap beyond the last edge (the far tail, not drawn).
+    pub above_range_share: f64,
+    /// Gap levels x, $B, for the exceedance curves.
+    pub exceedance_x: Vec<f64>,
+    /// P(gap over the horizon > x).
+    pub exceedance: Vec<f64>,
+    /// P(gap up to the end of each report year > x).
+    pub exceedance_by_year: IndexMap<String, Vec<f64>>,
+}
+
+/// A dated event to mark on time charts.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Marker {
+    /// What happens, e.g. "round 2026 closes".
+    pub label: String,
+    /// When (decimal year); for an uncertain date, its median.
+    pub t: f64,
+    /// For an uncertain date, its 5th and 95th percentiles.
+    pub window: Option<[f64; 2]>,
 }
 
 /// Everything a run found.
@@ -264,6 +298,89 @@ pub struct Summary {
     pub obligations_schedule: Schedule,
     /// Per-step percentile bands.
     pub bands: Bands,
+    /// Median cash floor, $B.
+    pub cash_floor: f64,
+    /// Round closes and the IPO window, for time charts.
+    pub timeline: Vec<Marker>,
+    /// Histogram and exceedance curves of the gap.
+    pub gap_distribution: GapDistribution,
+}
+
+/// A "nice" number ≥ x for axis ranges: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power
+/// of ten, so an axis ends close above the data.
+pub fn nice_ceil(x: f64) -> f64 {
+    if !(x > 0.0) || !x.is_finite() {
+        return 1.0;
+    }
+    let p = 10f64.powf(x.log10().floor());
+    for m in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
+        if m * p >= x * (1.0 - 1e-12) {
+            return m * p;
+        }
+    }
+    10.0 * p
+}
+
+fn gap_distribution(model: &Model, a: &crate::engine::Accum) -> GapDistribution {
+    let n = a.n.max(1) as f64;
+    let gap = &a.sketches[metric::GAP];
+    // Draw the bulk: up to the 99.5th percentile, rounded up to a nice number.
+    let top = nice_ceil(gap.quantile(0.995).max(gap.max().min(1.0)).max(1e-9));
+    const BINS: usize = 40;
+    let bin_edges: Vec<f64> = (0..=BINS).map(|i| top * i as f64 / BINS as f64).collect();
+    let mut counts = gap.histogram(&bin_edges);
+    counts[0] = (counts[0] - gap.zero_count() as f64).max(0.0);
+    let in_range: f64 = counts.iter().sum::<f64>() + gap.zero_count() as f64;
+    let x_top = nice_ceil(
+        std::iter::once(gap)
+            .chain(a.report_sketches.iter())
+            .map(|s| s.quantile(0.999))
+            .fold(0.0, f64::max)
+            .max(1e-9),
+    );
+    let exceedance_x: Vec<f64> = (0..=200).map(|i| x_top * i as f64 / 200.0).collect();
+    GapDistribution {
+        no_gap_share: gap.zero_count() as f64 / n,
+        bin_shares: counts.iter().map(|c| c / n).collect(),
+        bin_edges,
+        above_range_share: ((n - in_range) / n).max(0.0),
+        exceedance: exceedance_x.iter().map(|&x| gap.share_above(x)).collect(),
+        exceedance_by_year: model
+            .grid
+            .report
+            .iter()
+            .zip(&a.report_sketches)
+            .map(|((y, _), s)| {
+                (
+                    y.to_string(),
+                    exceedance_x.iter().map(|&x| s.share_above(x)).collect(),
+                )
+            })
+            .collect(),
+        exceedance_x,
+    }
+}
+
+fn timeline(model: &Model) -> Vec<Marker> {
+    let s = &model.scenario;
+    let mut out: Vec<Marker> = s
+        .rounds
+        .iter()
+        .map(|r| Marker {
+            label: format!("round {} closes", r.name),
+            t: r.close,
+            window: None,
+        })
+        .collect();
+    if let Some(ipo) = &s.ipo {
+        let d = &ipo.date.dist;
+        out.push(Marker {
+            label: "IPO".to_string(),
+            t: d.quantile(0.5),
+            window: (!d.is_fixed()).then(|| [d.quantile(0.05), d.quantile(0.95)]),
+        });
+    }
+    out
 }
 
 /// Computes the summary of a finished run.
@@ -326,8 +443,18 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
         let (x0, x1) = (rank(lo), rank((lo + 1).min(count - 1)));
         Some(x0 + (h - lo as f64) * (x1 - x0))
     };
+    let mut seen = 0u64;
+    let cumulative = a
+        .first_shortfall
+        .iter()
+        .map(|&c| {
+            seen += c;
+            seen as f64 / n as f64
+        })
+        .collect();
     let first_shortfall = FirstShortfall {
         probability_by_year,
+        cumulative,
         median: median_of(a.shortfalls),
         median_all_trials: if 2 * a.shortfalls > n {
             // The median over all trials is the (n/2)-quantile of the first-shortfall dates,
@@ -437,6 +564,9 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
             headline_total: sched.headline_total,
         },
         bands: bands(model, run),
+        cash_floor: model.scenario.cash.min_cash.dist.quantile(0.5),
+        timeline: timeline(model),
+        gap_distribution: gap_distribution(model, a),
     }
 }
 
@@ -452,6 +582,13 @@ fn bands(model: &Model, run: &RunResult) -> Bands {
     let mut revenue: Vec<Vec<f64>> = (0..n).map(|k| column(n + 1 + k)).collect();
     let mut obligations: Vec<Vec<f64>> = (0..n).map(|k| column(2 * n + 1 + k)).collect();
     let mut costs: Vec<Vec<f64>> = (0..n).map(|k| column(3 * n + 1 + k)).collect();
+    let mut outflows: Vec<Vec<f64>> = (0..n)
+        .map(|k| {
+            (0..samples)
+                .map(|r| rows[r * width + 2 * n + 1 + k] + rows[r * width + 3 * n + 1 + k])
+                .collect()
+        })
+        .collect();
     Bands {
         t: g.t.clone(),
         t_flows: g.t[..n].to_vec(),
@@ -460,5 +597,6 @@ fn bands(model: &Model, run: &RunResult) -> Bands {
         revenue: Band::from_values(&mut revenue),
         obligations: Band::from_values(&mut obligations),
         costs: Band::from_values(&mut costs),
+        outflows: Band::from_values(&mut outflows),
     }
 }

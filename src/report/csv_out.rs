@@ -31,11 +31,12 @@ pub fn write_bands_csv(summary: &Summary, dir: &Path) -> Result<PathBuf, ReportE
     w.write_record(["series", "t", "p5", "p25", "p50", "p75", "p95"])
         .map_err(io)?;
     let b = &summary.bands;
-    let series: [(&str, &Band, &Vec<f64>); 4] = [
+    let series: [(&str, &Band, &Vec<f64>); 5] = [
         ("cash_usd_b", &b.cash, &b.t),
         ("revenue_run_rate_usd_b_per_yr", &b.revenue, &b.t_flows),
         ("obligations_usd_b_per_yr", &b.obligations, &b.t_flows),
         ("other_costs_usd_b_per_yr", &b.costs, &b.t_flows),
+        ("outflows_usd_b_per_yr", &b.outflows, &b.t_flows),
     ];
     for (name, band, ts) in series {
         for (i, t) in ts.iter().enumerate() {

@@ -1,0 +1,272 @@
+//! Charts of a run, drawn with plotters as PNG and SVG: one file per chart in this folder.
+//!
+//! Charts take the [`Summary`] (data first) and a directory (rendering second). Every chart
+//! has a title with the scenario's name, a subtitle with trials and seed, axis labels with
+//! units, and shares one colour-blind-safe palette ([`style`]). Text uses DejaVu Sans,
+//! compiled into the binary (assets/fonts/, Bitstream Vera licence), so no system font or
+//! graphics library is needed. Files are written atomically. Degenerate data (no gap, all
+//! gaps, one trial, constant values) draws a sensible chart; every plotters error is returned.
+
+mod cash_fan;
+mod first_shortfall;
+mod gap_exceedance;
+mod gap_histogram;
+mod obligations_schedule;
+mod revenue_vs_obligations;
+pub mod style;
+
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::report::{ReportError, write_atomic};
+use crate::summary::Summary;
+use style::Style;
+
+/// An image format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Raster, for slides and documents.
+    Png,
+    /// Vector, for print and the web.
+    Svg,
+}
+
+impl Format {
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Svg => "svg",
+        }
+    }
+}
+
+/// Which formats and what size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartOptions {
+    /// Formats to write (empty: no charts).
+    pub formats: Vec<Format>,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+impl Default for ChartOptions {
+    fn default() -> Self {
+        ChartOptions {
+            formats: vec![Format::Png, Format::Svg],
+            width: 1200,
+            height: 800,
+        }
+    }
+}
+
+/// The charts, by file name (the names are part of the interface).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chart {
+    /// Distribution of the funding gap.
+    GapHistogram,
+    /// P(gap > x), over the horizon and by report year.
+    GapExceedance,
+    /// Cash over time: median and bands, floor, round and IPO dates.
+    CashFan,
+    /// Revenue against obligations (and other costs), with bands.
+    RevenueVsObligations,
+    /// Payments due per year, stacked by counterparty.
+    ObligationsSchedule,
+    /// P(no shortfall yet) over time.
+    FirstShortfall,
+}
+
+impl Chart {
+    /// Every chart, in the order they are written.
+    pub const ALL: [Chart; 6] = [
+        Chart::GapHistogram,
+        Chart::GapExceedance,
+        Chart::CashFan,
+        Chart::RevenueVsObligations,
+        Chart::ObligationsSchedule,
+        Chart::FirstShortfall,
+    ];
+
+    /// File name without extension.
+    pub fn file_stem(self) -> &'static str {
+        match self {
+            Chart::GapHistogram => "gap_histogram",
+            Chart::GapExceedance => "gap_exceedance",
+            Chart::CashFan => "cash_fan",
+            Chart::RevenueVsObligations => "revenue_vs_obligations",
+            Chart::ObligationsSchedule => "obligations_schedule",
+            Chart::FirstShortfall => "first_shortfall",
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(
+        self,
+        s: &Summary,
+        root: &DrawingArea<DB, Shift>,
+        st: &Style,
+    ) -> Result<(), String> {
+        match self {
+            Chart::GapHistogram => gap_histogram::draw(s, root, st),
+            Chart::GapExceedance => gap_exceedance::draw(s, root, st),
+            Chart::CashFan => cash_fan::draw(s, root, st),
+            Chart::RevenueVsObligations => revenue_vs_obligations::draw(s, root, st),
+            Chart::ObligationsSchedule => obligations_schedule::draw(s, root, st),
+            Chart::FirstShortfall => first_shortfall::draw(s, root, st),
+        }
+    }
+}
+
+/// Why a chart could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// Drawing failed.
+    #[error("cannot draw chart {chart}: {reason}")]
+    Draw {
+        /// File name.
+        chart: String,
+        /// plotters' error.
+        reason: String,
+    },
+    /// Writing failed.
+    #[error(transparent)]
+    Write(#[from] ReportError),
+}
+
+/// Renders one chart in one format into memory.
+///
+/// # Errors
+/// [`ChartError::Draw`] with plotters' reason.
+pub fn render_bytes(
+    chart: Chart,
+    s: &Summary,
+    format: Format,
+    opts: &ChartOptions,
+) -> Result<Vec<u8>, ChartError> {
+    style::register_fonts();
+    let st = Style::new(opts.width, opts.height);
+    let size = (opts.width.max(1), opts.height.max(1));
+    let fail = |reason: String| ChartError::Draw {
+        chart: format!("{}.{}", chart.file_stem(), format.extension()),
+        reason,
+    };
+    match format {
+        Format::Svg => {
+            let mut text = String::new();
+            {
+                let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+                root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+                chart.draw(s, &root, &st).map_err(fail)?;
+                root.present().map_err(|e| fail(e.to_string()))?;
+            }
+            Ok(text.into_bytes())
+        }
+        Format::Png => {
+            let mut rgb = vec![0u8; size.0 as usize * size.1 as usize * 3];
+            {
+                let backend = BitMapBackend::<plotters::backend::RGBPixel>::with_buffer_and_format(
+                    &mut rgb, size,
+                )
+                .map_err(|e| fail(e.to_string()))?;
+                let root = backend.into_drawing_area();
+                root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+                chart.draw(s, &root, &st).map_err(fail)?;
+                root.present().map_err(|e| fail(e.to_string()))?;
+            }
+            let mut png_bytes = Vec::new();
+            {
+                let mut enc = png::Encoder::new(&mut png_bytes, size.0, size.1);
+                enc.set_color(png::ColorType::Rgb);
+                enc.set_depth(png::BitDepth::Eight);
+                let mut w = enc.write_header().map_err(|e| fail(e.to_string()))?;
+                w.write_image_data(&rgb).map_err(|e| fail(e.to_string()))?;
+            }
+            Ok(png_bytes)
+        }
+    }
+}
+
+/// Renders every chart in every requested format into `dir`.
+///
+/// # Errors
+/// The first chart that cannot be drawn or written.
+pub fn render_all(
+    s: &Summary,
+    dir: &Path,
+    opts: &ChartOptions,
+) -> Result<Vec<PathBuf>, ChartError> {
+    let mut written = Vec::new();
+    for chart in Chart::ALL {
+        for &format in &opts.formats {
+            let bytes = render_bytes(chart, s, format, opts)?;
+            let path = dir.join(format!("{}.{}", chart.file_stem(), format.extension()));
+            write_atomic(&path, &bytes)?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
+/// Parses `--charts`: `png,svg`, `png`, `svg` or `none`.
+///
+/// # Errors
+/// A message naming the bad part and what is allowed.
+pub fn parse_formats(arg: &str) -> Result<Vec<Format>, String> {
+    if arg.trim() == "none" {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for part in arg.split(',') {
+        let f = match part.trim() {
+            "png" => Format::Png,
+            "svg" => Format::Svg,
+            other => {
+                return Err(format!(
+                    "--charts {arg}: unknown format '{other}'; use png,svg, png, svg or none"
+                ));
+            }
+        };
+        if !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    Ok(out)
+}
+
+/// Parses `--chart-size WxH` (each side 200 to 8000 pixels).
+///
+/// # Errors
+/// A message with the bad value and what is allowed.
+pub fn parse_size(arg: &str) -> Result<(u32, u32), String> {
+    let bad = || {
+        format!(
+            "--chart-size {arg}: expected WIDTHxHEIGHT in pixels, each 200 to 8000, e.g. 1200x800"
+        )
+    };
+    let (w, h) = arg.split_once(['x', 'X']).ok_or_else(bad)?;
+    let w: u32 = w.trim().parse().map_err(|_| bad())?;
+    let h: u32 = h.trim().parse().map_err(|_| bad())?;
+    if !(200..=8000).contains(&w) || !(200..=8000).contains(&h) {
+        return Err(bad());
+    }
+    Ok((w, h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_options() {
+        assert_eq!(parse_formats("png,svg"), Ok(vec![Format::Png, Format::Svg]));
+        assert_eq!(parse_formats("svg"), Ok(vec![Format::Svg]));
+        assert_eq!(parse_formats("none"), Ok(vec![]));
+        assert!(parse_formats("jpg").is_err());
+        assert_eq!(parse_size("1200x800"), Ok((1200, 800)));
+        assert!(parse_size("10x10").is_err());
+        assert!(parse_size("big").is_err());
+    }
+}
