@@ -252,13 +252,28 @@ fn run_one(
     if let Some(w) = trials_csv.take() {
         written.push(w.finish()?);
     }
-    written.extend(chart::render_all(&summary, dir, charts)?);
+    let chart_files = chart::render_all(&summary, dir, charts)?;
     if !opts.quiet {
         print!("{}", report::render_table(&summary));
-        let files: Vec<String> = written
+        let mut files: Vec<String> = written
             .iter()
             .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .collect();
+        if !chart_files.is_empty() {
+            let formats: Vec<&str> = charts
+                .formats
+                .iter()
+                .map(|f| match f {
+                    chart::Format::Png => "png",
+                    chart::Format::Svg => "svg",
+                })
+                .collect();
+            files.push(format!(
+                "{} charts ({})",
+                chart::Chart::ALL.len(),
+                formats.join(", ")
+            ));
+        }
         println!("\n  Wrote {} to {}/", files.join(", "), dir.display());
     }
     Ok(())

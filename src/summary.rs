@@ -309,7 +309,7 @@ pub struct Summary {
 /// A "nice" number ≥ x for axis ranges: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power
 /// of ten, so an axis ends close above the data.
 pub fn nice_ceil(x: f64) -> f64 {
-    if !(x > 0.0) || !x.is_finite() {
+    if x.is_nan() || x <= 0.0 || !x.is_finite() {
         return 1.0;
     }
     let p = 10f64.powf(x.log10().floor());
@@ -325,7 +325,8 @@ fn gap_distribution(model: &Model, a: &crate::engine::Accum) -> GapDistribution 
     let n = a.n.max(1) as f64;
     let gap = &a.sketches[metric::GAP];
     // Draw the bulk: up to the 99.5th percentile, rounded up to a nice number.
-    let top = nice_ceil(gap.quantile(0.995).max(gap.max().min(1.0)).max(1e-9));
+    // With no (or tiny) gaps, still draw a sensible $0–1B axis.
+    let top = nice_ceil(gap.quantile(0.995).max(1.0));
     const BINS: usize = 40;
     let bin_edges: Vec<f64> = (0..=BINS).map(|i| top * i as f64 / BINS as f64).collect();
     let mut counts = gap.histogram(&bin_edges);
@@ -336,7 +337,7 @@ fn gap_distribution(model: &Model, a: &crate::engine::Accum) -> GapDistribution 
             .chain(a.report_sketches.iter())
             .map(|s| s.quantile(0.999))
             .fold(0.0, f64::max)
-            .max(1e-9),
+            .max(1.0),
     );
     let exceedance_x: Vec<f64> = (0..=200).map(|i| x_top * i as f64 / 200.0).collect();
     GapDistribution {

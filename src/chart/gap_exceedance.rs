@@ -36,14 +36,14 @@ pub fn draw<DB: DrawingBackend>(
         },
     )?;
     let xs = &d.exceedance_x;
-    let end_year = year_label(s.end);
+    let end_year = horizon_label(s.start, s.end);
     let mut curves: Vec<(String, &Vec<f64>)> = d
         .exceedance_by_year
         .iter()
         .filter(|(y, _)| y.parse::<f64>().map_or(true, |y| y + 1.0 < s.end - 1e-9))
         .map(|(y, v)| (format!("by end of {y}"), v))
         .collect();
-    curves.push((format!("whole horizon (to {end_year})"), &d.exceedance));
+    curves.push((format!("whole horizon ({end_year})"), &d.exceedance));
     let n = curves.len();
     for (i, (label, ys)) in curves.into_iter().enumerate() {
         let last = i + 1 == n;

@@ -180,8 +180,9 @@ pub fn frame<DB: DrawingBackend>(
     )
     .map_err(|e| e.to_string())?;
     let subtitle = format!(
-        "{} trials · seed {} · {} · funding-gap",
+        "{} trial{} · seed {} · {} · funding-gap",
         thousands(s.trials),
+        if s.trials == 1 { "" } else { "s" },
         s.seed,
         horizon_label(s.start, s.end)
     );
@@ -223,8 +224,12 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// A dollar amount in $B for an axis whose ticks are `step` apart: "1,200", "2.5", "-40".
+/// A dollar amount in $B for an axis whose ticks are `step` apart: "1,200", "2.5", "-40";
+/// beyond a million $B (only in runaway scenarios), scientific: "5.0e9".
 pub fn usd(v: f64, step: f64) -> String {
+    if v.abs() >= 1e6 {
+        return format!("{v:.1e}");
+    }
     let decimals = if step >= 1.0 || step <= 0.0 {
         0
     } else {
@@ -314,24 +319,6 @@ pub fn tick_step(lo: f64, hi: f64, n: usize) -> f64 {
 /// Number of year ticks for a time axis from `start` to `end` (at most about 12).
 pub fn year_ticks(start: f64, end: f64) -> usize {
     ((end - start).ceil() as usize + 1).clamp(2, 12)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_axis_labels() {
-        assert_eq!(usd(1200.0, 200.0), "1,200");
-        assert_eq!(usd(-40.0, 20.0), "-40");
-        assert_eq!(usd(2.5, 0.5), "2.5");
-        assert_eq!(usd(0.0, 0.5), "0.0");
-        assert_eq!(year_label(2027.0), "2027");
-        assert_eq!(year_label(2027.5), "2027-Q3");
-        assert_eq!(pct(0.25), "25 %");
-        assert_eq!(padded(5.0, 5.0, 0.05), (4.0, 6.0));
-        assert_eq!(tick_step(0.0, 1000.0, 10), 100.0);
-    }
 }
 
 /// The coordinate system of every chart here: f64 by f64.
@@ -431,4 +418,22 @@ pub fn line_swatch(
 ) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
     let w = st.px(22.0) as i32;
     move |(x, y)| PathElement::new(vec![(x, y), (x + w, y)], style)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_axis_labels() {
+        assert_eq!(usd(1200.0, 200.0), "1,200");
+        assert_eq!(usd(-40.0, 20.0), "-40");
+        assert_eq!(usd(2.5, 0.5), "2.5");
+        assert_eq!(usd(0.0, 0.5), "0.0");
+        assert_eq!(year_label(2027.0), "2027");
+        assert_eq!(year_label(2027.5), "2027-Q3");
+        assert_eq!(pct(0.25), "25 %");
+        assert_eq!(padded(5.0, 5.0, 0.05), (4.0, 6.0));
+        assert_eq!(tick_step(0.0, 1000.0, 10), 100.0);
+    }
 }

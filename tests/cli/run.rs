@@ -78,7 +78,7 @@ fn run_writes_summary_and_bands_and_prints_the_table() {
         "Funding gap, $B",
         "Gap by end of year",
         "2029",
-        "Wrote summary.json, bands.csv to",
+        "Wrote summary.json, bands.csv, 6 charts (png, svg) to",
     ] {
         assert!(
             out.stdout.contains(needle),
@@ -87,7 +87,20 @@ fn run_writes_summary_and_bands_and_prints_the_table() {
         );
     }
     // Only the promised files: no temporary or probe files left behind, no trials.csv.
-    assert_eq!(files_in(&dir), ["bands.csv", "summary.json"]);
+    let mut want = vec!["bands.csv".to_string(), "summary.json".to_string()];
+    for chart in [
+        "cash_fan",
+        "first_shortfall",
+        "gap_exceedance",
+        "gap_histogram",
+        "obligations_schedule",
+        "revenue_vs_obligations",
+    ] {
+        want.push(format!("{chart}.png"));
+        want.push(format!("{chart}.svg"));
+    }
+    want.sort();
+    assert_eq!(files_in(&dir), want);
 
     let s = summary(&dir);
     assert_eq!(s["scenario"], "minimal");
@@ -115,6 +128,8 @@ fn save_trials_writes_one_row_per_trial() {
             "--trials",
             &trials.to_string(),
             "--save-trials",
+            "--charts",
+            "none",
         ],
         &dir,
     );
@@ -145,7 +160,17 @@ fn save_trials_writes_one_row_per_trial() {
 fn quiet_prints_nothing() {
     let tmp = TempDir::new().expect("temp dir");
     let dir = tmp.path().join("out");
-    let out = run_ok(&[&fixture("minimal.toml"), "--trials", "200", "-q"], &dir);
+    let out = run_ok(
+        &[
+            &fixture("minimal.toml"),
+            "--trials",
+            "200",
+            "-q",
+            "--charts",
+            "none",
+        ],
+        &dir,
+    );
     assert!(out.stdout.is_empty(), "{}", out.dump());
     assert!(out.stderr.is_empty(), "{}", out.dump());
     assert_eq!(files_in(&dir), ["bands.csv", "summary.json"]);

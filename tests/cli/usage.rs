@@ -218,3 +218,30 @@ fn out_naming_an_existing_file_is_an_io_error() {
     assert!(out.stdout.is_empty(), "{}", out.dump());
     assert_only_the_blocker(&tmp, &file);
 }
+
+#[test]
+fn unknown_chart_format() {
+    run_fails(
+        &[&fixture("minimal.toml"), "--charts", "png,jpg"],
+        2,
+        &[
+            "--charts png,jpg",
+            "unknown format 'jpg'",
+            "png,svg, png, svg or none",
+        ],
+    );
+}
+
+#[test]
+fn chart_size_that_is_not_width_by_height() {
+    run_fails(
+        &[&fixture("minimal.toml"), "--chart-size", "1200"],
+        2,
+        &["--chart-size 1200", "WIDTHxHEIGHT", "200 to 8000"],
+    );
+    run_fails(
+        &[&fixture("minimal.toml"), "--chart-size", "50x50"],
+        2,
+        &["--chart-size 50x50"],
+    );
+}
