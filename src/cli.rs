@@ -42,6 +42,50 @@ pub enum Command {
         #[command(flatten)]
         opts: RunOpts,
     },
+    /// Show what a scenario assumes: inputs with sources, obligations by year, the median path
+    #[command(
+        after_help = "Examples:\n  funding-gap explain base\n  funding-gap explain scenarios/compute-reset.toml --set ipo.probability=0.3"
+    )]
+    Explain {
+        /// Scenario file or name
+        scenario: String,
+        /// Override an input by its path, e.g. --set ipo.probability=0.5 (repeatable)
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a complete, commented scenario template that loads and runs
+    #[command(
+        after_help = "Examples:\n  funding-gap new my-case          writes scenarios/my-case.toml\n  funding-gap new /tmp/test.toml   writes that file"
+    )]
+    New {
+        /// A name (written to scenarios/NAME.toml) or a path ending in .toml
+        name: String,
+    },
+    /// Print a Markdown table of headline results for several scenarios
+    #[command(
+        after_help = "Examples:\n  funding-gap headlines scenarios/*.toml\n  funding-gap headlines scenarios/*.toml --update scenarios/README.md"
+    )]
+    Headlines {
+        /// Scenario files or names
+        #[arg(required = true)]
+        scenarios: Vec<String>,
+        /// Trials per scenario
+        #[arg(long, value_name = "N", default_value_t = 20_000)]
+        trials: u64,
+        /// Seed
+        #[arg(long, value_name = "S", default_value_t = 42)]
+        seed: u64,
+        /// Worker threads [default: one per core]
+        #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
+        threads: Option<u16>,
+        /// Replace the table between the `<!-- headlines:begin -->` and `<!-- headlines:end -->`
+        /// markers of this file instead of printing it
+        #[arg(long, value_name = "FILE")]
+        update: Option<PathBuf>,
+    },
     /// Load and check scenarios without running them; print every problem
     #[command(
         after_help = "Examples:\n  funding-gap validate scenarios/*.toml\n  funding-gap validate base --set ipo.probability=0.3"

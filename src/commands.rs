@@ -278,3 +278,114 @@ fn run_one(
     }
     Ok(())
 }
+
+/// `funding-gap explain`.
+pub fn explain(arg: &str, set: &[String], json: bool) -> Result<(), AppError> {
+    let model = load_and_compile(Some(arg), set, false)?;
+    let e = funding_gap::explain::explain(&model);
+    if json {
+        let text =
+            serde_json::to_string_pretty(&e).map_err(|err| AppError::Usage(err.to_string()))?;
+        println!("{text}");
+    } else {
+        print!("{}", report::render_explanation(&e));
+    }
+    Ok(())
+}
+
+/// `funding-gap new`.
+pub fn new(name: &str) -> Result<(), AppError> {
+    let path = if name.ends_with(".toml") {
+        PathBuf::from(name)
+    } else {
+        Path::new("scenarios").join(format!("{name}.toml"))
+    };
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let plain = !stem.is_empty()
+        && stem
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !plain {
+        return Err(AppError::Usage(format!(
+            "new {name}: a scenario name is letters, digits, '-', '_' or '.' (it names the output folder)"
+        )));
+    }
+    if path.exists() {
+        return Err(AppError::Usage(format!(
+            "new {name}: '{}' already exists; choose another name or remove it first",
+            path.display()
+        )));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        report::ensure_dir(dir)?;
+    }
+    report::write_atomic(&path, scenario::template(&stem).as_bytes())?;
+    println!(
+        "Wrote {}: a complete scenario to edit. Check it with `funding-gap explain {}`, run it with `funding-gap run {}`.",
+        path.display(),
+        path.display(),
+        path.display()
+    );
+    Ok(())
+}
+
+/// `funding-gap headlines`.
+pub fn headlines(
+    args: &[String],
+    trials: u64,
+    seed: u64,
+    threads: Option<u16>,
+    update: Option<&Path>,
+) -> Result<(), AppError> {
+    if trials == 0 {
+        return Err(AppError::Usage(
+            "--trials must be at least 1 (got 0)".to_string(),
+        ));
+    }
+    let models = args
+        .iter()
+        .map(|a| load_and_compile(Some(a), &[], true))
+        .collect::<Result<Vec<_>, _>>()?;
+    let cfg = RunConfig {
+        trials,
+        seed,
+        threads: threads.map(usize::from),
+        save_trials: false,
+    };
+    let mut summaries = Vec::new();
+    for m in &models {
+        let run = engine::simulate(m, &cfg, &|_| {}, None, None)?;
+        summaries.push(summary::summarize(m, &run));
+    }
+    let command = format!(
+        "funding-gap headlines {} --trials {trials} --seed {seed}{}",
+        args.join(" "),
+        update
+            .map(|u| format!(" --update {}", u.display()))
+            .unwrap_or_default()
+    );
+    let table = report::render_headlines(&summaries, &command);
+    match update {
+        None => print!("{table}"),
+        Some(file) => {
+            let text = std::fs::read_to_string(file).map_err(|e| ReportError::Write {
+                path: file.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            let updated = report::replace_between_markers(&text, &table).ok_or_else(|| {
+                AppError::Usage(format!(
+                    "{}: no `{}` … `{}` markers to put the table between",
+                    file.display(),
+                    report::HEADLINES_BEGIN,
+                    report::HEADLINES_END
+                ))
+            })?;
+            report::write_atomic(file, updated.as_bytes())?;
+            println!("Updated the headline table in {}", file.display());
+        }
+    }
+    Ok(())
+}

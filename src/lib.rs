@@ -32,6 +32,7 @@
 pub mod chart;
 pub mod dist;
 pub mod engine;
+pub mod explain;
 pub mod model;
 pub mod report;
 pub mod rng;

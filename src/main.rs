@@ -13,6 +13,19 @@ fn main() -> ExitCode {
         None => commands::run(&[], &cli.opts),
         Some(cli::Command::Run { scenarios, opts }) => commands::run(&scenarios, &opts),
         Some(cli::Command::Validate { scenarios, set }) => commands::validate(&scenarios, &set),
+        Some(cli::Command::Explain {
+            scenario,
+            set,
+            json,
+        }) => commands::explain(&scenario, &set, json),
+        Some(cli::Command::New { name }) => commands::new(&name),
+        Some(cli::Command::Headlines {
+            scenarios,
+            trials,
+            seed,
+            threads,
+            update,
+        }) => commands::headlines(&scenarios, trials, seed, threads, update.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

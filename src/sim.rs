@@ -21,7 +21,7 @@ use crate::model::{Model, SegKind, ShareSrc, TrancheModel, VarCost};
 use crate::rng::{Stream, stream};
 
 /// Names of the per-trial scalar results, in the order of [`Outcome::metrics`].
-pub const METRIC_NAMES: [&str; 13] = [
+pub const METRIC_NAMES: [&str; 15] = [
     "gap",
     "cash_end",
     "cash_min",
@@ -35,6 +35,8 @@ pub const METRIC_NAMES: [&str; 13] = [
     "debt_drawn",
     "interest",
     "peak_annual_burn",
+    "tied_spend_counted",
+    "round_net_new_cash",
 ];
 
 /// Indices into [`Outcome::metrics`].
@@ -65,6 +67,11 @@ pub mod metric {
     pub const INTEREST: usize = 11;
     /// Largest calendar-year operating burn, $B.
     pub const PEAK_BURN: usize = 12;
+    /// Tied spend that counts toward an existing contract (no new outflow), $B.
+    pub const TIED_COUNTED: usize = 13;
+    /// Cash from rounds inside the horizon less the new obligations their tied spend
+    /// creates, $B: what the rounds add after the circular part.
+    pub const NET_NEW_CASH: usize = 14;
 }
 
 /// Number of scalar metrics.
@@ -169,6 +176,25 @@ impl Scratch {
     }
 }
 
+/// Where a trial's random numbers come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Draws {
+    /// The trial's own streams (a Monte Carlo trial).
+    Random,
+    /// Every input at its median, no revenue shocks, no events: the "median path", whose
+    /// sources and uses of cash add up (used by `explain`).
+    Median,
+}
+
+/// Sets every input to its median (z = 0, u = ½).
+fn median_inputs(model: &Model, s: &mut Scratch) {
+    for (i, inp) in model.inputs.iter().enumerate() {
+        s.z[i] = 0.0;
+        s.u[i] = 0.5;
+        s.x[i] = inp.dist.quantile_from_z(0.0, 0.5);
+    }
+}
+
 /// Draws trial `trial`'s inputs into `x` (values) and `u` (uniforms).
 pub fn sample_inputs(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
     for (zi, inp) in s.z.iter_mut().zip(&model.inputs) {
@@ -208,7 +234,17 @@ fn steps_until(rng: &mut Stream, rate: f64, dt: f64) -> usize {
 
 /// Runs trial `trial` of `model` with `seed`, leaving its path and results in `s`.
 pub fn run_trial(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
-    sample_inputs(model, seed, trial, s);
+    run_trial_with(model, seed, trial, s, Draws::Random);
+}
+
+/// Runs one trial with the given source of random numbers.
+pub fn run_trial_with(model: &Model, seed: u64, trial: u64, s: &mut Scratch, draws: Draws) {
+    let random = draws == Draws::Random;
+    if random {
+        sample_inputs(model, seed, trial, s);
+    } else {
+        median_inputs(model, s);
+    }
     let g = &model.grid;
     let (n, dt) = (g.n, g.dt);
     let x = &s.x;
@@ -228,6 +264,7 @@ pub fn run_trial(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
         .map_or(f64::INFINITY, |ipo| ipo.date.get(x));
     let mut funding_rounds = 0.0;
     let mut tied_new = 0.0;
+    let mut tied_counted = 0.0;
     for round in &model.rounds {
         if round.closes.get(x) < 0.5 {
             continue;
@@ -250,12 +287,16 @@ pub fn run_trial(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
                     funding_rounds += share * amount;
                 }
             }
-            if let Some((share, Some(unit))) = &p.tied {
-                let tied = share * amount;
-                tied_new += tied;
-                for (o, u) in s.oblig_var.iter_mut().zip(unit) {
-                    *o += tied * u;
+            match &p.tied {
+                Some((share, Some(unit))) => {
+                    let tied = share * amount;
+                    tied_new += tied;
+                    for (o, u) in s.oblig_var.iter_mut().zip(unit) {
+                        *o += tied * u;
+                    }
                 }
+                Some((share, None)) => tied_counted += share * amount,
+                None => {}
             }
         }
     }
@@ -308,7 +349,11 @@ pub fn run_trial(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
     }
     for (e, ev) in model.events.iter().enumerate() {
         s.ev_streams[e] = stream(seed, trial, ev.key);
-        s.next_fire[e] = steps_until(&mut s.ev_streams[e], ev.hazard.get(x), dt);
+        s.next_fire[e] = if random {
+            steps_until(&mut s.ev_streams[e], ev.hazard.get(x), dt)
+        } else {
+            usize::MAX
+        };
     }
 
     let floor = model.min_cash.get(x);
@@ -448,7 +493,11 @@ pub fn run_trial(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
             break;
         }
         for i in 0..m {
-            s.shock_n[i] = s.seg_streams[i].sample(StandardNormal);
+            s.shock_n[i] = if random {
+                s.seg_streams[i].sample(StandardNormal)
+            } else {
+                0.0
+            };
         }
         match &model.seg_factor {
             Some(a) => {
@@ -525,4 +574,6 @@ pub fn run_trial(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
     mm[DEBT] = drawn;
     mm[INTEREST] = interest_total;
     mm[PEAK_BURN] = peak_burn;
+    mm[TIED_COUNTED] = tied_counted;
+    mm[NET_NEW_CASH] = funding_rounds - tied_new;
 }

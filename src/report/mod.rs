@@ -5,13 +5,17 @@
 //! renamed over the target, so an interrupted run never leaves a half-written file.
 
 mod csv_out;
+mod explain_text;
+mod headlines;
 mod table;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use csv_out::{TrialsCsv, write_bands_csv};
-pub use table::render_table;
+pub use explain_text::render_explanation;
+pub use headlines::{HEADLINES_BEGIN, HEADLINES_END, render_headlines, replace_between_markers};
+pub use table::{render_table, usd_b};
 
 use crate::summary::Summary;
 

@@ -19,6 +19,14 @@ use raw::RawScenario;
 /// The base scenario compiled into the binary (`funding-gap` with no arguments).
 pub const BUILTIN_BASE: &str = include_str!("../../scenarios/base.toml");
 
+/// A complete, commented scenario for `funding-gap new` (`{NAME}` marks the name).
+pub const TEMPLATE: &str = include_str!("../../assets/template.toml");
+
+/// The template with its name filled in.
+pub fn template(name: &str) -> String {
+    TEMPLATE.replace("{NAME}", name)
+}
+
 /// One thing wrong with a scenario: where, what value, and what is allowed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
@@ -441,6 +449,8 @@ pub struct Scenario {
     pub description: String,
     /// Where it came from (file path, or "built-in").
     pub origin: String,
+    /// The files it was read from: the file itself first, then each file it extends.
+    pub files: Vec<PathBuf>,
     /// Time grid settings.
     pub time: Time,
     /// Run defaults.
@@ -534,8 +544,11 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "scenario".to_string());
     let mut chain = Vec::new();
-    let table = resolve(path, None, &mut chain)?;
-    finish(table, &origin, &stem, overrides)
+    let mut files = Vec::new();
+    let table = resolve(path, None, &mut chain, &mut files)?;
+    let mut scenario = finish(table, &origin, &stem, overrides)?;
+    scenario.files = files;
+    Ok(scenario)
 }
 
 /// Loads a scenario from a string (`extends` is resolved relative to `dir`, if given).
@@ -549,14 +562,22 @@ pub fn load_str(
     overrides: &[String],
 ) -> Result<Scenario, ScenarioError> {
     let mut table = parse_checked(text, origin)?;
+    let mut files = Vec::new();
     if let Some(parent) = take_extends(&mut table, origin)? {
         let base_dir = dir.unwrap_or_else(|| Path::new("."));
         let mut chain = Vec::new();
-        let base = resolve(&base_dir.join(&parent), Some(origin), &mut chain)?;
+        let base = resolve(
+            &base_dir.join(&parent),
+            Some(origin),
+            &mut chain,
+            &mut files,
+        )?;
         table = merge_over(base, table);
     }
     let stem = origin.trim_end_matches(".toml").to_string();
-    finish(table, origin, &stem, overrides)
+    let mut scenario = finish(table, origin, &stem, overrides)?;
+    scenario.files = files;
+    Ok(scenario)
 }
 
 /// The built-in base scenario.
@@ -611,6 +632,7 @@ fn resolve(
     path: &Path,
     extended_by: Option<&str>,
     chain: &mut Vec<(PathBuf, String)>,
+    files: &mut Vec<PathBuf>,
 ) -> Result<toml::Table, ScenarioError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
@@ -628,10 +650,11 @@ fn resolve(
         });
     }
     chain.push((canonical, shown.clone()));
+    files.push(path.to_path_buf());
     let mut table = parse_checked(&text, &shown)?;
     if let Some(parent) = take_extends(&mut table, &shown)? {
         let dir = path.parent().unwrap_or_else(|| Path::new("."));
-        let base = resolve(&dir.join(parent), Some(&shown), chain)?;
+        let base = resolve(&dir.join(parent), Some(&shown), chain, files)?;
         table = merge_over(base, table);
     }
     chain.pop();

@@ -1147,6 +1147,7 @@ pub(super) fn validate(
         name,
         description: raw.description.unwrap_or_default(),
         origin: origin.to_string(),
+        files: Vec::new(),
         time,
         run: RunDefaults { trials, seed },
         cash,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use tempfile::TempDir;
 
-use crate::{Output, fixture, funding_gap, root};
+use crate::{Output, assert_error, fixture, funding_gap, root};
 
 /// `funding-gap run ARGS... --out DIR`, expected to succeed.
 fn run_ok(args: &[&str], dir: &Path) -> Output {
@@ -248,5 +248,105 @@ fn set_changes_the_result() {
         "more initial cash should make a shortfall less likely: {} -> {}",
         p(&base),
         p(&rich)
+    );
+}
+
+#[test]
+fn explain_shows_inputs_sources_schedule_and_median_path() {
+    let out = funding_gap(&[
+        "explain",
+        &root().join("scenarios/bench.toml").display().to_string(),
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.dump());
+    for needle in [
+        "Uncertain inputs (22)",
+        "revenue.consumer.growth",
+        "copula input 0",
+        "Obligations due per year",
+        "Sources and uses of cash on the median path",
+        "Cash at the end",
+    ] {
+        assert!(
+            out.stdout.contains(needle),
+            "explain lacks {needle:?}\n{}",
+            out.dump()
+        );
+    }
+    let json = funding_gap(&["explain", &fixture("minimal.toml"), "--json"]);
+    assert_eq!(json.code, Some(0), "{}", json.dump());
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("explain --json is JSON");
+    assert!(v["median_path"]["by_year"].is_array());
+}
+
+#[test]
+fn explain_warns_about_suspicious_inputs() {
+    let out = funding_gap(&[
+        "explain",
+        &fixture("minimal.toml"),
+        "--set",
+        "cash.initial={ p5 = 1, p95 = 500 }",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.dump());
+    assert!(out.stdout.contains("more than 100×"), "{}", out.dump());
+}
+
+#[test]
+fn new_writes_a_template_that_validates_and_refuses_to_overwrite() {
+    let tmp = TempDir::new().expect("temp dir");
+    let path = tmp.path().join("case.toml");
+    let arg = path.display().to_string();
+    let out = funding_gap(&["new", &arg]);
+    assert_eq!(out.code, Some(0), "{}", out.dump());
+    let out = funding_gap(&["validate", &arg]);
+    assert_eq!(out.code, Some(0), "{}", out.dump());
+    assert!(
+        out.stdout.contains("ok:") && out.stdout.contains("case"),
+        "{}",
+        out.dump()
+    );
+    let again = funding_gap(&["new", &arg]);
+    assert_error(&again, 2, &["already exists"]);
+}
+
+#[test]
+fn headlines_prints_a_table_and_updates_between_markers() {
+    let bench = root().join("scenarios/bench.toml").display().to_string();
+    let out = funding_gap(&[
+        "headlines",
+        &bench,
+        &fixture("minimal.toml"),
+        "--trials",
+        "500",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.dump());
+    assert!(
+        out.stdout.contains("| bench |") && out.stdout.contains("| minimal |"),
+        "{}",
+        out.dump()
+    );
+    let tmp = TempDir::new().expect("temp dir");
+    let readme = tmp.path().join("README.md");
+    fs::write(
+        &readme,
+        "# Title\n<!-- headlines:begin -->\nold\n<!-- headlines:end -->\nafter\n",
+    )
+    .expect("write");
+    let out = funding_gap(&[
+        "headlines",
+        &bench,
+        "--trials",
+        "500",
+        "--update",
+        &readme.display().to_string(),
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.dump());
+    let text = fs::read_to_string(&readme).expect("read");
+    assert!(
+        text.starts_with("# Title\n<!-- headlines:begin -->"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| bench |") && !text.contains("old") && text.ends_with("after\n"),
+        "{text}"
     );
 }

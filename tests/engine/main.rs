@@ -5,3 +5,4 @@ mod known_answer;
 mod reference;
 mod statistical;
 mod support;
+mod templates;

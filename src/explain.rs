@@ -1,0 +1,365 @@
+//! What a scenario assumes, before trusting its result: resolved inputs with their sources,
+//! the obligations schedule, the sources and uses of cash on the median path, and warnings
+//! about inputs that look suspicious.
+//!
+//! The "median path" is one trial with every input at its median and no revenue shocks or
+//! events (`sim::Draws::Median`): not the median of the outcomes, but a single consistent path
+//! whose sources and uses add up.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::dist::Dist;
+use crate::model::Model;
+use crate::scenario::{SegmentKind, Timing};
+use crate::sim::{Draws, Scratch, metric, run_trial_with};
+
+/// One uncertain input as the scenario resolves it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct InputLine {
+    /// Dotted path.
+    pub path: String,
+    /// Distribution.
+    pub distribution: String,
+    /// 5th percentile.
+    pub p5: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// The comment beside (or just above) the value in the scenario file, if any.
+    pub source: Option<String>,
+}
+
+/// One calendar year of the median path.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct YearFlows {
+    /// Calendar year.
+    pub year: i32,
+    /// Revenue booked, $B.
+    pub revenue: f64,
+    /// Other costs, $B.
+    pub costs: f64,
+    /// Obligations paid, $B.
+    pub obligations: f64,
+    /// Rounds, IPO and debt drawn, less interest, $B.
+    pub financing: f64,
+    /// Cash at the end of the year (or of the horizon), $B.
+    pub cash_end: f64,
+}
+
+/// Sources and uses of cash over the horizon on the median path.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SourcesUses {
+    /// Cash at the start, $B.
+    pub initial_cash: f64,
+    /// Revenue, $B.
+    pub revenue: f64,
+    /// Funding rounds, $B.
+    pub rounds: f64,
+    /// IPO raise, $B.
+    pub ipo: f64,
+    /// Debt drawn, $B.
+    pub debt: f64,
+    /// Other costs, $B.
+    pub costs: f64,
+    /// Obligations paid, $B.
+    pub obligations: f64,
+    /// Interest, $B.
+    pub interest: f64,
+    /// Cash at the end, $B.
+    pub cash_end: f64,
+    /// The cash floor, $B.
+    pub floor: f64,
+    /// Funding gap on this path, $B.
+    pub gap: f64,
+    /// First shortfall date on this path.
+    pub first_shortfall: Option<f64>,
+    /// Year by year.
+    pub by_year: Vec<YearFlows>,
+}
+
+/// Everything `explain` shows.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Explanation {
+    /// Scenario name.
+    pub scenario: String,
+    /// Description.
+    pub description: String,
+    /// Files read, the scenario first.
+    pub files: Vec<PathBuf>,
+    /// Start and end, decimal years.
+    pub horizon: [f64; 2],
+    /// Steps per year.
+    pub steps_per_year: u32,
+    /// Report years.
+    pub report_years: Vec<i32>,
+    /// Uncertain inputs.
+    pub inputs: Vec<InputLine>,
+    /// Correlated pairs (a, b, rho).
+    pub correlations: Vec<(String, String, f64)>,
+    /// Calendar years of the schedule.
+    pub schedule_years: Vec<i32>,
+    /// Expected payments per year by counterparty, $B.
+    pub schedule: Vec<(String, Vec<f64>)>,
+    /// Sum of headline totals, $B.
+    pub headline_total: f64,
+    /// Sources and uses on the median path.
+    pub median_path: SourcesUses,
+    /// Inputs that look suspicious.
+    pub warnings: Vec<String>,
+}
+
+/// Explains a compiled scenario.
+pub fn explain(model: &Model) -> Explanation {
+    let sc = &model.scenario;
+    let texts: Vec<String> = sc
+        .files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap_or_default())
+        .collect();
+    let texts: Vec<String> = if texts.is_empty() {
+        // The built-in base has no file on disk: read the compiled-in copy.
+        vec![crate::scenario::BUILTIN_BASE.to_string()]
+    } else {
+        texts
+    };
+    let inputs = model
+        .inputs
+        .iter()
+        .map(|inp| InputLine {
+            path: inp.path.clone(),
+            distribution: inp.dist.describe(),
+            p5: inp.dist.quantile(0.05),
+            p50: inp.dist.quantile(0.5),
+            p95: inp.dist.quantile(0.95),
+            source: texts.iter().find_map(|t| source_comment(t, &inp.path)),
+        })
+        .collect();
+    Explanation {
+        scenario: sc.name.clone(),
+        description: sc.description.clone(),
+        files: sc.files.clone(),
+        horizon: [model.grid.t[0], model.grid.t[model.grid.n]],
+        steps_per_year: sc.time.steps_per_year,
+        report_years: sc.time.report_years.clone(),
+        inputs,
+        correlations: sc
+            .correlations
+            .iter()
+            .map(|c| (c.a.clone(), c.b.clone(), c.rho))
+            .collect(),
+        schedule_years: model.schedule.years.clone(),
+        schedule: model.schedule.by_counterparty.clone(),
+        headline_total: model.schedule.headline_total,
+        median_path: median_path(model),
+        warnings: warnings(model),
+    }
+}
+
+fn median_path(model: &Model) -> SourcesUses {
+    let mut s = Scratch::new(model);
+    run_trial_with(model, 0, 0, &mut s, Draws::Median);
+    let g = &model.grid;
+    let o = &s.outcome.metrics;
+    let mut by_year: Vec<YearFlows> = Vec::new();
+    for k in 0..g.n {
+        let year = g.years[g.year_of_step[k]];
+        if by_year.last().is_none_or(|y| y.year != year) {
+            by_year.push(YearFlows {
+                year,
+                revenue: 0.0,
+                costs: 0.0,
+                obligations: 0.0,
+                financing: 0.0,
+                cash_end: 0.0,
+            });
+        }
+        let (rev, cost, obl) = (
+            s.revenue[k] * g.dt,
+            s.costs[k] * g.dt,
+            s.obligations[k] * g.dt,
+        );
+        if let Some(y) = by_year.last_mut() {
+            y.revenue += rev;
+            y.costs += cost;
+            y.obligations += obl;
+            // Whatever else moved cash: funding, IPO, debt, less interest.
+            y.financing += s.cash[k + 1] - s.cash[k] - rev + cost + obl;
+            y.cash_end = s.cash[k + 1];
+        }
+    }
+    SourcesUses {
+        initial_cash: s.cash[0],
+        revenue: o[metric::REVENUE],
+        rounds: o[metric::FUNDING_ROUNDS],
+        ipo: o[metric::IPO_RAISE],
+        debt: o[metric::DEBT],
+        costs: o[metric::COSTS],
+        obligations: o[metric::OBLIGATIONS],
+        interest: o[metric::INTEREST],
+        cash_end: o[metric::CASH_END],
+        floor: model.min_cash.get(&s.x),
+        gap: o[metric::GAP],
+        first_shortfall: s.outcome.first_shortfall.map(|j| g.t[j]),
+        by_year,
+    }
+}
+
+fn warnings(model: &Model) -> Vec<String> {
+    let sc = &model.scenario;
+    let (start, end) = (model.grid.t[0], model.grid.t[model.grid.n]);
+    let mut w = model.warnings.clone();
+    for inp in &model.inputs {
+        let (p5, p95) = (inp.dist.quantile(0.05), inp.dist.quantile(0.95));
+        if p5 > 0.0 && p95 / p5 > 100.0 {
+            w.push(format!(
+                "{}: its 90 % interval spans more than 100× ({} to {}); is that intended?",
+                inp.path,
+                crate::dist::fmt_num(p5),
+                crate::dist::fmt_num(p95)
+            ));
+        }
+        if inp.path.ends_with(".growth") && inp.dist.quantile(0.5) > 3.0 {
+            w.push(format!(
+                "{}: median growth above 300 %/yr ({}); growth is a rate per year (1.0 = +100 %)",
+                inp.path,
+                crate::dist::fmt_num(inp.dist.quantile(0.5))
+            ));
+        }
+    }
+    for seg in &sc.segments {
+        if let SegmentKind::Path { series, .. } = &seg.kind {
+            let last = series.points.last().map_or(start, |p| p.0);
+            if last < end - 1.0 {
+                w.push(format!(
+                    "revenue.{}.path ends at {}: the run-rate is held flat from then to {}",
+                    seg.name,
+                    crate::dist::fmt_num(last),
+                    crate::dist::fmt_num(end)
+                ));
+            }
+        }
+    }
+    for o in &sc.obligations {
+        let inside = match &o.timing {
+            Timing::Term {
+                start: s0, years, ..
+            } => *s0 < end && s0 + years > start,
+            Timing::Schedule(rows) => rows
+                .iter()
+                .any(|&(y, v)| v > 0.0 && (y as f64) < end && (y as f64 + 1.0) > start),
+        };
+        if !inside && o.total.dist.mean() > 0.0 {
+            w.push(format!(
+                "obligations.{}: pays nothing inside the horizon (check its start and years)",
+                o.name
+            ));
+        }
+    }
+    if let Some(ipo) = &sc.ipo {
+        if ipo.date.dist.quantile(0.5) >= end {
+            w.push("ipo.date: the median IPO date is after the horizon".to_string());
+        }
+    }
+    for r in &sc.rounds {
+        if r.close >= end {
+            w.push(format!(
+                "rounds.{}.close is after the horizon: the round adds nothing",
+                r.name
+            ));
+        }
+        for p in &r.participants {
+            if let Dist::Bernoulli { p: 0.0 } = p.joins.dist {
+                continue;
+            }
+            if p.amount.dist.mean() == 0.0 {
+                w.push(format!(
+                    "rounds.{}.participants.{}.amount is 0",
+                    r.name, p.name
+                ));
+            }
+        }
+    }
+    w
+}
+
+/// The comment documenting `path` in a scenario file's text: the `# ...` at the end of the
+/// line that sets it, or else the block of comment lines just above it.
+pub fn source_comment(text: &str, path: &str) -> Option<String> {
+    let (table, key) = path.rsplit_once('.')?;
+    let lines: Vec<&str> = text.lines().collect();
+    let mut current = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim();
+        if let Some(h) = t.strip_prefix('[') {
+            current = h
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            continue;
+        }
+        if current != table {
+            continue;
+        }
+        let Some((k, rest)) = t.split_once('=') else {
+            continue;
+        };
+        if k.trim() != key {
+            continue;
+        }
+        if let Some(c) = trailing_comment(rest) {
+            return Some(c);
+        }
+        let mut above: Vec<&str> = lines[..i]
+            .iter()
+            .rev()
+            .map(|l| l.trim())
+            .take_while(|l| l.starts_with('#'))
+            .map(|l| l.trim_start_matches('#').trim())
+            .collect();
+        above.reverse();
+        return (!above.is_empty()).then(|| above.join(" "));
+    }
+    None
+}
+
+/// The comment after a value, ignoring `#` inside quoted strings.
+fn trailing_comment(rest: &str) -> Option<String> {
+    let mut in_str = false;
+    for (i, ch) in rest.char_indices() {
+        match ch {
+            '"' => in_str = !in_str,
+            '#' if !in_str => {
+                let c = rest[i + 1..].trim();
+                return (!c.is_empty()).then(|| c.to_string());
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_trailing_and_preceding_comments() {
+        let text = "[cash]\n# the floor\n# two lines\nmin_cash = 5\ninitial = 40 # from §4.2\nname = \"a#b\"\n";
+        assert_eq!(
+            source_comment(text, "cash.initial").as_deref(),
+            Some("from §4.2")
+        );
+        assert_eq!(
+            source_comment(text, "cash.min_cash").as_deref(),
+            Some("the floor two lines")
+        );
+        assert_eq!(source_comment(text, "cash.name"), None);
+        assert_eq!(source_comment(text, "debt.limit"), None);
+    }
+}
