@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 
 use crate::model::Model;
+use crate::sensitivity::{ChunkSens, JointHist, SensAccum};
 use crate::sim::{N_METRICS, Scratch, run_trial};
 use crate::stats::{Moments, Sketch};
 
@@ -111,11 +112,34 @@ pub struct Accum {
     pub band_rows: Vec<f64>,
     /// Per-trial rows of this chunk (only with `save_trials`).
     pub trial_rows: Vec<f64>,
+    /// A chunk's decile sums for sensitivity: the horizon gap, then each report year.
+    chunk_sens: Vec<ChunkSens>,
+    /// The run's decile sums for sensitivity, in the same order (only in the total).
+    pub sens: Vec<SensAccum>,
+    /// Joint (gap, u) counts per input (only in the total).
+    pub joint: JointHist,
 }
 
 impl Accum {
-    /// An empty accumulator for `model`.
+    /// An empty accumulator for a whole run of `model`.
     pub fn new(model: &Model) -> Accum {
+        let mut a = Accum::empty(model);
+        a.sens = (0..=model.grid.report.len())
+            .map(|_| SensAccum::new(model.inputs.len()))
+            .collect();
+        a
+    }
+
+    /// An empty accumulator for chunk `chunk` of a run of `model`.
+    fn for_chunk(model: &Model, chunk: u64) -> Accum {
+        let mut a = Accum::empty(model);
+        a.chunk_sens = (0..=model.grid.report.len())
+            .map(|_| ChunkSens::new(model.inputs.len(), chunk as usize))
+            .collect();
+        a
+    }
+
+    fn empty(model: &Model) -> Accum {
         let r = model.grid.report.len();
         Accum {
             n: 0,
@@ -131,6 +155,9 @@ impl Accum {
             inputs: vec![Moments::default(); model.inputs.len()],
             band_rows: Vec::new(),
             trial_rows: Vec::new(),
+            chunk_sens: Vec::new(),
+            sens: Vec::new(),
+            joint: JointHist::default(),
         }
     }
 
@@ -162,6 +189,12 @@ impl Accum {
         }
         for (m, &x) in self.inputs.iter_mut().zip(&s.x) {
             m.push(x);
+        }
+        if let Some((first, rest)) = self.chunk_sens.split_first_mut() {
+            first.add(o.metrics[crate::sim::metric::GAP], &s.u);
+            for (c, &v) in rest.iter_mut().zip(&o.report_gaps) {
+                c.add(v, &s.u);
+            }
         }
         if trial % band_stride == 0 {
             self.band_rows.extend_from_slice(&s.cash);
@@ -214,6 +247,9 @@ impl Accum {
             a.merge(b);
         }
         self.band_rows.extend_from_slice(&o.band_rows);
+        for (a, b) in self.sens.iter_mut().zip(&o.chunk_sens) {
+            a.merge(b);
+        }
     }
 }
 
@@ -235,15 +271,26 @@ pub fn band_stride(model: &Model, trials: u64) -> u64 {
     trials.div_ceil(cap).max(1)
 }
 
-fn run_chunk(model: &Model, cfg: &RunConfig, chunk: u64, stride: u64, s: &mut Scratch) -> Accum {
-    let mut acc = Accum::new(model);
+/// Per-worker state of a batch: the scratch, the joint histogram (integer counts, so any
+/// assignment of chunks to workers gives the same sum), and the finished chunks.
+struct Worker {
+    scratch: Scratch,
+    joint: JointHist,
+    done: Vec<(u64, Accum)>,
+}
+
+fn run_chunk(model: &Model, cfg: &RunConfig, chunk: u64, stride: u64, w: &mut Worker) {
+    let mut acc = Accum::for_chunk(model, chunk);
     let lo = chunk * CHUNK;
     let hi = (lo + CHUNK).min(cfg.trials);
+    let s = &mut w.scratch;
     for trial in lo..hi {
         run_trial(model, cfg.seed, trial, s);
         acc.add(model, s, trial, stride, cfg.save_trials);
+        w.joint
+            .add(s.outcome.metrics[crate::sim::metric::GAP], &s.u);
     }
-    acc
+    w.done.push((chunk, acc));
 }
 
 /// Runs `cfg.trials` trials of `model` in parallel.
@@ -283,16 +330,33 @@ pub fn simulate(
     let mut c0 = 0;
     while c0 < n_chunks {
         let c1 = (c0 + batch).min(n_chunks);
-        let parts: Vec<Accum> = pool.install(|| {
+        let (mut parts, joint) = pool.install(|| {
             (c0..c1)
                 .into_par_iter()
-                .map_init(
-                    || Scratch::new(model),
-                    |s, c| run_chunk(model, cfg, c, stride, s),
+                .fold(
+                    || Worker {
+                        scratch: Scratch::new(model),
+                        joint: JointHist::default(),
+                        done: Vec::new(),
+                    },
+                    |mut w, c| {
+                        run_chunk(model, cfg, c, stride, &mut w);
+                        w
+                    },
                 )
-                .collect()
+                .map(|w| (w.done, w.joint))
+                .reduce(
+                    || (Vec::new(), JointHist::default()),
+                    |(mut a, mut ja), (b, jb)| {
+                        a.extend(b);
+                        ja.merge(&jb);
+                        (a, ja)
+                    },
+                )
         });
-        for part in parts {
+        total.joint.merge(&joint);
+        parts.sort_unstable_by_key(|(c, _)| *c);
+        for (_, part) in parts {
             if let Some(sink) = sink.as_deref_mut() {
                 if !part.trial_rows.is_empty() {
                     sink.write_rows(total.n, width, &part.trial_rows)?;

@@ -261,6 +261,15 @@ pub struct Marker {
     pub window: Option<[f64; 2]>,
 }
 
+/// What drives the gap: per-input sensitivities from the run itself.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Sensitivity {
+    /// For the gap over the horizon, inputs sorted by |swing|.
+    pub gap: Vec<crate::sensitivity::InputSensitivity>,
+    /// For the gap up to the end of each report year.
+    pub by_year: IndexMap<String, Vec<crate::sensitivity::InputSensitivity>>,
+}
+
 /// Everything a run found.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
@@ -304,6 +313,8 @@ pub struct Summary {
     pub timeline: Vec<Marker>,
     /// Histogram and exceedance curves of the gap.
     pub gap_distribution: GapDistribution,
+    /// What drives the gap.
+    pub sensitivity: Sensitivity,
 }
 
 /// A "nice" number ≥ x for axis ranges: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power
@@ -568,7 +579,26 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
         cash_floor: model.scenario.cash.min_cash.dist.quantile(0.5),
         timeline: timeline(model),
         gap_distribution: gap_distribution(model, a),
+        sensitivity: sensitivity(model, a),
     }
+}
+
+fn sensitivity(model: &Model, a: &crate::engine::Accum) -> Sensitivity {
+    use crate::sensitivity::summarize;
+    let paths: Vec<String> = model.inputs.iter().map(|i| i.path.clone()).collect();
+    let gap = match a.sens.first() {
+        Some(acc) => summarize(acc, Some(&a.joint), &paths, &a.sketches[metric::GAP]),
+        None => Vec::new(),
+    };
+    let by_year = model
+        .grid
+        .report
+        .iter()
+        .zip(a.sens.iter().skip(1))
+        .zip(&a.report_sketches)
+        .map(|(((y, _), acc), sk)| (y.to_string(), summarize(acc, None, &paths, sk)))
+        .collect();
+    Sensitivity { gap, by_year }
 }
 
 fn bands(model: &Model, run: &RunResult) -> Bands {

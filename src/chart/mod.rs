@@ -14,6 +14,7 @@ mod gap_histogram;
 mod obligations_schedule;
 mod revenue_vs_obligations;
 pub mod style;
+mod tornado;
 
 use std::path::{Path, PathBuf};
 
@@ -78,17 +79,20 @@ pub enum Chart {
     ObligationsSchedule,
     /// P(no shortfall yet) over time.
     FirstShortfall,
+    /// Inputs ranked by how much they move the gap.
+    Tornado,
 }
 
 impl Chart {
     /// Every chart, in the order they are written.
-    pub const ALL: [Chart; 6] = [
+    pub const ALL: [Chart; 7] = [
         Chart::GapHistogram,
         Chart::GapExceedance,
         Chart::CashFan,
         Chart::RevenueVsObligations,
         Chart::ObligationsSchedule,
         Chart::FirstShortfall,
+        Chart::Tornado,
     ];
 
     /// File name without extension.
@@ -100,6 +104,7 @@ impl Chart {
             Chart::RevenueVsObligations => "revenue_vs_obligations",
             Chart::ObligationsSchedule => "obligations_schedule",
             Chart::FirstShortfall => "first_shortfall",
+            Chart::Tornado => "tornado",
         }
     }
 
@@ -116,6 +121,7 @@ impl Chart {
             Chart::RevenueVsObligations => revenue_vs_obligations::draw(s, root, st),
             Chart::ObligationsSchedule => obligations_schedule::draw(s, root, st),
             Chart::FirstShortfall => first_shortfall::draw(s, root, st),
+            Chart::Tornado => tornado::draw(s, root, st),
         }
     }
 }

@@ -118,6 +118,35 @@ pub fn render_table(s: &Summary) -> String {
         }
         let _ = writeln!(o);
     }
+    if !s.sensitivity.gap.is_empty() {
+        let _ = writeln!(
+            o,
+            "  What drives the gap (top 5 of {} inputs by swing; from this run, no extra trials)",
+            s.sensitivity.gap.len()
+        );
+        let _ = writeln!(
+            o,
+            "  {:<50} {:>12} {:>18} {:>16}",
+            "input", "swing, $B", "variance share", "worst 10 %: u"
+        );
+        for i in s.sensitivity.gap.iter().take(5) {
+            let _ = writeln!(
+                o,
+                "  {:<50} {:>12} {:>9.1} % ± {:<4.1} {:>15}",
+                i.path,
+                usd_b(i.swing),
+                100.0 * i.variance_share,
+                100.0 * i.variance_share_se,
+                i.worst_decile_median_u
+                    .map_or("–".to_string(), |u| format!("{u:.2}"))
+            );
+        }
+        let _ = writeln!(
+            o,
+            "  (swing: mean gap in the input's top decile minus its bottom decile; worst 10 %: the input's\n   median quantile among the worst 10 % of trials, 0.50 = no pull)"
+        );
+        let _ = writeln!(o);
+    }
     let m = |k: &str| s.metrics.get(k).map_or(f64::NAN, |m| m.p50);
     let _ = writeln!(
         o,

@@ -78,7 +78,7 @@ fn run_writes_summary_and_bands_and_prints_the_table() {
         "Funding gap, $B",
         "Gap by end of year",
         "2029",
-        "Wrote summary.json, bands.csv, 6 charts (png, svg) to",
+        "Wrote summary.json, bands.csv, 7 charts (png, svg) to",
     ] {
         assert!(
             out.stdout.contains(needle),
@@ -95,6 +95,7 @@ fn run_writes_summary_and_bands_and_prints_the_table() {
         "gap_histogram",
         "obligations_schedule",
         "revenue_vs_obligations",
+        "tornado",
     ] {
         want.push(format!("{chart}.png"));
         want.push(format!("{chart}.svg"));

@@ -25,9 +25,21 @@ fn every_shipped_scenario_loads_compiles_and_runs() {
             continue;
         }
         let s = load(&path, &[]).unwrap_or_else(|e| panic!("{}:\n{e}", path.display()));
-        let stem = path.file_stem().map(|x| x.to_string_lossy().into_owned()).unwrap_or_default();
-        assert_eq!(s.name, stem, "{}: name should match the file name", path.display());
-        assert!(!s.description.is_empty(), "{}: give it a description", path.display());
+        let stem = path
+            .file_stem()
+            .map(|x| x.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        assert_eq!(
+            s.name,
+            stem,
+            "{}: name should match the file name",
+            path.display()
+        );
+        assert!(
+            !s.description.is_empty(),
+            "{}: give it a description",
+            path.display()
+        );
         let m = compile(&s).unwrap_or_else(|e| panic!("{}:\n{e}", path.display()));
         let (_, sum) = run(&m, 1_000, 1, 2);
         assert!(sum.gap.mean.is_finite(), "{}", path.display());

@@ -1,0 +1,130 @@
+//! `tornado`: what moves the gap. For each input (largest swing first), a bar from the mean
+//! gap when the input is in its bottom decile to the mean gap when it is in its top decile,
+//! around the overall mean. A reader sees which assumptions matter and in which direction.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::style::*;
+use crate::summary::Summary;
+
+/// Most inputs shown.
+const SHOWN: usize = 12;
+
+/// Draws the chart.
+///
+/// # Errors
+/// plotters' error as text.
+pub fn draw<DB: DrawingBackend>(
+    s: &Summary,
+    root: &DrawingArea<DB, Shift>,
+    st: &Style,
+) -> Result<(), String> {
+    let area = frame(root, st, s, "what moves the funding gap")?;
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let rows: Vec<_> = s
+        .sensitivity
+        .gap
+        .iter()
+        .filter(|i| i.swing.is_finite())
+        .take(SHOWN)
+        .collect();
+    if rows.is_empty() {
+        return centered_note(&area, st, &["No uncertain inputs: nothing to rank."]);
+    }
+    let mean = s.gap.mean;
+    let lo = rows
+        .iter()
+        .map(|r| r.low_decile_mean.min(r.high_decile_mean))
+        .fold(mean, f64::min);
+    let hi = rows
+        .iter()
+        .map(|r| r.low_decile_mean.max(r.high_decile_mean))
+        .fold(mean, f64::max);
+    let (xlo, xhi) = padded(lo.min(0.0), hi, 0.04);
+    let step = tick_step(xlo, xhi, 8);
+    let n = rows.len() as f64;
+    // Labels sit left of the bars: make room for the longest path.
+    let longest = rows
+        .iter()
+        .map(|r| r.path.chars().count())
+        .max()
+        .unwrap_or(10) as f64;
+    let label_px = (longest * 9.4 * st.scale).min(st.width as f64 * 0.42) as u32 + st.px(16.0);
+    let labels: Vec<String> = rows.iter().map(|r| r.path.clone()).collect();
+    let mut chart = ChartBuilder::on(&area)
+        .x_label_area_size(st.px(64.0))
+        .y_label_area_size(label_px)
+        .build_cartesian_2d(xlo..xhi, -0.5..n - 0.5)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .x_labels(8)
+        .y_labels(rows.len())
+        .x_label_formatter(&|v| usd(*v, step))
+        .y_label_formatter(&|v| {
+            let i = (n - 1.0 - v).round();
+            if (v - v.round()).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
+                labels[i as usize].clone()
+            } else {
+                String::new()
+            }
+        })
+        .x_desc("Mean gap ($B) when the input is in its bottom or top 10 % · % at bar ends: share of the gap's variance")
+        .axis_desc_style(st.axis())
+        .label_style(st.ticks())
+        .bold_line_style(GRID.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+        .axis_style(MUTED.stroke_width(1))
+        .disable_y_mesh()
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let half = 0.34;
+    let bar = |v: f64, y: f64, c: RGBColor| {
+        Rectangle::new(
+            [(mean.min(v), y - half), (mean.max(v), y + half)],
+            c.filled(),
+        )
+    };
+    chart
+        .draw_series(
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| bar(r.low_decile_mean, n - 1.0 - i as f64, SKY)),
+        )
+        .map_err(e)?
+        .label("Input in its bottom 10 %")
+        .legend(swatch(SKY.to_rgba(), st));
+    chart
+        .draw_series(
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| bar(r.high_decile_mean, n - 1.0 - i as f64, VERMILLION)),
+        )
+        .map_err(e)?
+        .label("Input in its top 10 %")
+        .legend(swatch(VERMILLION.to_rgba(), st));
+    let line = st.thin(INK).stroke_width(st.px(2.0));
+    chart
+        .draw_series(DashedLineSeries::new(
+            [(mean, -0.5), (mean, n - 0.5)],
+            st.px(6.0),
+            st.px(5.0),
+            line,
+        ))
+        .map_err(e)?
+        .label(format!("Mean gap, all trials ({})", money(mean)))
+        .legend(line_swatch(line, st));
+    // The variance share at the end of each bar.
+    chart
+        .draw_series(rows.iter().enumerate().map(|(i, r)| {
+            let end = r.low_decile_mean.max(r.high_decile_mean);
+            Text::new(
+                format!(" {:.0} %", 100.0 * r.variance_share),
+                (end, n - 1.0 - i as f64),
+                st.note().pos(anchor(HPos::Left, VPos::Center)),
+            )
+        }))
+        .map_err(e)?;
+    legend(&mut chart, st, SeriesLabelPosition::LowerRight)
+}

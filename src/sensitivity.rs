@@ -1,0 +1,394 @@
+//! Sensitivity from the run itself, with no extra trials.
+//!
+//! Every uncertain input is drawn through its quantile function from a uniform u. For each
+//! input, trials are binned by the decile of u, and the gap's count, sum and sum of squares
+//! are kept per decile. From that:
+//!
+//! - the **swing**: E[gap | top decile of u] − E[gap | bottom decile];
+//! - the **first-order variance share** (the binning estimate of the first-order Sobol
+//!   index): S = Var_d(E[gap | d]) / Var(gap), with the between-bin variance corrected for its
+//!   Monte Carlo noise, (k − 1)/n × the mean within-bin variance (Saltelli et al., *Global
+//!   Sensitivity Analysis: The Primer*, 2008, §1.2.5). Its Monte Carlo error comes from
+//!   [`GROUPS`] independent groups of chunks (chunk index mod [`GROUPS`]): the standard
+//!   deviation of the group estimates over √[`GROUPS`];
+//! - **what drives the bad tail**: the median u of the input among the worst 10 % of trials
+//!   (0.5 means no pull; near 0 or 1, the tail comes from that end of the input). Read from a
+//!   joint histogram of (gap, u) with gap in bins of 1/8 of a binade, so the 90th percentile
+//!   of the gap splits at most one bin, proportionally.
+//!
+//! All counts are integers or float sums accumulated per chunk and merged in chunk order, so
+//! the result does not depend on the thread count.
+
+use serde::Serialize;
+
+use crate::stats::Sketch;
+
+/// Bins of u (deciles).
+pub const DECILES: usize = 10;
+/// Independent groups for the Monte Carlo error of the variance shares.
+pub const GROUPS: usize = 8;
+/// Bins of u in the joint histogram with the gap.
+const U_BINS: usize = 20;
+/// Gap bins per binade (power of two) in the joint histogram.
+const GAP_BINS_PER_BINADE: f64 = 8.0;
+/// Gap bin range: 2^-16 ($15k) to 2^24 $B; smaller gaps go to the zero bin.
+const GAP_LOG2_MIN: f64 = -16.0;
+const GAP_BINS: usize = 1 + (40.0 * GAP_BINS_PER_BINADE) as usize;
+
+/// Sums of a response per decile of one input, in one group.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cell {
+    n: u64,
+    sum: f64,
+    sum_sq: f64,
+}
+
+fn gap_bin(gap: f64) -> usize {
+    if gap <= 0.0 || !gap.is_finite() {
+        return 0;
+    }
+    let b = ((gap.log2() - GAP_LOG2_MIN) * GAP_BINS_PER_BINADE).floor();
+    if b < 0.0 {
+        0
+    } else {
+        (1 + b as usize).min(GAP_BINS - 1)
+    }
+}
+
+fn gap_bin_low(bin: usize) -> f64 {
+    if bin == 0 {
+        0.0
+    } else {
+        ((bin - 1) as f64 / GAP_BINS_PER_BINADE + GAP_LOG2_MIN).exp2()
+    }
+}
+
+/// Decile sums of one response, for the trials of one chunk (one group).
+#[derive(Debug, Clone)]
+pub struct ChunkSens {
+    group: usize,
+    /// [input][decile].
+    cells: Vec<Cell>,
+}
+
+impl ChunkSens {
+    /// Empty sums for `inputs` inputs, in group `group`.
+    pub fn new(inputs: usize, group: usize) -> ChunkSens {
+        ChunkSens {
+            group: group % GROUPS,
+            cells: vec![Cell::default(); inputs * DECILES],
+        }
+    }
+
+    /// Adds one trial: its response `y` and the uniforms `u` of its inputs.
+    #[inline]
+    pub fn add(&mut self, y: f64, u: &[f64]) {
+        for (cells, &ui) in self.cells.chunks_exact_mut(DECILES).zip(u) {
+            let c = &mut cells[((ui * DECILES as f64) as usize).min(DECILES - 1)];
+            c.n += 1;
+            c.sum += y;
+            c.sum_sq += y * y;
+        }
+    }
+}
+
+/// Decile sums of one response over a run, by group.
+#[derive(Debug, Clone)]
+pub struct SensAccum {
+    inputs: usize,
+    /// [group][input][decile].
+    cells: Vec<Cell>,
+}
+
+impl SensAccum {
+    /// Empty sums for `inputs` inputs.
+    pub fn new(inputs: usize) -> SensAccum {
+        SensAccum {
+            inputs,
+            cells: vec![Cell::default(); GROUPS * inputs * DECILES],
+        }
+    }
+
+    /// Adds a chunk's sums (chunks are merged in chunk order).
+    pub fn merge(&mut self, c: &ChunkSens) {
+        let base = c.group * self.inputs * DECILES;
+        for (a, b) in self.cells[base..base + c.cells.len()]
+            .iter_mut()
+            .zip(&c.cells)
+        {
+            a.n += b.n;
+            a.sum += b.sum;
+            a.sum_sq += b.sum_sq;
+        }
+    }
+
+    fn pooled(&self, input: usize) -> [Cell; DECILES] {
+        let mut out = [Cell::default(); DECILES];
+        for g in 0..GROUPS {
+            for (d, o) in out.iter_mut().enumerate() {
+                let c = self.cells[(g * self.inputs + input) * DECILES + d];
+                o.n += c.n;
+                o.sum += c.sum;
+                o.sum_sq += c.sum_sq;
+            }
+        }
+        out
+    }
+
+    fn group(&self, g: usize, input: usize) -> [Cell; DECILES] {
+        let mut out = [Cell::default(); DECILES];
+        out.copy_from_slice(&self.cells[(g * self.inputs + input) * DECILES..][..DECILES]);
+        out
+    }
+}
+
+/// Joint counts of (gap bin, u bin) per input: integer counts, so any merge order gives the
+/// same result (the engine accumulates them per worker).
+#[derive(Debug, Clone, Default)]
+pub struct JointHist {
+    inputs: usize,
+    /// [input][gap bin][u bin]; empty until the first trial.
+    counts: Vec<u32>,
+}
+
+impl JointHist {
+    /// Adds one trial.
+    #[inline]
+    pub fn add(&mut self, gap: f64, u: &[f64]) {
+        if self.counts.is_empty() {
+            self.inputs = u.len();
+            self.counts = vec![0; u.len() * GAP_BINS * U_BINS];
+        }
+        let gb = gap_bin(gap);
+        for (i, &ui) in u.iter().enumerate() {
+            let ub = ((ui * U_BINS as f64) as usize).min(U_BINS - 1);
+            self.counts[(i * GAP_BINS + gb) * U_BINS + ub] += 1;
+        }
+    }
+
+    /// Adds another histogram's counts.
+    pub fn merge(&mut self, o: &JointHist) {
+        if o.counts.is_empty() {
+            return;
+        }
+        if self.counts.is_empty() {
+            *self = o.clone();
+            return;
+        }
+        for (a, b) in self.counts.iter_mut().zip(&o.counts) {
+            *a += b;
+        }
+    }
+}
+
+/// First-order variance share by binning, with the noise correction; `None` if undefined.
+fn variance_share(cells: &[Cell; DECILES]) -> Option<f64> {
+    let n: u64 = cells.iter().map(|c| c.n).sum();
+    let bins = cells.iter().filter(|c| c.n > 0).count();
+    if n < 2 || bins < 2 {
+        return None;
+    }
+    let nf = n as f64;
+    let sum: f64 = cells.iter().map(|c| c.sum).sum();
+    let sum_sq: f64 = cells.iter().map(|c| c.sum_sq).sum();
+    let mean = sum / nf;
+    let total_var = sum_sq / nf - mean * mean;
+    if total_var <= 1e-12 * (mean * mean).max(1e-300) {
+        return None;
+    }
+    let mut between = 0.0;
+    let mut within = 0.0;
+    for c in cells.iter().filter(|c| c.n > 0) {
+        let m = c.sum / c.n as f64;
+        between += c.n as f64 * (m - mean).powi(2);
+        within += c.sum_sq - c.n as f64 * m * m;
+    }
+    between /= nf;
+    let within_var = within / nf;
+    let corrected = between - (bins as f64 - 1.0) / nf * within_var;
+    Some((corrected / total_var).clamp(0.0, 1.0))
+}
+
+/// Sensitivity of one response to one input.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct InputSensitivity {
+    /// Input path.
+    pub path: String,
+    /// E[response | top decile of u] − E[response | bottom decile], $B.
+    pub swing: f64,
+    /// E[response | bottom decile of u], $B.
+    pub low_decile_mean: f64,
+    /// E[response | top decile of u], $B.
+    pub high_decile_mean: f64,
+    /// E[response | decile d of u], d = 1 … 10, $B.
+    pub decile_means: Vec<f64>,
+    /// First-order variance share (binning estimate of the Sobol index), in [0, 1].
+    pub variance_share: f64,
+    /// Its Monte Carlo standard error (from independent groups of trials).
+    pub variance_share_se: f64,
+    /// Median u of the input among the worst 10 % of trials (horizon gap only).
+    pub worst_decile_median_u: Option<f64>,
+}
+
+/// Computes per-input sensitivities of one response, sorted by |swing|, largest first; the
+/// worst-decile median u only when `joint` is given (the horizon gap).
+pub fn summarize(
+    acc: &SensAccum,
+    joint: Option<&JointHist>,
+    paths: &[String],
+    response: &Sketch,
+) -> Vec<InputSensitivity> {
+    let threshold = response.quantile(0.9);
+    let mut out: Vec<InputSensitivity> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, path)| {
+            let cells = acc.pooled(i);
+            let decile_means: Vec<f64> = cells
+                .iter()
+                .map(|c| {
+                    if c.n == 0 {
+                        f64::NAN
+                    } else {
+                        c.sum / c.n as f64
+                    }
+                })
+                .collect();
+            let first = decile_means
+                .iter()
+                .copied()
+                .find(|m| m.is_finite())
+                .unwrap_or(f64::NAN);
+            let last = decile_means
+                .iter()
+                .rev()
+                .copied()
+                .find(|m| m.is_finite())
+                .unwrap_or(f64::NAN);
+            let shares: Vec<f64> = (0..GROUPS)
+                .filter_map(|g| variance_share(&acc.group(g, i)))
+                .collect();
+            let se = if shares.len() >= 2 {
+                let m = shares.iter().sum::<f64>() / shares.len() as f64;
+                let var =
+                    shares.iter().map(|s| (s - m).powi(2)).sum::<f64>() / (shares.len() - 1) as f64;
+                (var / shares.len() as f64).sqrt()
+            } else {
+                f64::NAN
+            };
+            InputSensitivity {
+                path: path.clone(),
+                swing: last - first,
+                low_decile_mean: first,
+                high_decile_mean: last,
+                decile_means,
+                variance_share: variance_share(&cells).unwrap_or(0.0),
+                variance_share_se: se,
+                worst_decile_median_u: joint.and_then(|j| worst_median_u(j, i, threshold)),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.swing
+            .abs()
+            .total_cmp(&a.swing.abs())
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    out
+}
+
+/// Median u of input `i` among trials whose response is above `threshold` (the bin that holds
+/// the threshold counts in proportion to the part of it above).
+fn worst_median_u(joint: &JointHist, i: usize, threshold: f64) -> Option<f64> {
+    if joint.counts.is_empty() {
+        return None;
+    }
+    let tb = gap_bin(threshold);
+    let mut hist = [0.0f64; U_BINS];
+    for gb in tb..GAP_BINS {
+        let weight = if gb == tb {
+            if gb == 0 {
+                // The threshold is 0: the worst 10 % are trials with any gap... or ties at 0.
+                0.0
+            } else {
+                let (lo, hi) = (gap_bin_low(gb), gap_bin_low(gb + 1));
+                ((hi - threshold) / (hi - lo)).clamp(0.0, 1.0)
+            }
+        } else {
+            1.0
+        };
+        if weight == 0.0 {
+            continue;
+        }
+        for (ub, h) in hist.iter_mut().enumerate() {
+            *h += weight * joint.counts[(i * GAP_BINS + gb) * U_BINS + ub] as f64;
+        }
+    }
+    let total: f64 = hist.iter().sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let mut seen = 0.0;
+    for (ub, &h) in hist.iter().enumerate() {
+        if seen + h >= total / 2.0 {
+            let frac = if h > 0.0 {
+                (total / 2.0 - seen) / h
+            } else {
+                0.5
+            };
+            return Some((ub as f64 + frac) / U_BINS as f64);
+        }
+        seen += h;
+    }
+    Some(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gap_bins_are_monotone_and_cover_the_range() {
+        assert_eq!(gap_bin(0.0), 0);
+        assert!(gap_bin(1.0) < gap_bin(1.2));
+        assert!(gap_bin(1e9) == GAP_BINS - 1);
+        let b = gap_bin(300.0);
+        assert!(gap_bin_low(b) <= 300.0 && gap_bin_low(b + 1) > 300.0);
+    }
+
+    #[test]
+    fn variance_share_of_a_pure_function_of_u_is_near_one() {
+        let mut acc = SensAccum::new(2);
+        let mut joint = JointHist::default();
+        let mut sk = Sketch::default();
+        for chunk in 0..100u64 {
+            let mut c = ChunkSens::new(2, chunk as usize);
+            for t in chunk * 1000..(chunk + 1) * 1000 {
+                let u0 = ((t * 7919) % 100_000) as f64 / 100_000.0 + 5e-6;
+                let u1 = ((t * 104_729) % 100_000) as f64 / 100_000.0 + 5e-6;
+                c.add(u0, &[u0, u1]);
+                joint.add(u0, &[u0, u1]);
+                sk.add(u0);
+            }
+            acc.merge(&c);
+        }
+        let s = summarize(&acc, Some(&joint), &["a".into(), "b".into()], &sk);
+        assert_eq!(s[0].path, "a");
+        // Binning into deciles keeps 1 − 1/k² = 99 % of a linear effect's variance.
+        assert!((s[0].variance_share - 0.99).abs() < 0.01, "{:?}", s[0]);
+        assert!(s[1].variance_share < 0.01, "{:?}", s[1]);
+        assert!((s[0].swing - 0.9).abs() < 0.01);
+        // The worst 10 % are u0 > 0.9: median u0 there is 0.95; u1 has no pull.
+        assert!(
+            (s[0].worst_decile_median_u.unwrap_or(0.0) - 0.95).abs() < 0.01,
+            "{:?}",
+            s[0]
+        );
+        assert!(
+            (s[1].worst_decile_median_u.unwrap_or(0.0) - 0.5).abs() < 0.03,
+            "{:?}",
+            s[1]
+        );
+        assert!(s[0].variance_share_se < 0.01);
+    }
+}
