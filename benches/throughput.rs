@@ -45,6 +45,7 @@ fn engine(c: &mut Criterion) {
                 seed: 42,
                 threads: Some(threads),
                 save_trials: false,
+                worst: 0,
             };
             group.bench_with_input(
                 BenchmarkId::new(format!("{trials}_trials"), format!("{threads}_threads")),

@@ -179,6 +179,7 @@ fn run_one(
         seed: opts.seed.unwrap_or(model.scenario.run.seed),
         threads: opts.threads.map(usize::from),
         save_trials: opts.save_trials,
+        worst: 0,
     };
     if cfg.trials == 0 {
         return Err(AppError::Usage(if opts.trials.is_some() {
@@ -354,6 +355,7 @@ pub fn headlines(
         seed,
         threads: threads.map(usize::from),
         save_trials: false,
+        worst: 0,
     };
     let mut summaries = Vec::new();
     for m in &models {

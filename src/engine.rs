@@ -33,6 +33,8 @@ pub struct RunConfig {
     pub threads: Option<usize>,
     /// Keep per-trial rows for the [`TrialSink`].
     pub save_trials: bool,
+    /// How many of the trials with the largest gap to keep (0: none).
+    pub worst: usize,
 }
 
 /// Receives per-trial rows in trial order (see [`trial_columns`] for the columns).
@@ -118,6 +120,8 @@ pub struct Accum {
     pub sens: Vec<SensAccum>,
     /// Joint (gap, u) counts per input (only in the total).
     pub joint: JointHist,
+    /// The trials with the largest gap, (gap, trial), largest first (with `RunConfig::worst`).
+    pub worst: Vec<(f64, u64)>,
 }
 
 impl Accum {
@@ -158,6 +162,7 @@ impl Accum {
             chunk_sens: Vec::new(),
             sens: Vec::new(),
             joint: JointHist::default(),
+            worst: Vec::new(),
         }
     }
 
@@ -217,8 +222,12 @@ impl Accum {
         }
     }
 
-    /// Merges the accumulator of the chunk that follows this one.
-    pub fn merge(&mut self, o: Accum) {
+    /// Merges the accumulator of the chunk that follows this one, keeping the `worst` largest
+    /// gaps.
+    pub fn merge(&mut self, o: Accum, worst: usize) {
+        for &(gap, trial) in &o.worst {
+            keep_worst(&mut self.worst, worst, gap, trial);
+        }
         self.n += o.n;
         for (a, b) in self.moments.iter_mut().zip(&o.moments) {
             a.merge(b);
@@ -271,26 +280,84 @@ pub fn band_stride(model: &Model, trials: u64) -> u64 {
     trials.div_ceil(cap).max(1)
 }
 
-/// Per-worker state of a batch: the scratch, the joint histogram (integer counts, so any
-/// assignment of chunks to workers gives the same sum), and the finished chunks.
-struct Worker {
-    scratch: Scratch,
-    joint: JointHist,
-    done: Vec<(u64, Accum)>,
+/// Paired statistics of scenario m against the first scenario, over the same trials.
+#[derive(Debug, Clone, Default)]
+pub struct Paired {
+    /// gap_m − gap_0, $B.
+    pub gap_diff: Moments,
+    /// 1{gap_m > 0} − 1{gap_0 > 0}.
+    pub shortfall_diff: Moments,
+    /// Trials with gap_0 < gap_m.
+    pub first_smaller: u64,
+    /// Trials with gap_0 > gap_m.
+    pub first_larger: u64,
 }
 
-fn run_chunk(model: &Model, cfg: &RunConfig, chunk: u64, stride: u64, w: &mut Worker) {
-    let mut acc = Accum::for_chunk(model, chunk);
+impl Paired {
+    fn merge(&mut self, o: &Paired) {
+        self.gap_diff.merge(&o.gap_diff);
+        self.shortfall_diff.merge(&o.shortfall_diff);
+        self.first_smaller += o.first_smaller;
+        self.first_larger += o.first_larger;
+    }
+}
+
+/// The K trials with the largest gap: (gap, trial), largest first, ties by trial index.
+fn keep_worst(worst: &mut Vec<(f64, u64)>, k: usize, gap: f64, trial: u64) {
+    if k == 0 {
+        return;
+    }
+    let better = |a: &(f64, u64), b: &(f64, u64)| a.0 > b.0 || (a.0 == b.0 && a.1 < b.1);
+    if worst.len() == k && !better(&(gap, trial), &worst[k - 1]) {
+        return;
+    }
+    let pos = worst.partition_point(|w| better(w, &(gap, trial)));
+    worst.insert(pos, (gap, trial));
+    worst.truncate(k);
+}
+
+/// A finished chunk: one accumulator per scenario, and the pairs against the first.
+struct ChunkResult {
+    accums: Vec<Accum>,
+    paired: Vec<Paired>,
+}
+
+/// Per-worker state of a batch: scratches, the joint histograms (integer counts, so any
+/// assignment of chunks to workers gives the same sum), and the finished chunks.
+struct Worker {
+    scratch: Vec<Scratch>,
+    joint: Vec<JointHist>,
+    done: Vec<(u64, ChunkResult)>,
+}
+
+fn run_chunk(models: &[Model], cfg: &RunConfig, chunk: u64, stride: u64, w: &mut Worker) {
+    let mut accums: Vec<Accum> = models.iter().map(|m| Accum::for_chunk(m, chunk)).collect();
+    let mut paired = vec![Paired::default(); models.len().saturating_sub(1)];
     let lo = chunk * CHUNK;
     let hi = (lo + CHUNK).min(cfg.trials);
-    let s = &mut w.scratch;
     for trial in lo..hi {
-        run_trial(model, cfg.seed, trial, s);
-        acc.add(model, s, trial, stride, cfg.save_trials);
-        w.joint
-            .add(s.outcome.metrics[crate::sim::metric::GAP], &s.u);
+        let mut first_gap = 0.0;
+        for (m, model) in models.iter().enumerate() {
+            let s = &mut w.scratch[m];
+            run_trial(model, cfg.seed, trial, s);
+            let acc = &mut accums[m];
+            acc.add(model, s, trial, stride, cfg.save_trials);
+            let gap = s.outcome.metrics[crate::sim::metric::GAP];
+            w.joint[m].add(gap, &s.u);
+            keep_worst(&mut acc.worst, cfg.worst, gap, trial);
+            if m == 0 {
+                first_gap = gap;
+            } else {
+                let p = &mut paired[m - 1];
+                p.gap_diff.push(gap - first_gap);
+                p.shortfall_diff
+                    .push(f64::from(u8::from(gap > 0.0)) - f64::from(u8::from(first_gap > 0.0)));
+                p.first_smaller += u64::from(first_gap < gap);
+                p.first_larger += u64::from(first_gap > gap);
+            }
+        }
     }
-    w.done.push((chunk, acc));
+    w.done.push((chunk, ChunkResult { accums, paired }));
 }
 
 /// Runs `cfg.trials` trials of `model` in parallel.
@@ -305,10 +372,28 @@ pub fn simulate(
     model: &Model,
     cfg: &RunConfig,
     progress: &dyn Fn(u64),
-    mut sink: Option<&mut dyn TrialSink>,
+    sink: Option<&mut dyn TrialSink>,
     cancel: Option<&AtomicBool>,
 ) -> Result<RunResult, RunError> {
-    if cfg.trials == 0 {
+    let (mut runs, _) = simulate_many(std::slice::from_ref(model), cfg, progress, sink, cancel)?;
+    runs.pop().ok_or(RunError::NoTrials)
+}
+
+/// Runs several scenarios on the same random numbers: trial i of each uses the same streams
+/// for the inputs they share (common random numbers), so their differences are paired.
+/// Returns one result per scenario and, for each scenario after the first, its paired
+/// statistics against the first. The sink, if any, receives the first scenario's rows.
+///
+/// # Errors
+/// As [`simulate`].
+pub fn simulate_many(
+    models: &[Model],
+    cfg: &RunConfig,
+    progress: &dyn Fn(u64),
+    mut sink: Option<&mut dyn TrialSink>,
+    cancel: Option<&AtomicBool>,
+) -> Result<(Vec<RunResult>, Vec<Paired>), RunError> {
+    if cfg.trials == 0 || models.is_empty() {
         return Err(RunError::NoTrials);
     }
     let mut builder = rayon::ThreadPoolBuilder::new();
@@ -319,63 +404,86 @@ pub fn simulate(
         threads: cfg.threads.unwrap_or(0),
         reason: e.to_string(),
     })?;
-    let stride = band_stride(model, cfg.trials);
+    let strides: Vec<u64> = models.iter().map(|m| band_stride(m, cfg.trials)).collect();
+    let stride = strides.iter().copied().max().unwrap_or(1);
     let n_chunks = cfg.trials.div_ceil(CHUNK);
     let batch = (pool.current_num_threads() as u64 * 8).max(8);
-    let mut total = Accum::new(model);
-    total
-        .band_rows
-        .reserve(cfg.trials.div_ceil(stride) as usize * (4 * model.grid.n + 1));
-    let width = trial_columns(model).len();
+    let mut totals: Vec<Accum> = models
+        .iter()
+        .map(|m| {
+            let mut a = Accum::new(m);
+            a.band_rows
+                .reserve(cfg.trials.div_ceil(stride) as usize * (4 * m.grid.n + 1));
+            a
+        })
+        .collect();
+    let mut paired = vec![Paired::default(); models.len() - 1];
+    let width = trial_columns(&models[0]).len();
     let mut c0 = 0;
     while c0 < n_chunks {
         let c1 = (c0 + batch).min(n_chunks);
-        let (mut parts, joint) = pool.install(|| {
+        let (mut parts, joints) = pool.install(|| {
             (c0..c1)
                 .into_par_iter()
                 .fold(
                     || Worker {
-                        scratch: Scratch::new(model),
-                        joint: JointHist::default(),
+                        scratch: models.iter().map(Scratch::new).collect(),
+                        joint: vec![JointHist::default(); models.len()],
                         done: Vec::new(),
                     },
                     |mut w, c| {
-                        run_chunk(model, cfg, c, stride, &mut w);
+                        run_chunk(models, cfg, c, stride, &mut w);
                         w
                     },
                 )
                 .map(|w| (w.done, w.joint))
                 .reduce(
-                    || (Vec::new(), JointHist::default()),
+                    || (Vec::new(), vec![JointHist::default(); models.len()]),
                     |(mut a, mut ja), (b, jb)| {
                         a.extend(b);
-                        ja.merge(&jb);
+                        for (x, y) in ja.iter_mut().zip(&jb) {
+                            x.merge(y);
+                        }
                         (a, ja)
                     },
                 )
         });
-        total.joint.merge(&joint);
+        for (t, j) in totals.iter_mut().zip(&joints) {
+            t.joint.merge(j);
+        }
         parts.sort_unstable_by_key(|(c, _)| *c);
         for (_, part) in parts {
-            if let Some(sink) = sink.as_deref_mut() {
-                if !part.trial_rows.is_empty() {
-                    sink.write_rows(total.n, width, &part.trial_rows)?;
+            for (m, acc) in part.accums.into_iter().enumerate() {
+                if m == 0 {
+                    if let Some(sink) = sink.as_deref_mut() {
+                        if !acc.trial_rows.is_empty() {
+                            sink.write_rows(totals[0].n, width, &acc.trial_rows)?;
+                        }
+                    }
                 }
+                totals[m].merge(acc, cfg.worst);
             }
-            total.merge(part);
+            for (p, q) in paired.iter_mut().zip(&part.paired) {
+                p.merge(q);
+            }
         }
-        progress(total.n);
-        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) && total.n < cfg.trials {
+        let done = totals[0].n;
+        progress(done);
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) && done < cfg.trials {
             return Err(RunError::Cancelled {
-                done: total.n,
+                done,
                 total: cfg.trials,
             });
         }
         c0 = c1;
     }
-    Ok(RunResult {
-        config: cfg.clone(),
-        accum: total,
-        band_stride: stride,
-    })
+    let runs = totals
+        .into_iter()
+        .map(|accum| RunResult {
+            config: cfg.clone(),
+            accum,
+            band_stride: stride,
+        })
+        .collect();
+    Ok((runs, paired))
 }

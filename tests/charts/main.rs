@@ -16,6 +16,7 @@ fn summary_of(scenario: funding_gap::scenario::Scenario, trials: u64) -> Summary
         seed: 3,
         threads: Some(2),
         save_trials: false,
+        worst: 0,
     };
     let run = simulate(&model, &cfg, &|_| {}, None, None).unwrap_or_else(|e| panic!("{e}"));
     summarize(&model, &run)

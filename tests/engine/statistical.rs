@@ -244,3 +244,70 @@ const PINNED: [f64; 6] = [
     565.9271780750727,
     -549.5057113921212,
 ];
+
+/// An additive model with known first-order variance shares: one yearly step, cash always
+/// below a floor of 0, so gap = −initial + opex + payment, three independent uniforms with
+/// variances in the ratio 1 : 4 : 9. Binning into deciles keeps 1 − 1/10² of a linear
+/// effect's variance, so the shares should be 0.99 × (1, 4, 9)/14.
+#[test]
+fn binning_sensitivity_recovers_known_variance_shares() {
+    let m = model(
+        r#"
+[time]
+start = 2026
+horizon_years = 1
+steps_per_year = 1
+[cash]
+initial = { low = -30, high = -20 }
+[revenue.none]
+run_rate = 0
+growth = 0
+[costs.opex]
+annual = { low = 0, high = 20 }
+[obligations.contract]
+total = { low = 0, high = 30 }
+start = 2026
+years = 1
+"#,
+    );
+    let (_, s) = run(&m, 200_000, 17, 2);
+    assert_eq!(s.shortfall_probability.estimate, 1.0);
+    let share = |p: &str| {
+        s.sensitivity
+            .gap
+            .iter()
+            .find(|i| i.path == p)
+            .map(|i| (i.variance_share, i.variance_share_se, i.swing))
+            .unwrap_or((f64::NAN, f64::NAN, f64::NAN))
+    };
+    // (input, variance weight, change in the gap across the input's whole range)
+    for (path, weight, effect) in [
+        ("cash.initial", 1.0, -10.0),
+        ("costs.opex.annual", 4.0, 20.0),
+        ("obligations.contract.total", 9.0, 30.0),
+    ] {
+        let (v, se, swing) = share(path);
+        let want = 0.99 * weight / 14.0;
+        // Four of the run's own standard errors, and at least 0.01 for the binning bias.
+        close(
+            v,
+            want,
+            (4.0 * se).max(0.01),
+            &format!("variance share of {path}"),
+        );
+        // Swing: the top decile's mean minus the bottom decile's is 0.9 of the whole effect.
+        close(
+            swing,
+            0.9 * effect,
+            0.02 * effect.abs(),
+            &format!("swing of {path}"),
+        );
+    }
+    // Drivers of the bad tail: the largest input pulls hardest toward its top.
+    let worst = s.sensitivity.gap[0].worst_decile_median_u.unwrap_or(0.0);
+    assert_eq!(s.sensitivity.gap[0].path, "obligations.contract.total");
+    assert!(
+        worst > 0.75,
+        "median u of the largest driver among the worst 10 %: {worst}"
+    );
+}

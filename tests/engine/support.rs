@@ -30,6 +30,7 @@ pub fn run(model: &Model, trials: u64, seed: u64, threads: usize) -> (RunResult,
         seed,
         threads: Some(threads),
         save_trials: false,
+        worst: 0,
     };
     let r = simulate(model, &cfg, &|_| {}, None, None).unwrap_or_else(|e| panic!("{e}"));
     let s = summarize(model, &r);
