@@ -86,6 +86,63 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         update: Option<PathBuf>,
     },
+    /// Run scenarios on the same random numbers and show paired differences
+    #[command(
+        after_help = "Examples:\n  funding-gap compare base no-round\n  funding-gap compare scenarios/amazon-10b.toml scenarios/amazon-50b.toml --trials 200000\n\nOutputs (default output/compare-A-vs-B/): comparison.json, compare_exceedance and compare_cash_fan charts."
+    )]
+    Compare {
+        /// Scenario files or names (two or more; differences are against the first)
+        #[arg(required = true, num_args = 2..)]
+        scenarios: Vec<String>,
+        /// Run options (--set applies to every scenario).
+        #[command(flatten)]
+        opts: RunOpts,
+    },
+    /// Run one scenario across values of one input; optionally solve for a target
+    #[command(
+        after_help = "Examples:\n  funding-gap sweep base --set rounds.2026.participants.amazon.amount=10:50:5\n  funding-gap sweep base --set ipo.probability=0,0.25,0.5,0.75,1\n  funding-gap sweep base --set cash.initial=40:400:10 --target \"shortfall_probability_2030<=0.1\"\n\nThe swept --set is the one whose value is LO:HI:N or a list V1,V2,...; other --set are plain overrides.\nTargets: shortfall_probability, shortfall_probability_<year>, gap_mean, gap_p50, gap_p90, gap_p95 with <= or >=.\nOutputs (default output/sweep-SCENARIO/): sweep.csv, sweep.json, sweep chart."
+    )]
+    Sweep {
+        /// Scenario file or name
+        scenario: String,
+        /// Find the smallest value that meets this, e.g. "shortfall_probability<=0.1"
+        #[arg(long, value_name = "METRIC<=X")]
+        target: Option<String>,
+        /// Run options (trials per value).
+        #[command(flatten)]
+        opts: RunOpts,
+    },
+    /// Replay one trial year by year, or list the trials with the largest gap
+    #[command(
+        after_help = "Examples:\n  funding-gap trace base --trial 17\n  funding-gap trace base --worst 10 --trials 100000\n\nA trial replays exactly as it ran in `run` with the same seed: its random numbers depend only\non the seed, its index and the input paths."
+    )]
+    Trace {
+        /// Scenario file or name
+        scenario: String,
+        /// The trial to replay (0-based, as in trials.csv)
+        #[arg(
+            long,
+            value_name = "N",
+            conflicts_with = "worst",
+            required_unless_present = "worst"
+        )]
+        trial: Option<u64>,
+        /// List the K trials with the largest gap in a run of --trials
+        #[arg(long, value_name = "K")]
+        worst: Option<usize>,
+        /// Trials in the run searched by --worst [default: the scenario's]
+        #[arg(long, value_name = "N")]
+        trials: Option<u64>,
+        /// Seed [default: the scenario's]
+        #[arg(long, value_name = "S")]
+        seed: Option<u64>,
+        /// Override an input by its path (repeatable)
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Load and check scenarios without running them; print every problem
     #[command(
         after_help = "Examples:\n  funding-gap validate scenarios/*.toml\n  funding-gap validate base --set ipo.probability=0.3"

@@ -36,6 +36,9 @@ pub enum AppError {
     /// A chart could not be drawn or written.
     #[error(transparent)]
     Chart(#[from] ChartError),
+    /// An analysis failed.
+    #[error(transparent)]
+    Analysis(#[from] funding_gap::analysis::AnalysisError),
     /// Scenarios failed validation (their problems are already printed).
     #[error("{}", if *.1 > 1 { format!("{} of {} scenarios are invalid", .0, .1) } else { String::new() })]
     SomeInvalid(usize, usize),
@@ -52,6 +55,11 @@ impl AppError {
             AppError::Run(RunError::NoTrials | RunError::Threads { .. }) => 2,
             AppError::Run(RunError::Cancelled { .. }) => 130,
             AppError::Run(RunError::Sink(_)) | AppError::Report(_) | AppError::Chart(_) => 1,
+            AppError::Analysis(a) => match a {
+                funding_gap::analysis::AnalysisError::Run(RunError::Sink(_)) => 1,
+                funding_gap::analysis::AnalysisError::Run(RunError::Cancelled { .. }) => 130,
+                _ => 2,
+            },
         }
     }
 }
@@ -175,22 +183,9 @@ fn run_one(
     dir: &Path,
 ) -> Result<(), AppError> {
     let cfg = RunConfig {
-        trials: opts.trials.unwrap_or(model.scenario.run.trials),
-        seed: opts.seed.unwrap_or(model.scenario.run.seed),
-        threads: opts.threads.map(usize::from),
         save_trials: opts.save_trials,
-        worst: 0,
+        ..run_config(opts, model)?
     };
-    if cfg.trials == 0 {
-        return Err(AppError::Usage(if opts.trials.is_some() {
-            "--trials must be at least 1 (got 0)".to_string()
-        } else {
-            format!(
-                "{}: run.trials must be at least 1 (got 0)",
-                model.scenario.origin
-            )
-        }));
-    }
     report::ensure_dir(dir)?;
     let mut trials_csv = if cfg.save_trials {
         Some(report::TrialsCsv::create(
@@ -388,6 +383,231 @@ pub fn headlines(
             report::write_atomic(file, updated.as_bytes())?;
             println!("Updated the headline table in {}", file.display());
         }
+    }
+    Ok(())
+}
+
+fn chart_options(opts: &RunOpts) -> Result<ChartOptions, AppError> {
+    let formats = chart::parse_formats(&opts.charts).map_err(AppError::Usage)?;
+    let (width, height) = chart::parse_size(&opts.chart_size).map_err(AppError::Usage)?;
+    Ok(ChartOptions {
+        formats,
+        width,
+        height,
+    })
+}
+
+fn run_config(opts: &RunOpts, model: &Model) -> Result<RunConfig, AppError> {
+    let trials = opts.trials.unwrap_or(model.scenario.run.trials);
+    if trials == 0 {
+        return Err(AppError::Usage(
+            "--trials must be at least 1 (got 0)".to_string(),
+        ));
+    }
+    Ok(RunConfig {
+        trials,
+        seed: opts.seed.unwrap_or(model.scenario.run.seed),
+        threads: opts.threads.map(usize::from),
+        save_trials: false,
+        worst: 0,
+    })
+}
+
+/// `funding-gap compare`.
+pub fn compare(args: &[String], opts: &RunOpts) -> Result<(), AppError> {
+    let models = args
+        .iter()
+        .map(|a| load_and_compile(Some(a), &opts.set, opts.quiet))
+        .collect::<Result<Vec<_>, _>>()?;
+    let charts = chart_options(opts)?;
+    let cfg = run_config(opts, &models[0])?;
+    let names: Vec<&str> = models.iter().map(|m| m.name()).collect();
+    let dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(format!("compare-{}", names.join("-vs-"))));
+    report::ensure_dir(&dir)?;
+    let c = funding_gap::analysis::compare(&models, &cfg, &|_| {})?;
+    let json = serde_json::to_string_pretty(&c).map_err(|e| AppError::Usage(e.to_string()))?;
+    report::write_atomic(&dir.join("comparison.json"), format!("{json}\n").as_bytes())?;
+    let written = chart::render_comparison(&c, &dir, &charts)?;
+    if !opts.quiet {
+        print!("{}", report::render_comparison(&c));
+        println!(
+            "\n  Wrote comparison.json{} to {}/",
+            if written.is_empty() {
+                String::new()
+            } else {
+                format!(" and {} chart files", written.len())
+            },
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Splits `--set` arguments into the swept one (values LO:HI:N or V1,V2,...) and the others.
+fn split_sweep(set: &[String]) -> Result<(String, Vec<f64>, Vec<String>), AppError> {
+    let mut sweeps = Vec::new();
+    let mut fixed = Vec::new();
+    for s in set {
+        let value = s.split_once('=').map_or("", |(_, v)| v.trim());
+        let looks_swept = !value.starts_with('{')
+            && (value.split(':').count() == 3 || (value.contains(',') && !value.starts_with('[')));
+        if looks_swept {
+            sweeps.push(s);
+        } else {
+            fixed.push(s.clone());
+        }
+    }
+    match sweeps.as_slice() {
+        [one] => {
+            let (path, values) =
+                funding_gap::analysis::parse_sweep(one).map_err(AppError::Usage)?;
+            Ok((path, values, fixed))
+        }
+        [] => Err(AppError::Usage(
+            "sweep needs one --set PATH=LO:HI:N or --set PATH=V1,V2,... naming the input to sweep"
+                .to_string(),
+        )),
+        _ => Err(AppError::Usage(format!(
+            "sweep takes one swept input, got {}: {}",
+            sweeps.len(),
+            sweeps
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// `funding-gap sweep`.
+pub fn sweep(arg: &str, target: Option<&str>, opts: &RunOpts) -> Result<(), AppError> {
+    let (path, values, fixed) = split_sweep(&opts.set)?;
+    let target = target
+        .map(funding_gap::analysis::Target::parse)
+        .transpose()
+        .map_err(AppError::Usage)?;
+    let charts = chart_options(opts)?;
+    // Check the scenario and the swept path once, with the first value, before any run.
+    let build = |v: f64| -> Result<Model, ScenarioError> {
+        let mut set = fixed.clone();
+        set.push(format!("{path}={v}"));
+        let s = load(Some(arg), &set).map_err(|e| match e {
+            AppError::Scenario(se) => se,
+            other => ScenarioError::Override {
+                arg: arg.to_string(),
+                message: other.to_string(),
+            },
+        })?;
+        model::compile(&s)
+    };
+    let first = build(values[0])?;
+    let cfg = run_config(
+        &RunOpts {
+            trials: Some(opts.trials.unwrap_or(20_000)),
+            ..opts.clone()
+        },
+        &first,
+    )?;
+    let dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(format!("sweep-{}", first.name())));
+    report::ensure_dir(&dir)?;
+    let show = !opts.quiet && std::io::stderr().is_terminal();
+    let progress = |done: usize, total: usize| {
+        if show {
+            eprint!("\r  swept {done} of {total} values");
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let result = funding_gap::analysis::sweep(
+        first.name(),
+        &path,
+        &values,
+        &build,
+        &cfg,
+        target.as_ref(),
+        &progress,
+    )?;
+    report::write_atomic(
+        &dir.join("sweep.csv"),
+        report::sweep_csv(&result).as_bytes(),
+    )?;
+    let json = serde_json::to_string_pretty(&result).map_err(|e| AppError::Usage(e.to_string()))?;
+    report::write_atomic(&dir.join("sweep.json"), format!("{json}\n").as_bytes())?;
+    let written = chart::render_sweep(&result, &dir, &charts)?;
+    if !opts.quiet {
+        print!("{}", report::render_sweep(&result));
+        println!(
+            "\n  Wrote sweep.csv, sweep.json{} to {}/",
+            if written.is_empty() {
+                String::new()
+            } else {
+                format!(" and {} chart files", written.len())
+            },
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// `funding-gap trace`.
+pub fn trace(
+    arg: &str,
+    trial: Option<u64>,
+    worst: Option<usize>,
+    trials: Option<u64>,
+    seed: Option<u64>,
+    set: &[String],
+    json: bool,
+) -> Result<(), AppError> {
+    let model = load_and_compile(Some(arg), set, json)?;
+    let seed = seed.unwrap_or(model.scenario.run.seed);
+    if let Some(n) = trial {
+        let t = funding_gap::analysis::trace(&model, seed, n);
+        if json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&t).map_err(|e| AppError::Usage(e.to_string()))?
+            );
+        } else {
+            print!("{}", report::render_trace(&t));
+        }
+        return Ok(());
+    }
+    let k = worst.unwrap_or(10);
+    if k == 0 {
+        return Err(AppError::Usage("--worst must be at least 1".to_string()));
+    }
+    let cfg = RunConfig {
+        trials: trials.unwrap_or(model.scenario.run.trials),
+        seed,
+        threads: None,
+        save_trials: false,
+        worst: k,
+    };
+    if cfg.trials == 0 {
+        return Err(AppError::Usage(
+            "--trials must be at least 1 (got 0)".to_string(),
+        ));
+    }
+    let (summary, list) = funding_gap::analysis::worst(&model, &cfg, k)?;
+    let traces: Vec<_> = list
+        .iter()
+        .map(|(t, _)| funding_gap::analysis::trace(&model, seed, *t))
+        .collect();
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&traces).map_err(|e| AppError::Usage(e.to_string()))?
+        );
+    } else {
+        print!("{}", report::render_worst(&summary, &list, &traces));
     }
     Ok(())
 }

@@ -160,7 +160,7 @@ pub fn explain(model: &Model) -> Explanation {
 
 fn median_path(model: &Model) -> SourcesUses {
     let mut s = Scratch::new(model);
-    run_trial_with(model, 0, 0, &mut s, Draws::Median);
+    run_trial_with(model, 0, 0, &mut s, Draws::Median, None);
     let g = &model.grid;
     let o = &s.outcome.metrics;
     let mut by_year: Vec<YearFlows> = Vec::new();

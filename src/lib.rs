@@ -29,6 +29,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod analysis;
 pub mod chart;
 pub mod dist;
 pub mod engine;

@@ -19,6 +19,21 @@ fn main() -> ExitCode {
             json,
         }) => commands::explain(&scenario, &set, json),
         Some(cli::Command::New { name }) => commands::new(&name),
+        Some(cli::Command::Compare { scenarios, opts }) => commands::compare(&scenarios, &opts),
+        Some(cli::Command::Sweep {
+            scenario,
+            target,
+            opts,
+        }) => commands::sweep(&scenario, target.as_deref(), &opts),
+        Some(cli::Command::Trace {
+            scenario,
+            trial,
+            worst,
+            trials,
+            seed,
+            set,
+            json,
+        }) => commands::trace(&scenario, trial, worst, trials, seed, &set, json),
         Some(cli::Command::Headlines {
             scenarios,
             trials,

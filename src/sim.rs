@@ -176,6 +176,33 @@ impl Scratch {
     }
 }
 
+/// One step of a traced trial: every flow, for `funding-gap trace`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct TraceStep {
+    /// Start of the step, decimal year.
+    pub t: f64,
+    /// Run-rate of each segment at the start of the step, $B/yr.
+    pub run_rates: Vec<f64>,
+    /// Revenue booked, $B.
+    pub revenue: f64,
+    /// Other costs, $B.
+    pub costs: f64,
+    /// Obligations paid (including amounts deferred into this step), $B.
+    pub obligations_paid: f64,
+    /// Flexible payments moved out of this step, $B.
+    pub deferred: f64,
+    /// Cash from rounds, $B.
+    pub rounds: f64,
+    /// Cash from the IPO, $B.
+    pub ipo: f64,
+    /// Debt drawn in this step, $B.
+    pub debt_drawn: f64,
+    /// Interest paid, $B.
+    pub interest: f64,
+    /// Cash at the end of the step, $B.
+    pub cash_end: f64,
+}
+
 /// Where a trial's random numbers come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Draws {
@@ -234,11 +261,22 @@ fn steps_until(rng: &mut Stream, rate: f64, dt: f64) -> usize {
 
 /// Runs trial `trial` of `model` with `seed`, leaving its path and results in `s`.
 pub fn run_trial(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
-    run_trial_with(model, seed, trial, s, Draws::Random);
+    run_trial_with(model, seed, trial, s, Draws::Random, None);
 }
 
-/// Runs one trial with the given source of random numbers.
-pub fn run_trial_with(model: &Model, seed: u64, trial: u64, s: &mut Scratch, draws: Draws) {
+/// Runs one trial with the given source of random numbers, recording every step into
+/// `trace` when one is given (the trial is the same either way).
+pub fn run_trial_with(
+    model: &Model,
+    seed: u64,
+    trial: u64,
+    s: &mut Scratch,
+    draws: Draws,
+    mut trace: Option<&mut Vec<TraceStep>>,
+) {
+    if let Some(t) = trace.as_deref_mut() {
+        t.clear();
+    }
     let random = draws == Draws::Random;
     if random {
         sample_inputs(model, seed, trial, s);
@@ -416,6 +454,7 @@ pub fn run_trial_with(model: &Model, seed: u64, trial: u64, s: &mut Scratch, dra
 
         // Obligations, with flexible deferral when cash starts the step below the floor.
         let stressed = cash < floor;
+        let mut moved_out = 0.0;
         let mut oblig = model.fixed_obligations[k] + s.oblig_var[k] + s.deferred[k];
         let mut fi = 0;
         for o in &model.var_obligations {
@@ -427,6 +466,7 @@ pub fn run_trial_with(model: &Model, seed: u64, trial: u64, s: &mut Scratch, dra
             let scheduled = factor * o.unit[k];
             if stressed && flexible > 0.0 && scheduled > 0.0 {
                 let moved = flexible * scheduled;
+                moved_out += moved;
                 let to = k + o.deferral_steps;
                 if to < n {
                     s.deferred[to] += moved;
@@ -441,13 +481,15 @@ pub fn run_trial_with(model: &Model, seed: u64, trial: u64, s: &mut Scratch, dra
 
         // Funding.
         let mut funding = s.funding[k];
+        let mut raise = 0.0;
         if ipo_step == Some(k) {
             if let Some(ipo) = &model.ipo {
-                let raise = ipo.raise_share.get(x) * ipo.multiple.get(x) * run_rate;
+                raise = ipo.raise_share.get(x) * ipo.multiple.get(x) * run_rate;
                 ipo_raise += raise;
                 funding += raise;
             }
         }
+        let drawn_before = drawn;
 
         // Cash, debt and the floor.
         let interest = rate * drawn * dt;
@@ -479,6 +521,21 @@ pub fn run_trial_with(model: &Model, seed: u64, trial: u64, s: &mut Scratch, dra
             rp += 1;
         }
 
+        if let Some(t) = trace.as_deref_mut() {
+            t.push(TraceStep {
+                t: tk,
+                run_rates: s.r.clone(),
+                revenue,
+                costs: cost,
+                obligations_paid: oblig,
+                deferred: moved_out,
+                rounds: s.funding[k],
+                ipo: raise,
+                debt_drawn: drawn - drawn_before,
+                interest,
+                cash_end: cash,
+            });
+        }
         revenue_total += revenue;
         costs_total += cost;
         oblig_total += oblig;

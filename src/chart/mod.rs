@@ -1,19 +1,24 @@
-//! Charts of a run, drawn with plotters as PNG and SVG: one file per chart in this folder.
+//! Charts of a run, of a comparison and of a sweep, drawn with plotters as PNG and SVG: one
+//! file per chart in this folder.
 //!
-//! Charts take the [`Summary`] (data first) and a directory (rendering second). Every chart
-//! has a title with the scenario's name, a subtitle with trials and seed, axis labels with
-//! units, and shares one colour-blind-safe palette ([`style`]). Text uses DejaVu Sans,
+//! Charts take plain data (a [`Summary`], a [`Comparison`] or a [`Sweep`]) first and a
+//! directory (rendering) second. Every chart has a title with the scenario's name, a subtitle
+//! with trials and seed, axis labels with units, and shares one colour-blind-safe palette
+//! ([`style`]). Text uses DejaVu Sans,
 //! compiled into the binary (assets/fonts/, Bitstream Vera licence), so no system font or
 //! graphics library is needed. Files are written atomically. Degenerate data (no gap, all
 //! gaps, one trial, constant values) draws a sensible chart; every plotters error is returned.
 
 mod cash_fan;
+mod compare_cash_fan;
+mod compare_exceedance;
 mod first_shortfall;
 mod gap_exceedance;
 mod gap_histogram;
 mod obligations_schedule;
 mod revenue_vs_obligations;
 pub mod style;
+mod sweep;
 mod tornado;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +26,7 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::analysis::{Comparison, Sweep};
 use crate::report::{ReportError, write_atomic};
 use crate::summary::Summary;
 use style::Style;
@@ -142,6 +148,69 @@ pub enum ChartError {
     Write(#[from] ReportError),
 }
 
+/// Something that draws itself onto a drawing area of any backend: the private seam between
+/// the charts (which only draw) and the rendering into PNG or SVG bytes and files.
+trait Drawing {
+    /// File name without extension.
+    fn file_stem(&self) -> &'static str;
+
+    /// Draws onto `root` (already filled white).
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        st: &Style,
+    ) -> Result<(), String>;
+}
+
+/// A chart of one run.
+struct RunChart<'a>(Chart, &'a Summary);
+
+impl Drawing for RunChart<'_> {
+    fn file_stem(&self) -> &'static str {
+        self.0.file_stem()
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        st: &Style,
+    ) -> Result<(), String> {
+        self.0.draw(self.1, root, st)
+    }
+}
+
+/// The charts of a comparison and of a sweep.
+enum AnalysisChart<'a> {
+    /// P(gap > X) for each scenario.
+    CompareExceedance(&'a Comparison),
+    /// Cash over time for each scenario.
+    CompareCashFan(&'a Comparison),
+    /// P(shortfall) and the gap against the swept value.
+    Sweep(&'a Sweep),
+}
+
+impl Drawing for AnalysisChart<'_> {
+    fn file_stem(&self) -> &'static str {
+        match self {
+            AnalysisChart::CompareExceedance(_) => "compare_exceedance",
+            AnalysisChart::CompareCashFan(_) => "compare_cash_fan",
+            AnalysisChart::Sweep(_) => "sweep",
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        st: &Style,
+    ) -> Result<(), String> {
+        match self {
+            AnalysisChart::CompareExceedance(c) => compare_exceedance::draw(c, root, st),
+            AnalysisChart::CompareCashFan(c) => compare_cash_fan::draw(c, root, st),
+            AnalysisChart::Sweep(s) => sweep::draw(s, root, st),
+        }
+    }
+}
+
 /// Renders one chart in one format into memory.
 ///
 /// # Errors
@@ -152,11 +221,20 @@ pub fn render_bytes(
     format: Format,
     opts: &ChartOptions,
 ) -> Result<Vec<u8>, ChartError> {
+    render_drawing(&RunChart(chart, s), format, opts)
+}
+
+/// Renders any drawing in one format into memory.
+fn render_drawing<D: Drawing>(
+    drawing: &D,
+    format: Format,
+    opts: &ChartOptions,
+) -> Result<Vec<u8>, ChartError> {
     style::register_fonts();
     let st = Style::new(opts.width, opts.height);
     let size = (opts.width.max(1), opts.height.max(1));
     let fail = |reason: String| ChartError::Draw {
-        chart: format!("{}.{}", chart.file_stem(), format.extension()),
+        chart: format!("{}.{}", drawing.file_stem(), format.extension()),
         reason,
     };
     match format {
@@ -165,7 +243,7 @@ pub fn render_bytes(
             {
                 let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
                 root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
-                chart.draw(s, &root, &st).map_err(fail)?;
+                drawing.draw(&root, &st).map_err(fail)?;
                 root.present().map_err(|e| fail(e.to_string()))?;
             }
             Ok(text.into_bytes())
@@ -179,7 +257,7 @@ pub fn render_bytes(
                 .map_err(|e| fail(e.to_string()))?;
                 let root = backend.into_drawing_area();
                 root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
-                chart.draw(s, &root, &st).map_err(fail)?;
+                drawing.draw(&root, &st).map_err(fail)?;
                 root.present().map_err(|e| fail(e.to_string()))?;
             }
             let mut png_bytes = Vec::new();
@@ -195,6 +273,24 @@ pub fn render_bytes(
     }
 }
 
+/// Renders each drawing in every requested format into `dir`, atomically.
+fn write_drawings<D: Drawing>(
+    drawings: &[D],
+    dir: &Path,
+    opts: &ChartOptions,
+) -> Result<Vec<PathBuf>, ChartError> {
+    let mut written = Vec::new();
+    for drawing in drawings {
+        for &format in &opts.formats {
+            let bytes = render_drawing(drawing, format, opts)?;
+            let path = dir.join(format!("{}.{}", drawing.file_stem(), format.extension()));
+            write_atomic(&path, &bytes)?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
 /// Renders every chart in every requested format into `dir`.
 ///
 /// # Errors
@@ -204,16 +300,40 @@ pub fn render_all(
     dir: &Path,
     opts: &ChartOptions,
 ) -> Result<Vec<PathBuf>, ChartError> {
-    let mut written = Vec::new();
-    for chart in Chart::ALL {
-        for &format in &opts.formats {
-            let bytes = render_bytes(chart, s, format, opts)?;
-            let path = dir.join(format!("{}.{}", chart.file_stem(), format.extension()));
-            write_atomic(&path, &bytes)?;
-            written.push(path);
-        }
-    }
-    Ok(written)
+    let charts: Vec<RunChart<'_>> = Chart::ALL.iter().map(|&c| RunChart(c, s)).collect();
+    write_drawings(&charts, dir, opts)
+}
+
+/// Renders the charts of a comparison, `compare_exceedance` and `compare_cash_fan`, in every
+/// requested format into `dir`.
+///
+/// # Errors
+/// The first chart that cannot be drawn or written.
+pub fn render_comparison(
+    c: &Comparison,
+    dir: &Path,
+    opts: &ChartOptions,
+) -> Result<Vec<PathBuf>, ChartError> {
+    write_drawings(
+        &[
+            AnalysisChart::CompareExceedance(c),
+            AnalysisChart::CompareCashFan(c),
+        ],
+        dir,
+        opts,
+    )
+}
+
+/// Renders the chart of a sweep, `sweep`, in every requested format into `dir`.
+///
+/// # Errors
+/// The chart cannot be drawn or written.
+pub fn render_sweep(
+    s: &Sweep,
+    dir: &Path,
+    opts: &ChartOptions,
+) -> Result<Vec<PathBuf>, ChartError> {
+    write_drawings(&[AnalysisChart::Sweep(s)], dir, opts)
 }
 
 /// Parses `--charts`: `png,svg`, `png`, `svg` or `none`.

@@ -17,6 +17,7 @@ pub fn anchor(h: HPos, v: VPos) -> plotters::style::text_anchor::Pos {
     plotters::style::text_anchor::Pos::new(h, v)
 }
 
+use crate::analysis::Comparison;
 use crate::summary::Summary;
 
 /// Okabe–Ito blue: cash, the main series.
@@ -160,7 +161,8 @@ impl Style {
     }
 }
 
-/// Draws the title block (title, subtitle) and returns the area below it, with margins.
+/// Draws the title block of a run's chart ("scenario — title", then trials, seed and horizon)
+/// and returns the area below it, with margins.
 ///
 /// # Errors
 /// plotters' error as text.
@@ -170,25 +172,151 @@ pub fn frame<DB: DrawingBackend>(
     s: &Summary,
     title: &str,
 ) -> Result<DrawingArea<DB, Shift>, String> {
-    let top = st.px(92.0);
-    let (head, body) = root.split_vertically(top);
-    let left = st.px(24.0) as i32;
-    head.draw_text(
-        &format!("{} — {title}", s.scenario),
-        &st.title(),
-        (left, st.px(18.0) as i32),
-    )
-    .map_err(|e| e.to_string())?;
     let subtitle = format!(
-        "{} trial{} · seed {} · {} · funding-gap",
-        thousands(s.trials),
-        if s.trials == 1 { "" } else { "s" },
+        "{} · seed {} · {} · funding-gap",
+        trials_label(s.trials),
         s.seed,
         horizon_label(s.start, s.end)
     );
-    head.draw_text(&subtitle, &st.subtitle(), (left, st.px(58.0) as i32))
+    frame_with(root, st, &format!("{} — {title}", s.scenario), &subtitle)
+}
+
+/// Draws a title block with any title and subtitle and returns the area below it, with
+/// margins. A title too long for the chart's width is set in a smaller type (down to 60 %); a
+/// subtitle too long is broken after its " · " separators onto more lines, the block growing
+/// to hold them.
+///
+/// # Errors
+/// plotters' error as text.
+pub fn frame_with<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    st: &Style,
+    title: &str,
+    subtitle: &str,
+) -> Result<DrawingArea<DB, Shift>, String> {
+    let left = st.px(24.0) as i32;
+    let room = (st.width as i32 - 2 * left).max(1) as f64;
+    let width = |text: &str, style: &TextStyle<'static>| {
+        root.estimate_text_size(text, style)
+            .map_or(0.0, |(w, _)| w as f64)
+    };
+    let fit = |text: &str, style: TextStyle<'static>| -> TextStyle<'static> {
+        let w = width(text, &style);
+        if w <= room {
+            return style;
+        }
+        let size = (style.font.get_size() * (room / w).max(0.6))
+            .floor()
+            .max(1.0);
+        TextStyle {
+            font: style.font.resize(size),
+            ..style
+        }
+    };
+    // The subtitle's lines: as many " · "-separated parts on each as fit.
+    let sub = st.subtitle();
+    let mut lines: Vec<String> = Vec::new();
+    for part in subtitle.split(" · ") {
+        match lines.last_mut() {
+            Some(line) if width(&format!("{line} · {part}"), &sub) <= room => {
+                line.push_str(" · ");
+                line.push_str(part);
+            }
+            _ => lines.push(part.to_string()),
+        }
+    }
+    let line_h = st.px(25.0);
+    let extra = line_h * lines.len().saturating_sub(1) as u32;
+    let (head, body) = root.split_vertically(st.px(92.0) + extra);
+    let title_style = fit(title, st.title());
+    head.draw_text(title, &title_style, (left, st.px(18.0) as i32))
         .map_err(|e| e.to_string())?;
+    for (i, line) in lines.iter().enumerate() {
+        let style = fit(line, sub.clone());
+        let y = st.px(58.0) as i32 + (line_h as usize * i) as i32;
+        head.draw_text(line, &style, (left, y))
+            .map_err(|e| e.to_string())?;
+    }
     Ok(body.margin(st.px(4.0), st.px(16.0), st.px(12.0), st.px(36.0)))
+}
+
+/// Draws the title block of a comparison's chart: "compare — title", then the scenarios
+/// ("base vs no-round"), trials, seed and horizon; returns the area below it.
+///
+/// # Errors
+/// plotters' error as text.
+pub fn frame_compare<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    st: &Style,
+    c: &Comparison,
+    title: &str,
+) -> Result<DrawingArea<DB, Shift>, String> {
+    let ss = &c.summaries;
+    let names = scenario_labels(c);
+    let who = match names.split_first() {
+        None => "no scenarios".to_string(),
+        Some((a, [])) => a.clone(),
+        Some((a, rest)) => format!("{a} vs {}", rest.join(", ")),
+    };
+    let mut parts = vec![who];
+    if let Some(first) = ss.first() {
+        let same_trials = ss.iter().all(|s| s.trials == first.trials);
+        parts.push(if same_trials {
+            format!(
+                "{}{}",
+                trials_label(first.trials),
+                if ss.len() > 1 { " each" } else { "" }
+            )
+        } else {
+            let t: Vec<String> = ss.iter().map(|s| thousands(s.trials)).collect();
+            format!("{} trials", t.join(" / "))
+        });
+        parts.push(format!("seed {}, common random numbers", first.seed));
+        let start = ss.iter().map(|s| s.start).fold(f64::INFINITY, f64::min);
+        let end = ss.iter().map(|s| s.end).fold(f64::NEG_INFINITY, f64::max);
+        parts.push(horizon_label(start, end));
+    }
+    parts.push("funding-gap".to_string());
+    frame_with(root, st, &format!("compare — {title}"), &parts.join(" · "))
+}
+
+/// The scenarios' names for legends, numbered where two scenarios share a name.
+pub fn scenario_labels(c: &Comparison) -> Vec<String> {
+    let ss = &c.summaries;
+    ss.iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if ss.iter().filter(|o| o.scenario == s.scenario).count() > 1 {
+                format!("{} ({})", s.scenario, i + 1)
+            } else {
+                s.scenario.clone()
+            }
+        })
+        .collect()
+}
+
+/// The colour of the i-th scenario of a comparison (INK is kept for reference lines).
+pub fn scenario_colour(i: usize) -> RGBColor {
+    SERIES[i % (SERIES.len() - 1)]
+}
+
+/// The line of the i-th scenario of a comparison, solid for the first and dashed (with a
+/// pattern of its own) for the others, so that identical curves still show both.
+pub fn scenario_line(i: usize, st: &Style) -> (ShapeStyle, Option<(u32, u32)>) {
+    let style = st.line(scenario_colour(i));
+    let dash = match i {
+        0 => None,
+        i => {
+            let (dash, gap) = [(14.0, 7.0), (4.0, 6.0), (24.0, 7.0)][(i - 1) % 3];
+            Some((st.px(dash), st.px(gap)))
+        }
+    };
+    (style, dash)
+}
+
+/// "1 trial", "10,000 trials".
+pub fn trials_label(n: u64) -> String {
+    format!("{} trial{}", thousands(n), if n == 1 { "" } else { "s" })
 }
 
 /// Writes a message in the middle of an area (for charts with nothing to plot).
@@ -354,18 +482,38 @@ pub fn axes<'a, DB: DrawingBackend>(
     st: &Style,
     ax: &Axes<'_>,
 ) -> Result<ChartContext<'a, DB, Plane>, String> {
+    axes_panel(area, st, ax, true)
+}
+
+/// [`axes`] for one panel of a stack sharing the x axis: with `show_x` false, the x ticks
+/// and description are left to the panel below (the vertical grid lines stay, at the same
+/// places, and the plot keeps the same left edge).
+///
+/// # Errors
+/// plotters' error as text.
+pub fn axes_panel<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    st: &Style,
+    ax: &Axes<'_>,
+    show_x: bool,
+) -> Result<ChartContext<'a, DB, Plane>, String> {
+    let x_area = if show_x { st.px(64.0) } else { st.px(6.0) };
+    // As many y ticks as fit comfortably in a short panel, at most 8.
+    let plot_h = area.dim_in_pixel().1.saturating_sub(x_area);
+    let y_ticks = (plot_h / st.px(34.0).max(1)).clamp(3, 8) as usize;
     let mut chart = ChartBuilder::on(area)
-        .x_label_area_size(st.px(64.0))
+        .x_label_area_size(x_area)
         .y_label_area_size(st.px(104.0))
         .build_cartesian_2d(ax.x.0..ax.x.1, ax.y.0..ax.y.1)
         .map_err(|e| e.to_string())?;
+    let hidden = |_: &f64| String::new();
     chart
         .configure_mesh()
         .x_labels(ax.x_ticks)
-        .y_labels(8)
-        .x_label_formatter(ax.x_fmt)
+        .y_labels(y_ticks)
+        .x_label_formatter(if show_x { ax.x_fmt } else { &hidden })
         .y_label_formatter(ax.y_fmt)
-        .x_desc(ax.x_desc)
+        .x_desc(if show_x { ax.x_desc } else { "" })
         .y_desc(ax.y_desc)
         .axis_desc_style(st.axis())
         .label_style(st.ticks())
@@ -406,7 +554,7 @@ pub fn legend<'a, DB: DrawingBackend + 'a>(
 }
 
 /// A legend swatch for filled areas.
-pub fn swatch(c: RGBAColor, st: &Style) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
+pub fn swatch(c: RGBAColor, st: &Style) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> + use<> {
     let (w, h) = (st.px(22.0) as i32, st.px(7.0) as i32);
     move |(x, y)| Rectangle::new([(x, y - h), (x + w, y + h)], c.filled())
 }
@@ -415,9 +563,269 @@ pub fn swatch(c: RGBAColor, st: &Style) -> impl Fn((i32, i32)) -> Rectangle<(i32
 pub fn line_swatch(
     style: ShapeStyle,
     st: &Style,
-) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> + use<> {
     let w = st.px(22.0) as i32;
     move |(x, y)| PathElement::new(vec![(x, y), (x + w, y)], style)
+}
+
+/// A legend swatch for dashed lines (`dash` and `gap` in pixels).
+pub fn dashed_swatch(
+    style: ShapeStyle,
+    dash: u32,
+    gap: u32,
+    st: &Style,
+) -> impl Fn((i32, i32)) -> plotters::element::DashedPathElement<std::vec::IntoIter<(i32, i32)>, u32>
++ use<> {
+    let w = st.px(22.0) as i32;
+    move |(x, y)| {
+        plotters::element::DashedPathElement::new(vec![(x, y), (x + w, y)], dash, gap, style)
+    }
+}
+
+/// Draws a line through `pts`, solid or with `dash` (dash, gap in pixels), with a legend
+/// entry `label` (none if empty).
+///
+/// # Errors
+/// plotters' error as text.
+pub fn draw_line<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    pts: Vec<(f64, f64)>,
+    style: ShapeStyle,
+    dash: Option<(u32, u32)>,
+    label: &str,
+    st: &Style,
+) -> Result<(), String> {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    match dash {
+        None => {
+            let anno = chart.draw_series(LineSeries::new(pts, style)).map_err(e)?;
+            if !label.is_empty() {
+                anno.label(label).legend(line_swatch(style, st));
+            }
+        }
+        Some((d, g)) => {
+            let anno = chart
+                .draw_series(DashedLineSeries::new(pts, d, g, style))
+                .map_err(e)?;
+            if !label.is_empty() {
+                // The swatch is short: a finer pattern keeps the dashes visible in it.
+                let (sd, sg) = ((d * 2 / 3).max(2), (g * 2 / 3).max(2));
+                anno.label(label).legend(dashed_swatch(style, sd, sg, st));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The symbol of an entry in a [`legend_strip`].
+#[derive(Debug, Clone, Copy)]
+pub enum Key {
+    /// A filled box (a band).
+    Fill(RGBAColor),
+    /// A line.
+    Line(ShapeStyle),
+    /// A dashed line: style, dash and gap in pixels.
+    Dashed(ShapeStyle, u32, u32),
+    /// A line with a round marker on it (a series of points).
+    Marked(ShapeStyle, Option<(u32, u32)>),
+    /// No symbol (a note).
+    Blank,
+}
+
+/// Draws a legend as rows of entries along the top of `area`, starting at the left edge of
+/// the plot [`axes`] will build there and wrapping to the width, and returns the area below
+/// it for the chart. A legend here never covers data, whatever its shape.
+///
+/// # Errors
+/// plotters' error as text.
+pub fn legend_strip<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    st: &Style,
+    entries: &[(Key, String)],
+) -> Result<DrawingArea<DB, Shift>, String> {
+    if entries.is_empty() {
+        return Ok(area.clone());
+    }
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let font = st.legend();
+    let (width, _) = area.dim_in_pixel();
+    let left = st.px(104.0) as i32;
+    let right = width as i32;
+    let (key_w, key_gap, item_gap) = (st.px(26.0) as i32, st.px(7.0) as i32, st.px(22.0) as i32);
+    let row_h = st.px(26.0) as i32;
+    // Lay the entries out in rows.
+    let mut placed = Vec::with_capacity(entries.len());
+    let (mut x, mut row) = (left, 0);
+    for (key, label) in entries {
+        let text_w = area.estimate_text_size(label, &font).map_or(
+            (label.chars().count() as f64 * 9.0 * st.scale) as i32,
+            |(w, _)| w as i32,
+        );
+        let w = match key {
+            Key::Blank => text_w,
+            _ => key_w + key_gap + text_w,
+        };
+        if x > left && x + w > right {
+            x = left;
+            row += 1;
+        }
+        placed.push((x, row, key, label));
+        x += w + item_gap;
+    }
+    let height = (row + 1) * row_h + st.px(6.0) as i32;
+    let (strip, rest) = area.split_vertically(height.max(0) as u32);
+    for (x, row, key, label) in placed {
+        let y = row * row_h + row_h / 2;
+        let (x0, x1) = (x + st.px(2.0) as i32, x + key_w - st.px(2.0) as i32);
+        match *key {
+            Key::Fill(c) => strip
+                .draw(&Rectangle::new(
+                    [(x0, y - st.px(7.0) as i32), (x1, y + st.px(7.0) as i32)],
+                    c.filled(),
+                ))
+                .map_err(e)?,
+            Key::Line(style) => strip
+                .draw(&PathElement::new(vec![(x0, y), (x1, y)], style))
+                .map_err(e)?,
+            Key::Dashed(style, d, g) => strip
+                .draw(&plotters::element::DashedPathElement::new(
+                    vec![(x0, y), (x1, y)],
+                    d,
+                    g,
+                    style,
+                ))
+                .map_err(e)?,
+            Key::Marked(style, dash) => {
+                match dash {
+                    None => strip
+                        .draw(&PathElement::new(vec![(x0, y), (x1, y)], style))
+                        .map_err(e)?,
+                    Some((d, g)) => strip
+                        .draw(&plotters::element::DashedPathElement::new(
+                            vec![(x0, y), (x1, y)],
+                            (d * 2 / 3).max(2),
+                            (g * 2 / 3).max(2),
+                            style,
+                        ))
+                        .map_err(e)?,
+                }
+                strip
+                    .draw(&Circle::new(
+                        ((x0 + x1) / 2, y),
+                        st.px(4.5),
+                        style.color.filled(),
+                    ))
+                    .map_err(e)?;
+            }
+            Key::Blank => {}
+        }
+        let tx = match key {
+            Key::Blank => x,
+            _ => x + key_w + key_gap,
+        };
+        strip
+            .draw_text(label, &font.pos(anchor(HPos::Left, VPos::Center)), (tx, y))
+            .map_err(e)?;
+    }
+    Ok(rest)
+}
+
+/// Where a legend with `labels` covers the fewest of the `lines` (data coordinates): the first
+/// of `prefer` among the least covered, else a spot at any height along the left or right
+/// edge of the plot. Lines are sampled densely between their points, so a
+/// line crossing a corner counts even if none of its points lies there.
+pub fn legend_spot<'a, DB: DrawingBackend + 'a>(
+    chart: &ChartContext<'a, DB, Plane>,
+    st: &Style,
+    labels: &[String],
+    lines: &[Vec<(f64, f64)>],
+    prefer: &[SeriesLabelPosition],
+) -> SeriesLabelPosition {
+    let area = chart.plotting_area();
+    let (pw, ph) = area.dim_in_pixel();
+    let (pw, ph) = (pw as i32, ph as i32);
+    let font = st.legend();
+    let text_w = labels
+        .iter()
+        .map(|l| {
+            area.estimate_text_size(l, &font).map_or(
+                (l.chars().count() as f64 * 10.0 * st.scale) as i32,
+                |(w, _)| w as i32,
+            )
+        })
+        .max()
+        .unwrap_or(0);
+    let margin = st.px(12.0) as i32;
+    let w = text_w + st.px(30.0) as i32 + 2 * margin;
+    let h = (labels.len() as f64 * font.font.get_size() * 1.25) as i32 + 2 * margin;
+    let base = area.get_base_pixel();
+    let mut samples = Vec::new();
+    for line in lines {
+        for pair in line.windows(2) {
+            let (a, b) = (chart.backend_coord(&pair[0]), chart.backend_coord(&pair[1]));
+            let steps = ((b.0 - a.0).abs().max((b.1 - a.1).abs()) / 4).clamp(1, 400);
+            for k in 0..steps {
+                let f = k as f64 / steps as f64;
+                samples.push((
+                    a.0 as f64 + f * (b.0 - a.0) as f64 - base.0 as f64,
+                    a.1 as f64 + f * (b.1 - a.1) as f64 - base.1 as f64,
+                ));
+            }
+        }
+        if let Some(p) = line.last() {
+            let c = chart.backend_coord(p);
+            samples.push(((c.0 - base.0) as f64, (c.1 - base.1) as f64));
+        }
+    }
+    let corner = |pos: &SeriesLabelPosition| -> (i32, i32) {
+        use SeriesLabelPosition::*;
+        match pos {
+            Coordinate(x, y) => (*x, *y),
+            _ => (
+                match pos {
+                    UpperLeft | MiddleLeft | LowerLeft => 5,
+                    UpperMiddle | MiddleMiddle | LowerMiddle => (pw - w) / 2,
+                    _ => pw - w - 5,
+                },
+                match pos {
+                    UpperLeft | UpperMiddle | UpperRight => 5,
+                    MiddleLeft | MiddleMiddle | MiddleRight => (ph - h) / 2,
+                    _ => ph - h - 5,
+                },
+            ),
+        }
+    };
+    let covered = |pos: &SeriesLabelPosition| -> usize {
+        let (x0, y0) = corner(pos);
+        let pad = st.px(6.0) as f64;
+        let (x0, y0) = (x0 as f64 - pad, y0 as f64 - pad);
+        let (x1, y1) = (x0 + w as f64 + 2.0 * pad, y0 + h as f64 + 2.0 * pad);
+        samples
+            .iter()
+            .filter(|(x, y)| *x >= x0 && *x <= x1 && *y >= y0 && *y <= y1)
+            .count()
+    };
+    let first = prefer
+        .first()
+        .cloned()
+        .unwrap_or(SeriesLabelPosition::UpperRight);
+    if w + 10 > pw || h + 10 > ph {
+        return first;
+    }
+    // The preferred spots first, then any height at the left or right edge.
+    let step = st.px(8.0).max(1) as usize;
+    let free = (5..=(ph - h - 5).max(5))
+        .step_by(step)
+        .flat_map(|y| [(pw - w - 5, y), (5, y)])
+        .map(|(x, y)| SeriesLabelPosition::Coordinate(x, y));
+    let mut best: Option<(usize, SeriesLabelPosition)> = None;
+    for pos in prefer.iter().cloned().chain(free) {
+        let c = covered(&pos);
+        if best.as_ref().is_none_or(|(b, _)| c < *b) {
+            best = Some((c, pos));
+        }
+    }
+    best.map_or(first, |(_, p)| p)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! caller. Every file is written atomically: to a temporary file in the same directory, then
 //! renamed over the target, so an interrupted run never leaves a half-written file.
 
+mod analysis_text;
 mod csv_out;
 mod explain_text;
 mod headlines;
@@ -12,6 +13,7 @@ mod table;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use analysis_text::{render_comparison, render_sweep, render_trace, render_worst, sweep_csv};
 pub use csv_out::{TrialsCsv, write_bands_csv};
 pub use explain_text::render_explanation;
 pub use headlines::{HEADLINES_BEGIN, HEADLINES_END, render_headlines, replace_between_markers};

@@ -1,6 +1,8 @@
 //! Every chart renders for every shipped scenario and for degenerate data, as a PNG of the
 //! requested size and as well-formed SVG carrying its title.
 
+mod analysis;
+
 use std::path::Path;
 
 use funding_gap::chart::{Chart, ChartOptions, Format, render_all, render_bytes};

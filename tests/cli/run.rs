@@ -394,3 +394,172 @@ fn scenarios_readme_headline_table_is_up_to_date() {
         "scenarios/README.md is stale: run `{command}` from the repository root"
     );
 }
+
+/// `trace --trial N` reproduces row N of trials.csv from the full run.
+#[test]
+fn trace_reproduces_the_row_of_trials_csv() {
+    let tmp = TempDir::new().expect("temp dir");
+    let dir = tmp.path().join("out");
+    let _ = run_ok(
+        &[
+            &fixture("minimal.toml"),
+            "--trials",
+            "300",
+            "--seed",
+            "4",
+            "--save-trials",
+            "--charts",
+            "none",
+        ],
+        &dir,
+    );
+    let csv = fs::read_to_string(dir.join("trials.csv")).expect("trials.csv");
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let gap_col = header.iter().position(|h| *h == "gap").expect("gap column");
+    let row: Vec<&str> = lines.nth(123).expect("row 123").split(',').collect();
+    assert_eq!(row[0], "123");
+    let out = funding_gap(&[
+        "trace",
+        &fixture("minimal.toml"),
+        "--trial",
+        "123",
+        "--seed",
+        "4",
+        "--json",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.dump());
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("trace --json");
+    let gap = v["metrics"]
+        .as_array()
+        .and_then(|m| m.iter().find(|e| e[0] == "gap"))
+        .and_then(|e| e[1].as_f64())
+        .expect("gap in trace");
+    let csv_gap: f64 = row[gap_col].parse().expect("gap number");
+    assert_eq!(gap, csv_gap, "trace and trials.csv disagree");
+}
+
+#[test]
+fn compare_writes_paired_results_and_charts() {
+    let tmp = TempDir::new().expect("temp dir");
+    let out_dir = tmp.path().join("cmp");
+    let out = funding_gap(&[
+        "compare",
+        &fixture("minimal.toml"),
+        &fixture("variant_truncated_normal.toml"),
+        "--trials",
+        "2000",
+        "--out",
+        &out_dir.display().to_string(),
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.dump());
+    assert!(
+        out.stdout.contains("Paired differences against minimal"),
+        "{}",
+        out.dump()
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out_dir.join("comparison.json")).expect("json"))
+            .expect("parse");
+    assert_eq!(v["summaries"].as_array().map(Vec::len), Some(2));
+    assert!(v["paired"][0]["gap_mean_diff_se"].is_number());
+    for f in ["compare_exceedance.png", "compare_cash_fan.svg"] {
+        assert!(out_dir.join(f).is_file(), "{f}");
+    }
+}
+
+#[test]
+fn sweep_solves_a_target_and_rejects_bad_specs() {
+    let tmp = TempDir::new().expect("temp dir");
+    let out_dir = tmp.path().join("sw");
+    let dir_arg = out_dir.display().to_string();
+    let out = funding_gap(&[
+        "sweep",
+        &fixture("minimal.toml"),
+        "--set",
+        "cash.initial=0:200:5",
+        "--target",
+        "shortfall_probability<=0.5",
+        "--trials",
+        "1000",
+        "--charts",
+        "png",
+        "--out",
+        &dir_arg,
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.dump());
+    assert!(
+        out.stdout.contains("Target shortfall_probability<=0.5"),
+        "{}",
+        out.dump()
+    );
+    let csv = fs::read_to_string(out_dir.join("sweep.csv")).expect("sweep.csv");
+    assert_eq!(csv.lines().count(), 6, "{csv}");
+    assert!(out_dir.join("sweep.png").is_file());
+
+    let no_sweep = funding_gap(&["sweep", &fixture("minimal.toml"), "--set", "cash.initial=5"]);
+    assert_error(&no_sweep, 2, &["sweep needs one --set PATH=LO:HI:N"]);
+    let two = funding_gap(&[
+        "sweep",
+        &fixture("minimal.toml"),
+        "--set",
+        "cash.initial=0:1:2",
+        "--set",
+        "cash.min_cash=1,2",
+    ]);
+    assert_error(&two, 2, &["one swept input, got 2"]);
+    let bad_range = funding_gap(&[
+        "sweep",
+        &fixture("minimal.toml"),
+        "--set",
+        "cash.initial=5:1:3",
+    ]);
+    assert_error(&bad_range, 2, &["HI must be greater than LO"]);
+    let bad_target = funding_gap(&[
+        "sweep",
+        &fixture("minimal.toml"),
+        "--set",
+        "cash.initial=0:1:2",
+        "--target",
+        "speed<=1",
+    ]);
+    assert_error(&bad_target, 2, &["unknown metric 'speed'"]);
+    let bad_path = funding_gap(&[
+        "sweep",
+        &fixture("minimal.toml"),
+        "--set",
+        "cash.initail=0:1:2",
+        "--trials",
+        "100",
+    ]);
+    assert_error(&bad_path, 2, &["cash.initail", "did you mean `initial`"]);
+}
+
+#[test]
+fn trace_worst_lists_the_largest_gaps() {
+    let out = funding_gap(&[
+        "trace",
+        &fixture("minimal.toml"),
+        "--worst",
+        "3",
+        "--trials",
+        "2000",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.dump());
+    assert!(
+        out.stdout.contains("the 3 trials with the largest gap"),
+        "{}",
+        out.dump()
+    );
+    let rows = out
+        .stdout
+        .lines()
+        .filter(|l| {
+            l.trim_start()
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
+        })
+        .count();
+    assert!(rows >= 3, "{}", out.dump());
+}

@@ -1,6 +1,7 @@
 //! Engine-level tests through the library API: known answers, statistics, identities,
 //! reproducibility, pinned values, and agreement with the independent reference.
 
+mod analysis;
 mod known_answer;
 mod reference;
 mod statistical;

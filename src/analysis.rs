@@ -1,0 +1,545 @@
+//! Analyses built on runs: paired comparisons of scenarios, sweeps of one input with a goal
+//! seek, and the replay of single trials.
+//!
+//! - [`compare`] runs scenarios on common random numbers (trial i of each draws the same
+//!   numbers for the inputs they share), so the standard error of a difference is that of the
+//!   paired differences, usually far below the unpaired one.
+//! - [`sweep`] runs one scenario with one input set to each of several values, all on the
+//!   same seed (so the points are paired too), and [`seek`] finds the smallest value that
+//!   meets a target by bisection between the grid points that bracket it.
+//! - [`trace`] replays trial N exactly as it ran inside the full run (its streams depend only
+//!   on the seed, the trial index and the input paths).
+
+use serde::Serialize;
+
+use crate::engine::{RunConfig, RunError, simulate, simulate_many};
+use crate::model::Model;
+use crate::scenario::ScenarioError;
+use crate::sim::{Draws, N_METRICS, Scratch, TraceStep, run_trial_with};
+use crate::summary::{Summary, summarize};
+
+/// A paired difference of scenario B against scenario A.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PairedDiff {
+    /// Scenario B.
+    pub scenario: String,
+    /// Scenario A (the first one given).
+    pub against: String,
+    /// Mean of gap_B − gap_A, $B.
+    pub gap_mean_diff: f64,
+    /// Its paired standard error, $B.
+    pub gap_mean_diff_se: f64,
+    /// The standard error the difference would have from independent runs, $B.
+    pub gap_mean_diff_se_unpaired: f64,
+    /// P(shortfall in B) − P(shortfall in A).
+    pub shortfall_probability_diff: f64,
+    /// Its paired standard error.
+    pub shortfall_probability_diff_se: f64,
+    /// P(gap_A < gap_B) over the trials.
+    pub p_gap_a_smaller: f64,
+    /// P(gap_A > gap_B) over the trials.
+    pub p_gap_a_larger: f64,
+    /// Differences of the gap's quantiles, B − A, $B (p50, p90, p95).
+    pub quantile_diffs: [f64; 3],
+}
+
+/// The result of `compare`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Comparison {
+    /// Each scenario's summary, in the order given.
+    pub summaries: Vec<Summary>,
+    /// Each scenario after the first against the first.
+    pub paired: Vec<PairedDiff>,
+}
+
+/// Runs `models` on common random numbers and pairs each against the first.
+///
+/// # Errors
+/// [`RunError`] as [`simulate_many`].
+pub fn compare(
+    models: &[Model],
+    cfg: &RunConfig,
+    progress: &dyn Fn(u64),
+) -> Result<Comparison, RunError> {
+    let (runs, paired) = simulate_many(models, cfg, progress, None, None)?;
+    let summaries: Vec<Summary> = models
+        .iter()
+        .zip(&runs)
+        .map(|(m, r)| summarize(m, r))
+        .collect();
+    let a = &summaries[0];
+    let n = cfg.trials as f64;
+    let paired = summaries[1..]
+        .iter()
+        .zip(&paired)
+        .map(|(b, p)| {
+            let q = |s: &Summary, k: &str| s.gap.quantiles.get(k).copied().unwrap_or(f64::NAN);
+            PairedDiff {
+                scenario: b.scenario.clone(),
+                against: a.scenario.clone(),
+                gap_mean_diff: p.gap_diff.mean,
+                gap_mean_diff_se: p.gap_diff.std_error(),
+                gap_mean_diff_se_unpaired: (a.gap.std_error.powi(2) + b.gap.std_error.powi(2))
+                    .sqrt(),
+                shortfall_probability_diff: p.shortfall_diff.mean,
+                shortfall_probability_diff_se: p.shortfall_diff.std_error(),
+                p_gap_a_smaller: p.first_smaller as f64 / n,
+                p_gap_a_larger: p.first_larger as f64 / n,
+                quantile_diffs: [
+                    q(b, "p50") - q(a, "p50"),
+                    q(b, "p90") - q(a, "p90"),
+                    q(b, "p95") - q(a, "p95"),
+                ],
+            }
+        })
+        .collect();
+    Ok(Comparison { summaries, paired })
+}
+
+/// Why a sweep or a seek failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    /// The scenario with a swept value is invalid.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// A run failed.
+    #[error(transparent)]
+    Run(#[from] RunError),
+    /// The sweep or target is malformed.
+    #[error("{0}")]
+    Spec(String),
+}
+
+/// One point of a sweep.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SweepPoint {
+    /// The input's value.
+    pub value: f64,
+    /// P(shortfall).
+    pub shortfall_probability: f64,
+    /// Its 95 % interval.
+    pub shortfall_probability_ci95: [f64; 2],
+    /// Mean gap, $B.
+    pub gap_mean: f64,
+    /// Its standard error, $B.
+    pub gap_mean_se: f64,
+    /// Gap quantiles p50, p90, p95, $B.
+    pub gap_p50: f64,
+    /// 90th percentile, $B.
+    pub gap_p90: f64,
+    /// 95th percentile, $B.
+    pub gap_p95: f64,
+    /// P(shortfall by the end of each report year), in report-year order.
+    pub shortfall_probability_by_year: Vec<(String, f64)>,
+}
+
+impl SweepPoint {
+    fn of(value: f64, s: &Summary) -> SweepPoint {
+        let q = |k: &str| s.gap.quantiles.get(k).copied().unwrap_or(f64::NAN);
+        SweepPoint {
+            value,
+            shortfall_probability: s.shortfall_probability.estimate,
+            shortfall_probability_ci95: s.shortfall_probability.ci95,
+            gap_mean: s.gap.mean,
+            gap_mean_se: s.gap.std_error,
+            gap_p50: q("p50"),
+            gap_p90: q("p90"),
+            gap_p95: q("p95"),
+            shortfall_probability_by_year: s
+                .gap_by_year
+                .iter()
+                .map(|(y, g)| (y.clone(), g.shortfall_probability.estimate))
+                .collect(),
+        }
+    }
+
+    /// The value of a target's metric at this point.
+    pub fn metric(&self, m: &Metric) -> f64 {
+        match m {
+            Metric::ShortfallProbability => self.shortfall_probability,
+            Metric::ShortfallProbabilityBy(y) => self
+                .shortfall_probability_by_year
+                .iter()
+                .find(|(k, _)| k == y)
+                .map_or(f64::NAN, |(_, p)| *p),
+            Metric::GapMean => self.gap_mean,
+            Metric::GapP50 => self.gap_p50,
+            Metric::GapP90 => self.gap_p90,
+            Metric::GapP95 => self.gap_p95,
+        }
+    }
+}
+
+/// A result a target can be put on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Metric {
+    /// P(shortfall) over the horizon.
+    ShortfallProbability,
+    /// P(shortfall) by the end of a report year.
+    ShortfallProbabilityBy(String),
+    /// Mean gap.
+    GapMean,
+    /// Median gap.
+    GapP50,
+    /// 90th percentile of the gap.
+    GapP90,
+    /// 95th percentile of the gap.
+    GapP95,
+}
+
+/// A target such as `shortfall_probability<=0.1`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Target {
+    /// The metric.
+    pub metric: Metric,
+    /// `true` for `<=`, `false` for `>=`.
+    pub at_most: bool,
+    /// The bound.
+    pub bound: f64,
+    /// As written.
+    pub text: String,
+}
+
+impl Target {
+    /// Parses `METRIC<=X` or `METRIC>=X`; metrics: `shortfall_probability`,
+    /// `shortfall_probability_2030` (any report year), `gap_mean`, `gap_p50`, `gap_p90`,
+    /// `gap_p95`.
+    ///
+    /// # Errors
+    /// A message naming what is wrong and what is allowed.
+    pub fn parse(text: &str) -> Result<Target, String> {
+        let allowed = "shortfall_probability, shortfall_probability_<year>, gap_mean, gap_p50, gap_p90 or gap_p95";
+        let (name, at_most, bound) = if let Some((a, b)) = text.split_once("<=") {
+            (a, true, b)
+        } else if let Some((a, b)) = text.split_once(">=") {
+            (a, false, b)
+        } else {
+            return Err(format!(
+                "--target {text}: expected METRIC<=VALUE or METRIC>=VALUE, e.g. \"shortfall_probability<=0.1\""
+            ));
+        };
+        let bound: f64 = bound
+            .trim()
+            .parse()
+            .map_err(|_| format!("--target {text}: '{}' is not a number", bound.trim()))?;
+        let metric = match name.trim() {
+            "shortfall_probability" => Metric::ShortfallProbability,
+            "gap_mean" => Metric::GapMean,
+            "gap_p50" => Metric::GapP50,
+            "gap_p90" => Metric::GapP90,
+            "gap_p95" => Metric::GapP95,
+            other => match other.strip_prefix("shortfall_probability_") {
+                Some(y) if y.parse::<i32>().is_ok() => {
+                    Metric::ShortfallProbabilityBy(y.to_string())
+                }
+                _ => {
+                    return Err(format!(
+                        "--target {text}: unknown metric '{other}'; use {allowed}"
+                    ));
+                }
+            },
+        };
+        Ok(Target {
+            metric,
+            at_most,
+            bound,
+            text: text.to_string(),
+        })
+    }
+
+    /// Whether a point meets the target.
+    pub fn met(&self, p: &SweepPoint) -> bool {
+        let v = p.metric(&self.metric);
+        if self.at_most {
+            v <= self.bound
+        } else {
+            v >= self.bound
+        }
+    }
+}
+
+/// Parses a sweep spec `PATH=LO:HI:N` or `PATH=V1,V2,...` into the path and the values.
+///
+/// # Errors
+/// A message with the bad part and the accepted forms.
+pub fn parse_sweep(spec: &str) -> Result<(String, Vec<f64>), String> {
+    let forms = "use PATH=LO:HI:N (N ≥ 2 evenly spaced values) or PATH=V1,V2,...";
+    let (path, values) = spec
+        .split_once('=')
+        .ok_or_else(|| format!("--set {spec}: expected PATH=LO:HI:N or PATH=V1,V2,..."))?;
+    let num = |s: &str| {
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| format!("--set {spec}: '{}' is not a number; {forms}", s.trim()))
+    };
+    let values = if values.contains(':') {
+        let parts: Vec<&str> = values.split(':').collect();
+        if parts.len() != 3 {
+            return Err(format!("--set {spec}: {forms}"));
+        }
+        let (lo, hi) = (num(parts[0])?, num(parts[1])?);
+        let n: usize = parts[2]
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| (2..=1000).contains(n))
+            .ok_or_else(|| format!("--set {spec}: N must be a whole number from 2 to 1000"))?;
+        if hi <= lo {
+            return Err(format!("--set {spec}: HI must be greater than LO"));
+        }
+        (0..n)
+            .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
+            .collect()
+    } else {
+        let mut v = values.split(',').map(num).collect::<Result<Vec<_>, _>>()?;
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+        v
+    };
+    if values.is_empty() {
+        return Err(format!("--set {spec}: no values; {forms}"));
+    }
+    Ok((path.trim().to_string(), values))
+}
+
+/// The result of a sweep.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Sweep {
+    /// Scenario name.
+    pub scenario: String,
+    /// The swept input's path.
+    pub path: String,
+    /// Trials per point.
+    pub trials: u64,
+    /// Seed (the same for every point).
+    pub seed: u64,
+    /// The points, by value.
+    pub points: Vec<SweepPoint>,
+    /// The goal seek, if a target was given.
+    pub seek: Option<Seek>,
+}
+
+/// The outcome of a goal seek.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Seek {
+    /// The target as written.
+    pub target: String,
+    /// The smallest value found that meets it, if any in the range.
+    pub value: Option<f64>,
+    /// The metric at that value.
+    pub metric_at_value: Option<f64>,
+    /// Extra runs made by the bisection.
+    pub runs: usize,
+    /// What happened, in words.
+    pub note: String,
+}
+
+/// Builds the model for one value of the swept input.
+pub type Builder<'a> = dyn Fn(f64) -> Result<Model, ScenarioError> + 'a;
+
+fn point(build: &Builder<'_>, value: f64, cfg: &RunConfig) -> Result<SweepPoint, AnalysisError> {
+    let model = build(value)?;
+    let run = simulate(&model, cfg, &|_| {}, None, None)?;
+    Ok(SweepPoint::of(value, &summarize(&model, &run)))
+}
+
+/// Runs one point per value, on the same seed.
+///
+/// # Errors
+/// [`AnalysisError`] if a value makes the scenario invalid or a run fails.
+pub fn sweep(
+    name: &str,
+    path: &str,
+    values: &[f64],
+    build: &Builder<'_>,
+    cfg: &RunConfig,
+    target: Option<&Target>,
+    progress: &dyn Fn(usize, usize),
+) -> Result<Sweep, AnalysisError> {
+    let mut points = Vec::with_capacity(values.len());
+    for (i, &v) in values.iter().enumerate() {
+        points.push(point(build, v, cfg)?);
+        progress(i + 1, values.len());
+    }
+    let seek = match target {
+        Some(t) => Some(seek(&points, build, cfg, t)?),
+        None => None,
+    };
+    Ok(Sweep {
+        scenario: name.to_string(),
+        path: path.to_string(),
+        trials: cfg.trials,
+        seed: cfg.seed,
+        points,
+        seek,
+    })
+}
+
+/// The smallest value meeting `target`: the first grid point that meets it, refined by
+/// bisection against the point before it (assuming the paired curve is monotone between them).
+///
+/// # Errors
+/// [`AnalysisError`] if a run fails.
+pub fn seek(
+    points: &[SweepPoint],
+    build: &Builder<'_>,
+    cfg: &RunConfig,
+    target: &Target,
+) -> Result<Seek, AnalysisError> {
+    let first_met = points.iter().position(|p| target.met(p));
+    let mk = |value: Option<f64>, metric: Option<f64>, runs: usize, note: String| Seek {
+        target: target.text.clone(),
+        value,
+        metric_at_value: metric,
+        runs,
+        note,
+    };
+    match first_met {
+        None => Ok(mk(
+            None,
+            None,
+            0,
+            format!("no swept value meets {}: widen the range", target.text),
+        )),
+        Some(0) => Ok(mk(
+            Some(points[0].value),
+            Some(points[0].metric(&target.metric)),
+            0,
+            format!(
+                "already met at the lowest value swept ({}); sweep lower values to find the threshold",
+                crate::dist::fmt_num(points[0].value)
+            ),
+        )),
+        Some(i) => {
+            let (mut lo, mut hi) = (points[i - 1].value, points[i].value);
+            let mut at_hi = points[i].metric(&target.metric);
+            let tol = (hi - lo).abs() * 1e-3;
+            let mut runs = 0;
+            while hi - lo > tol && runs < 14 {
+                let mid = 0.5 * (lo + hi);
+                let p = point(build, mid, cfg)?;
+                runs += 1;
+                if target.met(&p) {
+                    hi = mid;
+                    at_hi = p.metric(&target.metric);
+                } else {
+                    lo = mid;
+                }
+            }
+            Ok(mk(
+                Some(hi),
+                Some(at_hi),
+                runs,
+                format!(
+                    "smallest value meeting {}: {} (bisection to within {})",
+                    target.text,
+                    crate::dist::fmt_num(hi),
+                    crate::dist::fmt_num(hi - lo)
+                ),
+            ))
+        }
+    }
+}
+
+/// One replayed trial.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TrialTrace {
+    /// Scenario name.
+    pub scenario: String,
+    /// Trial index.
+    pub trial: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Segment names, in the order of `TraceStep::run_rates`.
+    pub segments: Vec<String>,
+    /// Sampled inputs: (path, value, u).
+    pub inputs: Vec<(String, f64, f64)>,
+    /// Every step.
+    pub steps: Vec<TraceStep>,
+    /// The trial's results: (name, value).
+    pub metrics: Vec<(String, f64)>,
+    /// Gap by report year.
+    pub report_gaps: Vec<(i32, f64)>,
+    /// First shortfall date, if any.
+    pub first_shortfall: Option<f64>,
+}
+
+/// Replays trial `trial` of a run with `seed`, exactly as it ran there.
+pub fn trace(model: &Model, seed: u64, trial: u64) -> TrialTrace {
+    let mut s = Scratch::new(model);
+    let mut steps = Vec::with_capacity(model.grid.n);
+    run_trial_with(model, seed, trial, &mut s, Draws::Random, Some(&mut steps));
+    let o = &s.outcome;
+    TrialTrace {
+        scenario: model.name().to_string(),
+        trial,
+        seed,
+        segments: model.segments.iter().map(|g| g.name.clone()).collect(),
+        inputs: model
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(i, inp)| (inp.path.clone(), s.x[i], s.u[i]))
+            .collect(),
+        steps,
+        metrics: (0..N_METRICS)
+            .map(|i| (crate::sim::METRIC_NAMES[i].to_string(), o.metrics[i]))
+            .collect(),
+        report_gaps: model
+            .grid
+            .report
+            .iter()
+            .map(|r| r.0)
+            .zip(o.report_gaps.iter().copied())
+            .collect(),
+        first_shortfall: o.first_shortfall.map(|j| model.grid.t[j]),
+    }
+}
+
+/// The `k` trials with the largest gap in a run, with their gap.
+///
+/// # Errors
+/// [`RunError`] as [`simulate`].
+pub fn worst(
+    model: &Model,
+    cfg: &RunConfig,
+    k: usize,
+) -> Result<(Summary, Vec<(u64, f64)>), RunError> {
+    let cfg = RunConfig {
+        worst: k,
+        ..cfg.clone()
+    };
+    let run = simulate(model, &cfg, &|_| {}, None, None)?;
+    let list = run.accum.worst.iter().map(|&(g, t)| (t, g)).collect();
+    Ok((summarize(model, &run), list))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_sweeps_and_targets() {
+        assert_eq!(
+            parse_sweep("a.b=10:50:5"),
+            Ok(("a.b".to_string(), vec![10.0, 20.0, 30.0, 40.0, 50.0]))
+        );
+        assert_eq!(
+            parse_sweep("a.b=3,1,2"),
+            Ok(("a.b".to_string(), vec![1.0, 2.0, 3.0]))
+        );
+        assert!(parse_sweep("a.b=5:1:3").is_err());
+        assert!(parse_sweep("a.b=1:2:1").is_err());
+        assert!(parse_sweep("a.b").is_err());
+        assert!(parse_sweep("a.b=x,2").is_err());
+        let t = Target::parse("shortfall_probability<=0.1").unwrap_or_else(|e| panic!("{e}"));
+        assert!(t.at_most && t.bound == 0.1 && t.metric == Metric::ShortfallProbability);
+        let t =
+            Target::parse("shortfall_probability_2030 <= 0.25").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(t.metric, Metric::ShortfallProbabilityBy("2030".into()));
+        assert!(Target::parse("gap>=").is_err());
+        assert!(Target::parse("speed<=3").is_err());
+    }
+}
