@@ -1,11 +1,18 @@
-//! Throughput of the engine on `scenarios/bench.toml` (the model of BENCH_MODEL.md), through
-//! the public API only. Fixed seeds, stable names; throughput is reported in trials/s.
+//! Throughput of funding-gap on `scenarios/bench.toml` (the model of BENCH_MODEL.md), through
+//! the public API only, with fixed seeds and stable names. Throughput is set so criterion
+//! reports trials per second. See BENCHMARKS.md for how to run and read these.
+//!
+//! - `trial/bench.toml`: one trial (no reduction).
+//! - `engine/{10000,1000000}_trials/{1,2}_threads`: a whole run, simulate + summarize.
+//! - `summary/summarize`: the reduction of a finished 100,000-trial run to its summary.
+//! - `chart/<name>`: rendering each chart of that summary as PNG.
 
 use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use funding_gap::engine::{RunConfig, simulate};
+use funding_gap::chart::{Chart, ChartOptions, Format, render_bytes};
+use funding_gap::engine::{RunConfig, RunResult, simulate};
 use funding_gap::model::{Model, compile};
 use funding_gap::scenario::load;
 use funding_gap::sim::{Scratch, run_trial};
@@ -15,6 +22,20 @@ fn bench_model() -> Model {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bench.toml");
     let scenario = load(&path, &[]).unwrap_or_else(|e| panic!("{e}"));
     compile(&scenario).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn config(trials: u64, threads: usize) -> RunConfig {
+    RunConfig {
+        trials,
+        seed: 42,
+        threads: Some(threads),
+        save_trials: false,
+        worst: 0,
+    }
+}
+
+fn run(model: &Model, cfg: &RunConfig) -> RunResult {
+    simulate(model, cfg, &|_| {}, None, None).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn one_trial(c: &mut Criterion) {
@@ -37,31 +58,48 @@ fn engine(c: &mut Criterion) {
     let model = bench_model();
     let mut group = c.benchmark_group("engine");
     group.sample_size(10);
-    for trials in [10_000u64] {
+    for trials in [10_000u64, 1_000_000] {
         for threads in [1usize, 2] {
             group.throughput(Throughput::Elements(trials));
-            let cfg = RunConfig {
-                trials,
-                seed: 42,
-                threads: Some(threads),
-                save_trials: false,
-                worst: 0,
-            };
+            let cfg = config(trials, threads);
             group.bench_with_input(
                 BenchmarkId::new(format!("{trials}_trials"), format!("{threads}_threads")),
                 &cfg,
-                |b, cfg| {
-                    b.iter(|| {
-                        let run = simulate(&model, cfg, &|_| {}, None, None)
-                            .unwrap_or_else(|e| panic!("{e}"));
-                        black_box(summarize(&model, &run).gap.mean)
-                    })
-                },
+                |b, cfg| b.iter(|| black_box(summarize(&model, &run(&model, cfg)).gap.mean)),
             );
         }
     }
     group.finish();
 }
 
-criterion_group!(benches, one_trial, engine);
+fn reduction(c: &mut Criterion) {
+    let model = bench_model();
+    let done = run(&model, &config(100_000, 2));
+    let mut group = c.benchmark_group("summary");
+    group.sample_size(20);
+    group.bench_function("summarize", |b| {
+        b.iter(|| black_box(summarize(&model, &done).gap.mean))
+    });
+    group.finish();
+}
+
+fn charts(c: &mut Criterion) {
+    let model = bench_model();
+    let summary = summarize(&model, &run(&model, &config(20_000, 2)));
+    let opts = ChartOptions::default();
+    let mut group = c.benchmark_group("chart");
+    group.sample_size(10);
+    for chart in Chart::ALL {
+        group.bench_function(chart.file_stem(), |b| {
+            b.iter(|| {
+                let bytes = render_bytes(chart, &summary, Format::Png, &opts)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                black_box(bytes.len())
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, one_trial, engine, reduction, charts);
 criterion_main!(benches);

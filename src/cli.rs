@@ -143,6 +143,26 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measure throughput by thread count, against the RNG floor
+    #[command(
+        after_help = "Examples:\n  funding-gap bench\n  funding-gap bench scenarios/base.toml --trials 1000000 --json\n\nWith no scenario, benches scenarios/bench.toml (the model of BENCH_MODEL.md). Charts and\noutput files are off: this times the simulation and its statistics. See BENCHMARKS.md."
+    )]
+    Bench {
+        /// Scenario file or name [default: bench]
+        scenario: Option<String>,
+        /// Trials per measurement
+        #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+        trials: u64,
+        /// Seed
+        #[arg(long, value_name = "S", default_value_t = 42)]
+        seed: u64,
+        /// Largest thread count to measure [default: the number of cores]
+        #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
+        max_threads: Option<u16>,
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
     /// Load and check scenarios without running them; print every problem
     #[command(
         after_help = "Examples:\n  funding-gap validate scenarios/*.toml\n  funding-gap validate base --set ipo.probability=0.3"

@@ -611,3 +611,139 @@ pub fn trace(
     }
     Ok(())
 }
+
+/// Peak resident memory of this process since the last reset, in MB (Linux; None elsewhere).
+fn peak_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Resets the peak-memory mark (Linux: writing 5 to /proc/self/clear_refs).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// One row of `bench`.
+#[derive(serde::Serialize)]
+struct BenchRow {
+    threads: usize,
+    seconds: f64,
+    trials_per_second: f64,
+    trial_steps_per_second: f64,
+    ns_per_trial: f64,
+    speedup: f64,
+    peak_memory_mb: Option<f64>,
+    rng_floor_seconds: f64,
+    efficiency: f64,
+}
+
+/// `funding-gap bench`.
+pub fn bench(
+    arg: Option<&str>,
+    trials: u64,
+    seed: u64,
+    max_threads: Option<u16>,
+    json: bool,
+) -> Result<(), AppError> {
+    if trials == 0 {
+        return Err(AppError::Usage(
+            "--trials must be at least 1 (got 0)".to_string(),
+        ));
+    }
+    let model = load_and_compile(Some(arg.unwrap_or("bench")), &[], true)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let top = max_threads.map_or(cores, usize::from);
+    let mut rows: Vec<BenchRow> = Vec::new();
+    for threads in 1..=top {
+        let cfg = RunConfig {
+            trials,
+            seed,
+            threads: Some(threads),
+            save_trials: false,
+            worst: 0,
+        };
+        reset_peak();
+        let started = Instant::now();
+        let run = engine::simulate(&model, &cfg, &|_| {}, None, None)?;
+        let summary = summary::summarize(&model, &run);
+        let seconds = started.elapsed().as_secs_f64();
+        std::hint::black_box(summary.gap.mean);
+        let peak = peak_mb();
+        let floor_started = Instant::now();
+        std::hint::black_box(engine::rng_floor(&model, trials, seed, Some(threads))?);
+        let floor = floor_started.elapsed().as_secs_f64();
+        let base = rows.first().map_or(seconds, |r| r.seconds);
+        rows.push(BenchRow {
+            threads,
+            seconds,
+            trials_per_second: trials as f64 / seconds,
+            trial_steps_per_second: trials as f64 * model.grid.n as f64 / seconds,
+            ns_per_trial: seconds * 1e9 / trials as f64,
+            speedup: base / seconds,
+            peak_memory_mb: peak,
+            rng_floor_seconds: floor,
+            efficiency: floor / seconds,
+        });
+    }
+    if json {
+        let v = serde_json::json!({
+            "scenario": model.name(),
+            "trials": trials,
+            "seed": seed,
+            "steps": model.grid.n,
+            "cores": cores,
+            "rows": rows,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&v).map_err(|e| AppError::Usage(e.to_string()))?
+        );
+        return Ok(());
+    }
+    println!(
+        "funding-gap bench — {}: {} trials × {} steps, seed {}, {} cores (release build: cargo run --release -- bench)\n",
+        model.name(),
+        trials,
+        model.grid.n,
+        seed,
+        cores
+    );
+    println!(
+        "  {:>7} {:>9} {:>12} {:>16} {:>10} {:>9} {:>10} {:>11} {:>11}",
+        "threads",
+        "wall, s",
+        "trials/s",
+        "trial-steps/s",
+        "ns/trial",
+        "speed-up",
+        "peak, MB",
+        "RNG floor",
+        "efficiency"
+    );
+    for r in &rows {
+        println!(
+            "  {:>7} {:>9.3} {:>12.0} {:>16.0} {:>10.0} {:>8.2}× {:>10} {:>10.3}s {:>10.0}%",
+            r.threads,
+            r.seconds,
+            r.trials_per_second,
+            r.trial_steps_per_second,
+            r.ns_per_trial,
+            r.speedup,
+            r.peak_memory_mb
+                .map_or("–".to_string(), |m| format!("{m:.0}")),
+            r.rng_floor_seconds,
+            100.0 * r.efficiency
+        );
+    }
+    println!(
+        "\n  wall: simulate + summarize (no files, no charts). RNG floor: the same random draws alone,\n  on the same threads; efficiency = floor / wall. Peak memory: the process's resident\n  high-water mark during that run (reset before each)."
+    );
+    Ok(())
+}

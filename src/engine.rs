@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use crate::model::Model;
 use crate::sensitivity::{ChunkSens, JointHist, SensAccum};
+
 use crate::sim::{N_METRICS, Scratch, run_trial};
 use crate::stats::{Moments, Sketch};
 
@@ -148,7 +149,17 @@ impl Accum {
         Accum {
             n: 0,
             moments: vec![Moments::default(); N_METRICS],
-            sketches: vec![Sketch::default(); N_METRICS],
+            // The gap gets the fine sketch (its quantiles are headline results); the other
+            // metrics report p5/p50/p95 and do with the coarse one.
+            sketches: (0..N_METRICS)
+                .map(|i| {
+                    Sketch::with_bits(if i == crate::sim::metric::GAP {
+                        crate::stats::FINE_BITS
+                    } else {
+                        crate::stats::COARSE_BITS
+                    })
+                })
+                .collect(),
             report_moments: vec![Moments::default(); r],
             report_sketches: vec![Sketch::default(); r],
             shortfalls: 0,
@@ -166,22 +177,19 @@ impl Accum {
         }
     }
 
-    fn add(&mut self, model: &Model, s: &Scratch, trial: u64, band_stride: u64, save: bool) {
+    /// Adds a trial's order-independent statistics: sketches, counts, the (gap, u) histogram.
+    /// These are integers (and exact minima and maxima), so they can be kept per worker and
+    /// merged in any order.
+    fn add_counts(&mut self, s: &Scratch) {
         let o = &s.outcome;
-        self.n += 1;
-        for (i, &v) in o.metrics.iter().enumerate() {
-            self.moments[i].push(v);
-            self.sketches[i].add(v);
+        for (sk, &v) in self.sketches.iter_mut().zip(&o.metrics) {
+            sk.add(v);
         }
-        if o.metrics[crate::sim::metric::GAP] > 0.0 {
-            self.shortfalls += 1;
-        }
+        let gap = o.metrics[crate::sim::metric::GAP];
+        self.shortfalls += u64::from(gap > 0.0);
         for (i, &v) in o.report_gaps.iter().enumerate() {
-            self.report_moments[i].push(v);
             self.report_sketches[i].add(v);
-            if v > 0.0 {
-                self.report_shortfalls[i] += 1;
-            }
+            self.report_shortfalls[i] += u64::from(v > 0.0);
         }
         if let Some(j) = o.first_shortfall {
             self.first_shortfall[j] += 1;
@@ -189,8 +197,19 @@ impl Accum {
         if let Some(y) = o.breakeven_year {
             self.breakeven[y] += 1;
         }
-        if o.ipo_step.is_some() {
-            self.ipos += 1;
+        self.ipos += u64::from(o.ipo_step.is_some());
+        self.joint.add(gap, &s.u);
+    }
+
+    /// Adds a trial's float sums, kept per chunk and merged in chunk order.
+    fn add_sums(&mut self, model: &Model, s: &Scratch, trial: u64, band_stride: u64, save: bool) {
+        let o = &s.outcome;
+        self.n += 1;
+        for (m, &v) in self.moments.iter_mut().zip(&o.metrics) {
+            m.push(v);
+        }
+        for (m, &v) in self.report_moments.iter_mut().zip(&o.report_gaps) {
+            m.push(v);
         }
         for (m, &x) in self.inputs.iter_mut().zip(&s.x) {
             m.push(x);
@@ -222,20 +241,9 @@ impl Accum {
         }
     }
 
-    /// Merges the accumulator of the chunk that follows this one, keeping the `worst` largest
-    /// gaps.
-    pub fn merge(&mut self, o: Accum, worst: usize) {
-        for &(gap, trial) in &o.worst {
-            keep_worst(&mut self.worst, worst, gap, trial);
-        }
-        self.n += o.n;
-        for (a, b) in self.moments.iter_mut().zip(&o.moments) {
-            a.merge(b);
-        }
+    /// Merges a worker's order-independent statistics (any order gives the same result).
+    pub fn merge_counts(&mut self, o: &Accum) {
         for (a, b) in self.sketches.iter_mut().zip(&o.sketches) {
-            a.merge(b);
-        }
-        for (a, b) in self.report_moments.iter_mut().zip(&o.report_moments) {
             a.merge(b);
         }
         for (a, b) in self.report_sketches.iter_mut().zip(&o.report_sketches) {
@@ -252,6 +260,22 @@ impl Accum {
             *a += b;
         }
         self.ipos += o.ipos;
+        self.joint.merge(&o.joint);
+    }
+
+    /// Merges the accumulator of the chunk that follows this one, keeping the `worst` largest
+    /// gaps.
+    pub fn merge(&mut self, o: Accum, worst: usize) {
+        for &(gap, trial) in &o.worst {
+            keep_worst(&mut self.worst, worst, gap, trial);
+        }
+        self.n += o.n;
+        for (a, b) in self.moments.iter_mut().zip(&o.moments) {
+            a.merge(b);
+        }
+        for (a, b) in self.report_moments.iter_mut().zip(&o.report_moments) {
+            a.merge(b);
+        }
         for (a, b) in self.inputs.iter_mut().zip(&o.inputs) {
             a.merge(b);
         }
@@ -322,11 +346,12 @@ struct ChunkResult {
     paired: Vec<Paired>,
 }
 
-/// Per-worker state of a batch: scratches, the joint histograms (integer counts, so any
-/// assignment of chunks to workers gives the same sum), and the finished chunks.
+/// Per-worker state of a batch: scratches, the order-independent statistics per scenario
+/// (sketches and counts: integers, so any assignment of chunks to workers gives the same
+/// sums), and the finished chunks' ordered sums.
 struct Worker {
     scratch: Vec<Scratch>,
-    joint: Vec<JointHist>,
+    counts: Vec<Accum>,
     done: Vec<(u64, ChunkResult)>,
 }
 
@@ -341,9 +366,9 @@ fn run_chunk(models: &[Model], cfg: &RunConfig, chunk: u64, stride: u64, w: &mut
             let s = &mut w.scratch[m];
             run_trial(model, cfg.seed, trial, s);
             let acc = &mut accums[m];
-            acc.add(model, s, trial, stride, cfg.save_trials);
+            acc.add_sums(model, s, trial, stride, cfg.save_trials);
+            w.counts[m].add_counts(s);
             let gap = s.outcome.metrics[crate::sim::metric::GAP];
-            w.joint[m].add(gap, &s.u);
             keep_worst(&mut acc.worst, cfg.worst, gap, trial);
             if m == 0 {
                 first_gap = gap;
@@ -407,7 +432,9 @@ pub fn simulate_many(
     let strides: Vec<u64> = models.iter().map(|m| band_stride(m, cfg.trials)).collect();
     let stride = strides.iter().copied().max().unwrap_or(1);
     let n_chunks = cfg.trials.div_ceil(CHUNK);
-    let batch = (pool.current_num_threads() as u64 * 8).max(8);
+    // Enough chunks per batch that workers rarely wait on the ordered merge; few enough that
+    // progress and Ctrl-C are answered within a fraction of a second.
+    let batch = (pool.current_num_threads() as u64 * 32).max(32);
     let mut totals: Vec<Accum> = models
         .iter()
         .map(|m| {
@@ -422,13 +449,13 @@ pub fn simulate_many(
     let mut c0 = 0;
     while c0 < n_chunks {
         let c1 = (c0 + batch).min(n_chunks);
-        let (mut parts, joints) = pool.install(|| {
+        let workers: Vec<Worker> = pool.install(|| {
             (c0..c1)
                 .into_par_iter()
                 .fold(
                     || Worker {
                         scratch: models.iter().map(Scratch::new).collect(),
-                        joint: vec![JointHist::default(); models.len()],
+                        counts: models.iter().map(Accum::empty).collect(),
                         done: Vec::new(),
                     },
                     |mut w, c| {
@@ -436,20 +463,14 @@ pub fn simulate_many(
                         w
                     },
                 )
-                .map(|w| (w.done, w.joint))
-                .reduce(
-                    || (Vec::new(), vec![JointHist::default(); models.len()]),
-                    |(mut a, mut ja), (b, jb)| {
-                        a.extend(b);
-                        for (x, y) in ja.iter_mut().zip(&jb) {
-                            x.merge(y);
-                        }
-                        (a, ja)
-                    },
-                )
+                .collect()
         });
-        for (t, j) in totals.iter_mut().zip(&joints) {
-            t.joint.merge(j);
+        let mut parts = Vec::new();
+        for w in workers {
+            for (t, c) in totals.iter_mut().zip(&w.counts) {
+                t.merge_counts(c);
+            }
+            parts.extend(w.done);
         }
         parts.sort_unstable_by_key(|(c, _)| *c);
         for (_, part) in parts {
@@ -486,4 +507,76 @@ pub fn simulate_many(
         })
         .collect();
     Ok((runs, paired))
+}
+
+/// The RNG floor of a run: draws, per trial, the same random numbers the trials draw (a
+/// counter-based uniform per independent input, a stream and one normal per copula member,
+/// a stream per segment with a normal per step, a stream and an exponential per event), in
+/// the same parallel chunks, and nothing else. Its time is the least a run of `model` can
+/// take with these generators; `bench` reports a run's efficiency against it. Returns a
+/// checksum so the work cannot be optimised away.
+///
+/// # Errors
+/// [`RunError::Threads`] if the pool cannot start.
+pub fn rng_floor(
+    model: &Model,
+    trials: u64,
+    seed: u64,
+    threads: Option<usize>,
+) -> Result<f64, RunError> {
+    use crate::rng::{stream, uniform};
+    use rand::RngExt;
+    use rand_distr::{Exp1, StandardNormal};
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        builder = builder.num_threads(t);
+    }
+    let pool = builder.build().map_err(|e| RunError::Threads {
+        threads: threads.unwrap_or(0),
+        reason: e.to_string(),
+    })?;
+    let steps = model.grid.n.saturating_sub(1);
+    let members: Vec<u64> = model
+        .copula
+        .as_ref()
+        .map(|c| c.members.iter().map(|&i| model.inputs[i].key).collect())
+        .unwrap_or_default();
+    let independent: Vec<u64> = model
+        .independent
+        .iter()
+        .map(|&i| model.inputs[i].key)
+        .collect();
+    let n_chunks = trials.div_ceil(CHUNK);
+    let sum = pool.install(|| {
+        (0..n_chunks)
+            .into_par_iter()
+            .map(|c| {
+                let mut acc = 0.0;
+                for t in c * CHUNK..((c + 1) * CHUNK).min(trials) {
+                    for &k in &independent {
+                        acc += uniform(seed, t, k);
+                    }
+                    for &k in &members {
+                        let z: f64 = stream(seed, t, k).sample(StandardNormal);
+                        acc += z;
+                    }
+                    for seg in &model.segments {
+                        let mut r = stream(seed, t, seg.key);
+                        for _ in 0..steps {
+                            let z: f64 = r.sample(StandardNormal);
+                            acc += z;
+                        }
+                    }
+                    for ev in &model.events {
+                        let e: f64 = stream(seed, t, ev.key).sample(Exp1);
+                        acc += e;
+                    }
+                }
+                acc
+            })
+            .collect::<Vec<f64>>()
+            .iter()
+            .sum::<f64>()
+    });
+    Ok(sum)
 }

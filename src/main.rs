@@ -20,6 +20,13 @@ fn main() -> ExitCode {
         }) => commands::explain(&scenario, &set, json),
         Some(cli::Command::New { name }) => commands::new(&name),
         Some(cli::Command::Compare { scenarios, opts }) => commands::compare(&scenarios, &opts),
+        Some(cli::Command::Bench {
+            scenario,
+            trials,
+            seed,
+            max_threads,
+            json,
+        }) => commands::bench(scenario.as_deref(), trials, seed, max_threads, json),
         Some(cli::Command::Sweep {
             scenario,
             target,

@@ -54,6 +54,8 @@ pub struct Grid {
     pub start: f64,
     /// Step length, years.
     pub dt: f64,
+    /// Steps per year (1, 4 or 12).
+    pub steps_per_year: u32,
     /// Number of steps.
     pub n: usize,
     /// Step boundaries t_0..t_n.
@@ -93,11 +95,23 @@ impl Grid {
         Grid {
             start,
             dt,
+            steps_per_year,
             n,
             t,
             years,
             year_of_step,
             report,
+        }
+    }
+
+    /// x^dt for a step of `dt` = 1, ¼ or 1/12 year, by roots rather than ln and exp:
+    /// the growth of one step at an annual factor x.
+    #[inline(always)]
+    pub fn step_power(&self, x: f64) -> f64 {
+        match self.steps_per_year {
+            1 => x,
+            4 => x.sqrt().sqrt(),
+            _ => x.sqrt().sqrt().cbrt(),
         }
     }
 
@@ -328,6 +342,8 @@ pub struct Model {
     pub inputs: Vec<Input>,
     /// Copula, if any correlations.
     pub copula: Option<Copula>,
+    /// Indices of the inputs outside the copula (drawn from a uniform directly).
+    pub independent: Vec<usize>,
     /// Cash at start.
     pub initial_cash: P,
     /// Floor.
@@ -858,11 +874,15 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
         });
     }
     let years = grid.years.clone();
+    let independent = (0..cc.inputs.len())
+        .filter(|i| copula.as_ref().is_none_or(|c| !c.members.contains(i)))
+        .collect();
     Ok(Model {
         scenario: s.clone(),
         grid,
         inputs: cc.inputs,
         copula,
+        independent,
         initial_cash,
         min_cash,
         segments,

@@ -18,7 +18,7 @@ use rand_distr::{Exp1, StandardNormal};
 
 use crate::dist::normal_cdf;
 use crate::model::{Model, SegKind, ShareSrc, TrancheModel, VarCost};
-use crate::rng::{Stream, stream};
+use crate::rng::{Stream, stream, uniform};
 
 /// Names of the per-trial scalar results, in the order of [`Outcome::metrics`].
 pub const METRIC_NAMES: [&str; 15] = [
@@ -109,6 +109,9 @@ pub struct Scratch {
     mult: Vec<f64>,
     after: Vec<f64>,
     seg_par: Vec<SegPar>,
+    /// Per segment, the growth factor (1 + g(t_k))^dt of each step, when it does not depend
+    /// on the state (no ceiling); [segment][step].
+    step_growth: Vec<f64>,
     shock_n: Vec<f64>,
     shock: Vec<f64>,
     seg_streams: Vec<Stream>,
@@ -158,6 +161,7 @@ impl Scratch {
             mult: vec![1.0; m],
             after: vec![f64::NAN; m],
             seg_par: vec![SegPar::default(); m],
+            step_growth: vec![0.0; m * n],
             shock_n: vec![0.0; m],
             shock: vec![0.0; m],
             seg_streams: vec![seed_stream.clone(); m],
@@ -223,24 +227,30 @@ fn median_inputs(model: &Model, s: &mut Scratch) {
 }
 
 /// Draws trial `trial`'s inputs into `x` (values) and `u` (uniforms).
+///
+/// An input outside the copula takes its u straight from a counter-based hash of
+/// (seed, trial, path), and x = F⁻¹(u). A copula member draws a standard normal ε from its
+/// stream, the copula mixes them (z = A·ε), and u = Φ(z), x = F⁻¹(Φ(z)).
 pub fn sample_inputs(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
-    for (zi, inp) in s.z.iter_mut().zip(&model.inputs) {
-        *zi = stream(seed, trial, inp.key).sample(StandardNormal);
+    for &i in &model.independent {
+        let inp = &model.inputs[i];
+        let u = uniform(seed, trial, inp.key);
+        s.u[i] = u;
+        s.x[i] = inp.dist.quantile(u);
     }
     if let Some(c) = &model.copula {
         let m = c.members.len();
-        for a in 0..m {
-            let row = &c.factor[a * m..(a + 1) * m];
-            s.ztmp[a] = row.iter().zip(&c.members).map(|(f, &b)| f * s.z[b]).sum();
+        for (a, &i) in c.members.iter().enumerate() {
+            s.ztmp[a] = stream(seed, trial, model.inputs[i].key).sample(StandardNormal);
         }
         for (a, &i) in c.members.iter().enumerate() {
-            s.z[i] = s.ztmp[a];
+            let row = &c.factor[a * m..(a + 1) * m];
+            let z: f64 = row.iter().zip(&s.ztmp).map(|(f, e)| f * e).sum();
+            let u = normal_cdf(z);
+            s.z[i] = z;
+            s.u[i] = u;
+            s.x[i] = model.inputs[i].dist.quantile_from_z(z, u);
         }
-    }
-    for (i, inp) in model.inputs.iter().enumerate() {
-        let u = normal_cdf(s.z[i]);
-        s.u[i] = u;
-        s.x[i] = inp.dist.quantile_from_z(s.z[i], u);
     }
 }
 
@@ -367,12 +377,30 @@ pub fn run_trial_with(
                 terminal,
                 half_life,
                 ceiling,
-                ..
+                decay,
             } => {
                 p.g0 = growth.get(x);
                 p.ginf = terminal.get(x);
                 p.half_life = half_life.get(x);
                 p.ceiling = ceiling.map_or(f64::INFINITY, |c| c.get(x));
+                if ceiling.is_none() {
+                    // Growth does not depend on the state: all steps' factors in one tight
+                    // loop, where the roots pipeline instead of stalling the step loop.
+                    let out = &mut s.step_growth[i * n..(i + 1) * n];
+                    match decay {
+                        Some(d) => {
+                            for (f, dk) in out.iter_mut().zip(d) {
+                                *f = g.step_power(1.0 + p.ginf + (p.g0 - p.ginf) * dk);
+                            }
+                        }
+                        None => {
+                            for (k, f) in out.iter_mut().enumerate() {
+                                let dk = (-(g.t[k] - g.start) / p.half_life).exp2();
+                                *f = g.step_power(1.0 + p.ginf + (p.g0 - p.ginf) * dk);
+                            }
+                        }
+                    }
+                }
                 run_rate.get(x).min(p.ceiling)
             }
             SegKind::Path { level, scale } => {
@@ -566,12 +594,19 @@ pub fn run_trial_with(
         }
         for (i, seg) in model.segments.iter().enumerate() {
             let p = &s.seg_par[i];
-            let shock = (p.drift + p.sd * s.shock[i]).exp();
+            let shock = if p.sd == 0.0 {
+                1.0
+            } else {
+                (p.drift + p.sd * s.shock[i]).exp()
+            };
             let after = s.after[i];
             match &seg.kind {
                 SegKind::Path { level, .. } if after.is_nan() => {
                     s.mult[i] *= shock;
                     s.r[i] = p.scale * level[k + 1] * s.mult[i];
+                }
+                SegKind::Growth { ceiling: None, .. } if after.is_nan() => {
+                    s.r[i] *= s.step_growth[i * n + k] * shock;
                 }
                 kind => {
                     let mut growth = if !after.is_nan() {
@@ -586,7 +621,7 @@ pub fn run_trial_with(
                     if p.ceiling.is_finite() {
                         growth *= (1.0 - s.r[i] / p.ceiling).max(0.0);
                     }
-                    s.r[i] = (s.r[i] * (growth.ln_1p() * dt).exp() * shock).min(p.ceiling);
+                    s.r[i] = (s.r[i] * g.step_power(1.0 + growth) * shock).min(p.ceiling);
                 }
             }
         }

@@ -173,8 +173,7 @@ impl Band {
     fn from_values(cols: &mut [Vec<f64>]) -> Band {
         let mut b = Band::default();
         for col in cols.iter_mut() {
-            col.sort_by(f64::total_cmp);
-            let q: Vec<f64> = BAND_LEVELS.iter().map(|&p| type7(col, p)).collect();
+            let q: Vec<f64> = BAND_LEVELS.iter().map(|&p| type7_select(col, p)).collect();
             b.p5.push(q[0]);
             b.p25.push(q[1]);
             b.p50.push(q[2]);
@@ -185,15 +184,19 @@ impl Band {
     }
 }
 
-/// Type-7 quantile of sorted values.
-fn type7(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
+/// Type-7 quantile by selection (linear time; reorders `values`).
+fn type7_select(values: &mut [f64], p: f64) -> f64 {
+    if values.is_empty() {
         return f64::NAN;
     }
-    let h = (sorted.len() - 1) as f64 * p;
+    let h = (values.len() - 1) as f64 * p;
     let lo = h.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+    let (_, &mut a, upper) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    if h == lo as f64 || upper.is_empty() {
+        return a;
+    }
+    let b = upper.iter().copied().fold(f64::INFINITY, f64::min);
+    a + (h - lo as f64) * (b - a)
 }
 
 /// Per-step percentile bands.
@@ -629,5 +632,27 @@ fn bands(model: &Model, run: &RunResult) -> Bands {
         obligations: Band::from_values(&mut obligations),
         costs: Band::from_values(&mut costs),
         outflows: Band::from_values(&mut outflows),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selection_quantiles_match_sorted_type7() {
+        let mut xs: Vec<f64> = (0..1001)
+            .map(|i| ((i * 7919) % 1009) as f64 * 0.37 - 50.0)
+            .collect();
+        let mut sorted = xs.clone();
+        sorted.sort_by(f64::total_cmp);
+        for &p in &[0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0, 0.333] {
+            let h = (sorted.len() - 1) as f64 * p;
+            let lo = h.floor() as usize;
+            let hi = (lo + 1).min(sorted.len() - 1);
+            let want = sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo]);
+            assert_eq!(type7_select(&mut xs, p), want, "p = {p}");
+        }
+        assert_eq!(type7_select(&mut [3.0], 0.5), 3.0);
     }
 }

@@ -218,7 +218,8 @@ fn a_trial_replays_alone_exactly_as_in_the_run() {
 }
 
 /// Pinned output for a fixed seed: any change to sampling or accounting shows up here.
-/// If a change is intended, update the numbers and say why in the commit.
+/// If a change is intended, update the numbers and say why in the commit. (Last changed when
+/// inputs outside the copula began to draw u from a counter-based uniform, for speed.)
 #[test]
 fn bench_values_are_stable_for_a_fixed_seed() {
     let m = scenario_file("bench.toml", &[]);
@@ -237,12 +238,12 @@ fn bench_values_are_stable_for_a_fixed_seed() {
 }
 
 const PINNED: [f64; 6] = [
-    0.99951171875,
-    681.1056289864692,
-    695.3571428571429,
-    1126.6875,
-    565.9271780750727,
-    -549.5057113921212,
+    0.9990234375,
+    681.650080498725,
+    700.5833333333333,
+    1126.5833333333333,
+    566.6694185323154,
+    -542.4247417149156,
 ];
 
 /// An additive model with known first-order variance shares: one yearly step, cash always
