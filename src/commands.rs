@@ -15,6 +15,18 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::RunOpts;
 
+/// Set by Ctrl-C: long runs stop at their next batch (a fraction of a second) and write nothing.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Installs the Ctrl-C handler (a second Ctrl-C ends the process at once).
+pub fn stop_on_ctrl_c() {
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+}
+
 /// A failure, with the exit status it maps to.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -28,7 +40,7 @@ pub enum AppError {
     #[error("{0}")]
     Usage(String),
     /// The run stopped.
-    #[error(transparent)]
+    #[error("{}", run_message(.0))]
     Run(#[from] RunError),
     /// An output could not be written.
     #[error(transparent)]
@@ -42,6 +54,13 @@ pub enum AppError {
     /// Scenarios failed validation (their problems are already printed).
     #[error("{}", if *.1 > 1 { format!("{} of {} scenarios are invalid", .0, .1) } else { String::new() })]
     SomeInvalid(usize, usize),
+}
+
+fn run_message(e: &RunError) -> String {
+    match e {
+        RunError::Cancelled { .. } => format!("{e}; no outputs were written"),
+        _ => e.to_string(),
+    }
 }
 
 impl AppError {
@@ -187,6 +206,16 @@ fn run_one(
         ..run_config(opts, model)?
     };
     report::ensure_dir(dir)?;
+    if let Some(old) = report::read_manifest(dir) {
+        if old.scenario != model.name() && !opts.quiet {
+            eprintln!(
+                "warning: {} held the outputs of scenario '{}'; this run of '{}' replaces the files it writes, and manifest.json lists them",
+                dir.display(),
+                old.scenario,
+                model.name()
+            );
+        }
+    }
     let mut trials_csv = if cfg.save_trials {
         Some(report::TrialsCsv::create(
             dir,
@@ -234,7 +263,7 @@ fn run_one(
         &cfg,
         &progress,
         trials_csv.as_mut().map(|w| w as &mut dyn engine::TrialSink),
-        None,
+        Some(&INTERRUPTED),
     );
     if let Some(pb) = bar.borrow_mut().take() {
         pb.finish_and_clear();
@@ -249,6 +278,23 @@ fn run_one(
         written.push(w.finish()?);
     }
     let chart_files = chart::render_all(&summary, dir, charts)?;
+    let names = |paths: &[PathBuf]| -> Vec<String> {
+        paths
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect()
+    };
+    let mut all = names(&written);
+    all.extend(names(&chart_files));
+    report::write_manifest(
+        dir,
+        &report::Manifest {
+            scenario: model.name().to_string(),
+            trials: cfg.trials,
+            seed: cfg.seed,
+            files: all,
+        },
+    )?;
     if !opts.quiet {
         print!("{}", report::render_table(&summary));
         let mut files: Vec<String> = written

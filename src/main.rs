@@ -9,6 +9,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    commands::stop_on_ctrl_c();
     let result = match cli.command {
         None => commands::run(&[], &cli.opts),
         Some(cli::Command::Run { scenarios, opts }) => commands::run(&scenarios, &opts),

@@ -619,7 +619,9 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
                             .iter_mut()
                             .zip(&grid.t[active.0..active.1])
                         {
-                            *c += a * (1.0 + g).powf(t - grid.start) * grid.dt;
+                            let factor =
+                                (1.0 + g).powf(t - grid.start).min(crate::sim::MAX_RUN_RATE);
+                            *c += (a * factor).min(crate::sim::MAX_RUN_RATE) * grid.dt;
                         }
                     }
                     _ => var_costs.push(VarCost::Growing {

@@ -20,6 +20,12 @@ use crate::dist::normal_cdf;
 use crate::model::{Model, SegKind, ShareSrc, TrancheModel, VarCost};
 use crate::rng::{Stream, stream, uniform};
 
+/// Largest run-rate a segment can reach, $B/yr (a thousand times world GDP): growth that
+/// would overflow f64 is capped here, so no output is ever infinite or NaN.
+pub const MAX_RUN_RATE: f64 = 1e15;
+/// Sampled inputs are clamped to ±this, for the same reason.
+pub const MAX_INPUT: f64 = 1e15;
+
 /// Names of the per-trial scalar results, in the order of [`Outcome::metrics`].
 pub const METRIC_NAMES: [&str; 15] = [
     "gap",
@@ -236,7 +242,7 @@ pub fn sample_inputs(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
         let inp = &model.inputs[i];
         let u = uniform(seed, trial, inp.key);
         s.u[i] = u;
-        s.x[i] = inp.dist.quantile(u);
+        s.x[i] = inp.dist.quantile(u).clamp(-MAX_INPUT, MAX_INPUT);
     }
     if let Some(c) = &model.copula {
         let m = c.members.len();
@@ -249,7 +255,10 @@ pub fn sample_inputs(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
             let u = normal_cdf(z);
             s.z[i] = z;
             s.u[i] = u;
-            s.x[i] = model.inputs[i].dist.quantile_from_z(z, u);
+            s.x[i] = model.inputs[i]
+                .dist
+                .quantile_from_z(z, u)
+                .clamp(-MAX_INPUT, MAX_INPUT);
         }
     }
 }
@@ -458,7 +467,8 @@ pub fn run_trial_with(
                     active,
                 } => {
                     if (active.0..active.1).contains(&k) {
-                        cost += annual.get(x) * (1.0 + growth.get(x)).powf(tk - g.start) * dt;
+                        let factor = (1.0 + growth.get(x)).powf(tk - g.start).min(MAX_RUN_RATE);
+                        cost += (annual.get(x) * factor).min(MAX_RUN_RATE) * dt;
                     }
                 }
                 VarCost::Scaled { scale, per_step } => cost += scale.get(x) * per_step[k],
@@ -602,11 +612,11 @@ pub fn run_trial_with(
             let after = s.after[i];
             match &seg.kind {
                 SegKind::Path { level, .. } if after.is_nan() => {
-                    s.mult[i] *= shock;
-                    s.r[i] = p.scale * level[k + 1] * s.mult[i];
+                    s.mult[i] = (s.mult[i] * shock).min(MAX_RUN_RATE);
+                    s.r[i] = (p.scale * level[k + 1] * s.mult[i]).min(MAX_RUN_RATE);
                 }
                 SegKind::Growth { ceiling: None, .. } if after.is_nan() => {
-                    s.r[i] *= s.step_growth[i * n + k] * shock;
+                    s.r[i] = (s.r[i] * s.step_growth[i * n + k] * shock).min(MAX_RUN_RATE);
                 }
                 kind => {
                     let mut growth = if !after.is_nan() {
@@ -621,7 +631,9 @@ pub fn run_trial_with(
                     if p.ceiling.is_finite() {
                         growth *= (1.0 - s.r[i] / p.ceiling).max(0.0);
                     }
-                    s.r[i] = (s.r[i] * g.step_power(1.0 + growth) * shock).min(p.ceiling);
+                    s.r[i] = (s.r[i] * g.step_power(1.0 + growth) * shock)
+                        .min(p.ceiling)
+                        .min(MAX_RUN_RATE);
                 }
             }
         }
@@ -632,8 +644,8 @@ pub fn run_trial_with(
             let factor = ev.factor.get(x);
             let after = ev.growth_after.map(|p| p.get(x));
             for &i in &ev.segments {
-                s.r[i] *= factor;
-                s.mult[i] *= factor;
+                s.r[i] = (s.r[i] * factor).min(MAX_RUN_RATE);
+                s.mult[i] = (s.mult[i] * factor).min(MAX_RUN_RATE);
                 if let Some(a) = after {
                     s.after[i] = a;
                 }

@@ -125,3 +125,37 @@ pub fn write_summary_json(summary: &Summary, dir: &Path) -> Result<PathBuf, Repo
     write_atomic(&path, text.as_bytes())?;
     Ok(path)
 }
+
+/// What a run wrote into its directory (`manifest.json`): so results of another scenario or an
+/// earlier run left in the same directory are never mistaken for this run's.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct Manifest {
+    /// Scenario name.
+    pub scenario: String,
+    /// Trials.
+    pub trials: u64,
+    /// Seed.
+    pub seed: u64,
+    /// The files this run wrote, by name.
+    pub files: Vec<String>,
+}
+
+/// The manifest of an earlier run in `dir`, if there is a readable one.
+pub fn read_manifest(dir: &Path) -> Option<Manifest> {
+    let text = std::fs::read_to_string(dir.join("manifest.json")).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Writes `manifest.json` (atomically) listing `files`.
+///
+/// # Errors
+/// [`ReportError::Write`].
+pub fn write_manifest(dir: &Path, m: &Manifest) -> Result<PathBuf, ReportError> {
+    let path = dir.join("manifest.json");
+    let text = serde_json::to_string_pretty(m).map_err(|e| ReportError::Write {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    write_atomic(&path, format!("{text}\n").as_bytes())?;
+    Ok(path)
+}

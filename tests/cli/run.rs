@@ -87,7 +87,11 @@ fn run_writes_summary_and_bands_and_prints_the_table() {
         );
     }
     // Only the promised files: no temporary or probe files left behind, no trials.csv.
-    let mut want = vec!["bands.csv".to_string(), "summary.json".to_string()];
+    let mut want = vec![
+        "bands.csv".to_string(),
+        "manifest.json".to_string(),
+        "summary.json".to_string(),
+    ];
     for chart in [
         "cash_fan",
         "first_shortfall",
@@ -135,7 +139,10 @@ fn save_trials_writes_one_row_per_trial() {
         &dir,
     );
     assert!(out.stdout.contains("trials.csv"), "{}", out.dump());
-    assert_eq!(files_in(&dir), ["bands.csv", "summary.json", "trials.csv"]);
+    assert_eq!(
+        files_in(&dir),
+        ["bands.csv", "manifest.json", "summary.json", "trials.csv"]
+    );
 
     let csv = fs::read_to_string(dir.join("trials.csv")).expect("read trials.csv");
     let lines: Vec<&str> = csv.lines().collect();
@@ -174,7 +181,10 @@ fn quiet_prints_nothing() {
     );
     assert!(out.stdout.is_empty(), "{}", out.dump());
     assert!(out.stderr.is_empty(), "{}", out.dump());
-    assert_eq!(files_in(&dir), ["bands.csv", "summary.json"]);
+    assert_eq!(
+        files_in(&dir),
+        ["bands.csv", "manifest.json", "summary.json"]
+    );
 }
 
 #[test]
@@ -562,4 +572,39 @@ fn trace_worst_lists_the_largest_gaps() {
         })
         .count();
     assert!(rows >= 3, "{}", out.dump());
+}
+
+#[test]
+fn manifest_lists_the_run_and_warns_when_the_directory_held_another_scenario() {
+    let tmp = TempDir::new().expect("temp dir");
+    let dir = tmp.path().join("out");
+    let arg = dir.display().to_string();
+    let bench = root().join("scenarios/bench.toml").display().to_string();
+    let first = funding_gap(&[
+        "run", &bench, "--trials", "300", "--charts", "none", "--out", &arg,
+    ]);
+    assert_eq!(first.code, Some(0), "{}", first.dump());
+    let m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).expect("manifest"))
+            .expect("json");
+    assert_eq!(m["scenario"], "bench");
+    assert_eq!(m["files"], serde_json::json!(["summary.json", "bands.csv"]));
+    let second = funding_gap(&[
+        "run",
+        &fixture("minimal.toml"),
+        "--trials",
+        "300",
+        "--charts",
+        "none",
+        "--out",
+        &arg,
+    ]);
+    assert_eq!(second.code, Some(0), "{}", second.dump());
+    assert!(
+        second
+            .stderr
+            .contains("held the outputs of scenario 'bench'"),
+        "{}",
+        second.dump()
+    );
 }
