@@ -474,22 +474,32 @@ pub fn compare(args: &[String], opts: &RunOpts) -> Result<(), AppError> {
         .unwrap_or_else(|| PathBuf::from("output").join(format!("compare-{}", names.join("-vs-"))));
     report::ensure_dir(&dir)?;
     let c = funding_gap::analysis::compare(&models, &cfg, &|_| {})?;
-    let json = serde_json::to_string_pretty(&c).map_err(|e| AppError::Usage(e.to_string()))?;
-    report::write_atomic(&dir.join("comparison.json"), format!("{json}\n").as_bytes())?;
+    write_json(&dir, "comparison.json", &c)?;
     let written = chart::render_comparison(&c, &dir, &charts)?;
     if !opts.quiet {
         print!("{}", report::render_comparison(&c));
-        println!(
-            "\n  Wrote comparison.json{} to {}/",
-            if written.is_empty() {
-                String::new()
-            } else {
-                format!(" and {} chart files", written.len())
-            },
-            dir.display()
-        );
+        print_written(&["comparison.json"], written.len(), &dir);
     }
     Ok(())
+}
+
+fn write_json<T: serde::Serialize>(dir: &Path, name: &str, value: &T) -> Result<(), AppError> {
+    let json = serde_json::to_string_pretty(value).map_err(|e| AppError::Usage(e.to_string()))?;
+    report::write_atomic(&dir.join(name), format!("{json}\n").as_bytes())?;
+    Ok(())
+}
+
+fn print_written(files: &[&str], charts: usize, dir: &Path) {
+    let charts = if charts == 0 {
+        String::new()
+    } else {
+        format!(" and {charts} chart files")
+    };
+    println!(
+        "\n  Wrote {}{charts} to {}/",
+        files.join(", "),
+        dir.display()
+    );
 }
 
 /// Splits `--set` arguments into the swept one (values LO:HI:N or V1,V2,...) and the others.
@@ -584,20 +594,11 @@ pub fn sweep(arg: &str, target: Option<&str>, opts: &RunOpts) -> Result<(), AppE
         &dir.join("sweep.csv"),
         report::sweep_csv(&result).as_bytes(),
     )?;
-    let json = serde_json::to_string_pretty(&result).map_err(|e| AppError::Usage(e.to_string()))?;
-    report::write_atomic(&dir.join("sweep.json"), format!("{json}\n").as_bytes())?;
+    write_json(&dir, "sweep.json", &result)?;
     let written = chart::render_sweep(&result, &dir, &charts)?;
     if !opts.quiet {
         print!("{}", report::render_sweep(&result));
-        println!(
-            "\n  Wrote sweep.csv, sweep.json{} to {}/",
-            if written.is_empty() {
-                String::new()
-            } else {
-                format!(" and {} chart files", written.len())
-            },
-            dir.display()
-        );
+        print_written(&["sweep.csv", "sweep.json"], written.len(), &dir);
     }
     Ok(())
 }

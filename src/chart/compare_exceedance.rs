@@ -30,20 +30,7 @@ pub fn draw<DB: DrawingBackend>(
         .filter(|x| x.is_finite())
         .fold(0.0, f64::max);
     let top = if top > 0.0 { top } else { 1.0 };
-    let xstep = tick_step(0.0, top, 10);
-    let mut chart = axes(
-        &area,
-        st,
-        &Axes {
-            x: (0.0, top),
-            y: (0.0, 1.0),
-            x_desc: "X: funding gap over the horizon ($B)",
-            y_desc: "P(gap > X)",
-            x_ticks: 10,
-            x_fmt: &|v| usd(*v, xstep),
-            y_fmt: &|v| format!("{:.0} %", v * 100.0),
-        },
-    )?;
+    let mut chart = exceedance_axes(&area, st, top, "X: funding gap over the horizon ($B)")?;
 
     let names = scenario_labels(c);
     let first = names.first().cloned().unwrap_or_default();

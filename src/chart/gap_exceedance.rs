@@ -21,20 +21,7 @@ pub fn draw<DB: DrawingBackend>(
     let d = &s.gap_distribution;
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let top = *d.exceedance_x.last().unwrap_or(&1.0);
-    let xstep = tick_step(0.0, top, 10);
-    let mut chart = axes(
-        &area,
-        st,
-        &Axes {
-            x: (0.0, top),
-            y: (0.0, 1.0),
-            x_desc: "X: funding gap ($B)",
-            y_desc: "P(gap > X)",
-            x_ticks: 10,
-            x_fmt: &|v| usd(*v, xstep),
-            y_fmt: &|v| format!("{:.0} %", v * 100.0),
-        },
-    )?;
+    let mut chart = exceedance_axes(&area, st, top, "X: funding gap ($B)")?;
     let xs = &d.exceedance_x;
     let end_year = horizon_label(s.start, s.end);
     let mut curves: Vec<(String, &Vec<f64>)> = d

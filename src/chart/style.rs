@@ -525,6 +525,32 @@ pub fn axes_panel<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
+/// The axes of an exceedance chart: gap levels X from 0 to `top` ($B), P(gap > X) from 0 to 1.
+///
+/// # Errors
+/// plotters' error as text.
+pub fn exceedance_axes<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    st: &Style,
+    top: f64,
+    x_desc: &str,
+) -> Result<ChartContext<'a, DB, Plane>, String> {
+    let xstep = tick_step(0.0, top, 10);
+    axes(
+        area,
+        st,
+        &Axes {
+            x: (0.0, top),
+            y: (0.0, 1.0),
+            x_desc,
+            y_desc: "P(gap > X)",
+            x_ticks: 10,
+            x_fmt: &|v| usd(*v, xstep),
+            y_fmt: &|v| format!("{:.0} %", v * 100.0),
+        },
+    )
+}
+
 /// A filled band between `lo` and `hi` over `t`.
 pub fn band(t: &[f64], lo: &[f64], hi: &[f64], style: ShapeStyle) -> Polygon<(f64, f64)> {
     let mut pts: Vec<(f64, f64)> = t.iter().zip(hi).map(|(&x, &y)| (x, y)).collect();
