@@ -59,6 +59,14 @@ impl Domain {
     }
 }
 
+/// Largest magnitude of any number in a scenario: 1e12 ($1,000 trillion in $B, a thousand
+/// times world GDP). Larger values only come from typos, and would overflow f64 in sums and
+/// variances.
+const MAX_MAGNITUDE: f64 = 1e12;
+const TOO_LARGE: &str = "is too large: numbers in a scenario must be at most 1e12 in magnitude ($B: a thousand times world GDP)";
+/// Largest log-scale standard deviation of a lognormal.
+const MAX_SD_LOG: f64 = 10.0;
+
 struct Checker {
     problems: Vec<Problem>,
 }
@@ -80,6 +88,10 @@ impl Checker {
     fn number(&mut self, path: &str, x: f64, domain: Domain) -> Option<f64> {
         if !x.is_finite() {
             self.problem(path, Some(x.to_string()), "must be a finite number");
+            return None;
+        }
+        if x.abs() > MAX_MAGNITUDE {
+            self.problem(path, Some(fmt(x)), TOO_LARGE);
             return None;
         }
         if !domain.contains(x, x) {
@@ -183,6 +195,18 @@ impl Checker {
                     &format!("{path}.{k}"),
                     Some(x.to_string()),
                     "must be a finite number",
+                );
+                return None;
+            }
+            if x.abs() > MAX_MAGNITUDE {
+                self.problem(&format!("{path}.{k}"), Some(fmt(*x)), TOO_LARGE);
+                return None;
+            }
+            if *k == "sd_log" && *x > MAX_SD_LOG {
+                self.problem(
+                    &format!("{path}.{k}"),
+                    Some(fmt(*x)),
+                    format!("must be at most {MAX_SD_LOG} (a 90 % interval spanning a factor of e^33 already)"),
                 );
                 return None;
             }
@@ -928,11 +952,17 @@ pub(super) fn validate(
                     _ => None,
                 };
                 match (year, x) {
-                    (Some(y), Some(x)) if x.is_finite() && x >= 0.0 => rows.push((y, x)),
+                    (Some(y), Some(x)) if x.is_finite() && (0.0..=MAX_MAGNITUDE).contains(&x) => {
+                        rows.push((y, x))
+                    }
                     (None, _) => {
                         c.problem(&kp, None, "the key must be a calendar year such as 2027")
                     }
-                    _ => c.problem(&kp, Some(v.to_string()), "must be an amount ≥ 0"),
+                    _ => c.problem(
+                        &kp,
+                        Some(v.to_string()),
+                        "must be an amount from 0 to 1e12 ($B)",
+                    ),
                 }
             }
             rows.sort_by_key(|r| r.0);

@@ -3,7 +3,7 @@
 //! [`crate::bad_fixture`]): exit status 2, `error: ` first, the file, the field path, the bad
 //! value and what is allowed, no panic, nothing written.
 
-use crate::{bad_fixture, fixture, funding_gap};
+use crate::{assert_error, bad_fixture, fixture, funding_gap};
 
 #[test]
 fn minimal_fixture_is_valid() {
@@ -167,4 +167,22 @@ fn unbounded_normal_for_an_amount() {
             "min = 0",
         ],
     );
+}
+
+#[test]
+fn numbers_beyond_1e12_are_rejected_before_they_can_overflow() {
+    let out = funding_gap(&[
+        "validate",
+        &fixture("minimal.toml"),
+        "--set",
+        "cash.initial=1e308",
+    ]);
+    assert_error(&out, 2, &["cash.initial = 1e308", "at most 1e12"]);
+    let out = funding_gap(&[
+        "validate",
+        &fixture("minimal.toml"),
+        "--set",
+        "cash.initial={ median = 10, sd_log = 1000 }",
+    ]);
+    assert_error(&out, 2, &["cash.initial.sd_log = 1000", "at most 10"]);
 }
