@@ -632,6 +632,13 @@ pub(super) fn validate(
                     "must be a number of years in (0, 100]",
                 );
                 8.0
+            } else if steps.round() < 1.0 {
+                c.problem(
+                    "time.horizon_years",
+                    Some(fmt(h)),
+                    format!("must cover at least one step (1/{steps_per_year} of a year)"),
+                );
+                8.0
             } else if (steps - steps.round()).abs() > 1e-9 {
                 c.problem(
                     "time.horizon_years",
@@ -981,7 +988,9 @@ pub(super) fn validate(
                     c.missing(&p("years"), "the term in years");
                     None
                 }
-                Some(y) => c.number(&p("years"), y, Domain::Positive),
+                Some(y) => c
+                    .number(&p("years"), y, Domain::Positive)
+                    .and_then(|y| c.term(&p("years"), y)),
             };
             Timing::Term {
                 start: s.unwrap_or(start),
@@ -1065,7 +1074,9 @@ pub(super) fn validate(
                         );
                         None
                     }
-                    Some(y) => c.number(&format!("{tp}.years"), y, Domain::Positive),
+                    Some(y) => c
+                        .number(&format!("{tp}.years"), y, Domain::Positive)
+                        .and_then(|y| c.term(&format!("{tp}.years"), y)),
                 };
                 let tstart = c
                     .opt_date(&format!("{tp}.start"), &t.start)
@@ -1194,6 +1205,15 @@ pub(super) fn validate(
 }
 
 impl Checker {
+    /// A contract term: at most 200 years (longer terms only come from typos).
+    fn term(&mut self, path: &str, years: f64) -> Option<f64> {
+        if years > 200.0 {
+            self.problem(path, Some(fmt(years)), "a term must be at most 200 years");
+            return None;
+        }
+        Some(years)
+    }
+
     fn pair(&mut self, path: &str, r: &RawCorrelation) -> Option<Correlation> {
         if r.between.len() != 2 {
             self.problem(

@@ -17,19 +17,24 @@ use proptest::sample::{Index, select};
 use proptest::test_runner::{TestCaseError, TestRunner};
 use toml::{Table, Value};
 
-use crate::gen::{Opts, scenario};
-use crate::support::{Counter, Verdict, check_message, config, exercise, fuzz_cases, guarded, scenarios_dir};
+use crate::scenarios::{Opts, scenario};
+use crate::support::{
+    Counter, Verdict, check_message, config, exercise, fuzz_cases, guarded, scenarios_dir,
+};
 
-/// Runs one case and turns a panic, a hang or a bad message into a failure naming the input.
+/// Runs one case and turns a panic, a hang or a bad message into a failure naming the input
+/// (`raw` is the input as given, `shown` as printed).
 fn check_case(
     counter: &Counter,
+    raw: &str,
     shown: &str,
     run: impl FnOnce() -> Verdict + Send + 'static,
 ) -> Result<(), TestCaseError> {
-    let verdict = guarded(run).map_err(|e| TestCaseError::fail(format!("{e}\ninput:\n{shown}")))?;
+    let fail = |e: String| TestCaseError::fail(format!("{e}\ninput:\n{shown}"));
+    let verdict = guarded(run).map_err(fail)?;
     counter.record(&verdict);
     if let Verdict::Rejected(msg) = &verdict {
-        check_message(msg, shown).map_err(|e| TestCaseError::fail(format!("{e}\ninput:\n{shown}")))?;
+        check_message(msg, raw).map_err(fail)?;
     }
     Ok(())
 }
@@ -40,10 +45,46 @@ fn check_case(
 fn tomlish_text() -> impl Strategy<Value = String> {
     let token = prop_oneof![
         select(vec![
-            "[", "]", "[[", "]]", "=", "\"", "'", "{", "}", ",", ".", "\n", " ", "#", "-", "+",
-            "e", "nan", "inf", "true", "time", "cash", "revenue", "start", "horizon_years",
-            "initial", "run_rate", "growth", "low", "high", "2027-Q3", "1e308", "extends",
-            "obligations", "rounds", "participants", "tranches", "\"\"\"", "0x", "_",
+            "[",
+            "]",
+            "[[",
+            "]]",
+            "=",
+            "\"",
+            "'",
+            "{",
+            "}",
+            ",",
+            ".",
+            "\n",
+            " ",
+            "#",
+            "-",
+            "+",
+            "e",
+            "nan",
+            "inf",
+            "true",
+            "time",
+            "cash",
+            "revenue",
+            "start",
+            "horizon_years",
+            "initial",
+            "run_rate",
+            "growth",
+            "low",
+            "high",
+            "2027-Q3",
+            "1e308",
+            "extends",
+            "obligations",
+            "rounds",
+            "participants",
+            "tranches",
+            "\"\"\"",
+            "0x",
+            "_",
         ])
         .prop_map(str::to_string),
         "[a-z0-9_]{1,8}",
@@ -82,24 +123,65 @@ fn weird_value() -> BoxedStrategy<Value> {
             4e9,
         ])
         .prop_map(Value::Float),
-        select(vec![i64::MAX, i64::MIN, -1, 0, 1, 2, 3, 5, 12, 13, 1900, 2027, 2301, 1 << 53])
-            .prop_map(Value::Integer),
+        select(vec![
+            i64::MAX,
+            i64::MIN,
+            -1,
+            0,
+            1,
+            2,
+            3,
+            5,
+            12,
+            13,
+            1900,
+            2027,
+            2301,
+            1 << 53
+        ])
+        .prop_map(Value::Integer),
         any::<f64>().prop_map(Value::Float),
         any::<i64>().prop_map(Value::Integer),
     ];
     let string = prop_oneof![
         select(vec![
-            "2027-Q9", "2027-Q0", "2027-q3", "2027-Q", "-Q3", "2027-Q3-Q4", "2027.5", " 2027 ",
-            "1e400", "nan", "inf", "-inf", "NaN", "2027-Q-1", "99999999999-Q1", "ipo", "close",
-            "linear", "step", "ramp", "flat", "front_loaded", "", " ", "\u{0}", "é", "🙂",
-            "bench.toml", "base", "../Cargo.toml",
+            "2027-Q9",
+            "2027-Q0",
+            "2027-q3",
+            "2027-Q",
+            "-Q3",
+            "2027-Q3-Q4",
+            "2027.5",
+            " 2027 ",
+            "1e400",
+            "nan",
+            "inf",
+            "-inf",
+            "NaN",
+            "2027-Q-1",
+            "99999999999-Q1",
+            "ipo",
+            "close",
+            "linear",
+            "step",
+            "ramp",
+            "flat",
+            "front_loaded",
+            "",
+            " ",
+            "\u{0}",
+            "é",
+            "🙂",
+            "bench.toml",
+            "base",
+            "../Cargo.toml",
         ])
         .prop_map(|s| Value::String(s.to_string())),
         ".{0,20}".prop_map(Value::String),
     ];
     let dist_keys = vec![
-        "low", "high", "mode", "pert", "p5", "p95", "mean", "sd", "min", "max", "median",
-        "sd_log", "p", "lo", "hi", "sigma",
+        "low", "high", "mode", "pert", "p5", "p95", "mean", "sd", "min", "max", "median", "sd_log",
+        "p", "lo", "hi", "sigma",
     ];
     let dist = prop::collection::vec(
         (
@@ -163,17 +245,80 @@ fn extends_name() -> impl Strategy<Value = String> {
 fn random_key() -> impl Strategy<Value = String> {
     prop_oneof![
         select(vec![
-            "start", "horizon_years", "steps_per_year", "report_years", "trials", "seed",
-            "initial", "min_cash", "run_rate", "growth", "terminal_growth", "half_life_years",
-            "ceiling", "volatility", "path", "interpolation", "scale", "annual", "revenue_share",
-            "revenue_share_path", "segments", "from", "until", "total", "years", "profile",
-            "schedule", "realized_share", "flexible_share", "deferral_years", "counterparty",
-            "close", "post_money", "probability", "participants", "amount", "tranches",
-            "tied_spend", "share", "when", "lapses", "counts_toward", "date", "multiple",
-            "raise_share", "limit", "rate", "hazard", "factor", "growth_after", "recurring",
-            "between", "rho", "name", "description", "extends", "time", "run", "cash", "revenue",
-            "costs", "obligations", "rounds", "ipo", "debt", "events", "correlations",
-            "revenue_correlations", "horizon_year", "stat", "totl", "2027", "2027-Q3", "0",
+            "start",
+            "horizon_years",
+            "steps_per_year",
+            "report_years",
+            "trials",
+            "seed",
+            "initial",
+            "min_cash",
+            "run_rate",
+            "growth",
+            "terminal_growth",
+            "half_life_years",
+            "ceiling",
+            "volatility",
+            "path",
+            "interpolation",
+            "scale",
+            "annual",
+            "revenue_share",
+            "revenue_share_path",
+            "segments",
+            "from",
+            "until",
+            "total",
+            "years",
+            "profile",
+            "schedule",
+            "realized_share",
+            "flexible_share",
+            "deferral_years",
+            "counterparty",
+            "close",
+            "post_money",
+            "probability",
+            "participants",
+            "amount",
+            "tranches",
+            "tied_spend",
+            "share",
+            "when",
+            "lapses",
+            "counts_toward",
+            "date",
+            "multiple",
+            "raise_share",
+            "limit",
+            "rate",
+            "hazard",
+            "factor",
+            "growth_after",
+            "recurring",
+            "between",
+            "rho",
+            "name",
+            "description",
+            "extends",
+            "time",
+            "run",
+            "cash",
+            "revenue",
+            "costs",
+            "obligations",
+            "rounds",
+            "ipo",
+            "debt",
+            "events",
+            "correlations",
+            "revenue_correlations",
+            "horizon_year",
+            "stat",
+            "totl",
+            "2027",
+            "2027-Q3",
+            "0",
         ])
         .prop_map(str::to_string),
         "[a-zA-Z0-9_ .\"-]{0,10}",
@@ -251,7 +396,7 @@ fn apply(root: &mut Value, m: &Mutation) {
                 let (last, parent) = p.split_last().unwrap_or_else(|| unreachable!());
                 match node_mut(root, parent) {
                     Some(Value::Table(t)) => {
-                        t.shift_remove(last);
+                        t.remove(last);
                     }
                     Some(Value::Array(a)) => {
                         if let Ok(ix) = last.parse::<usize>() {
@@ -310,10 +455,28 @@ enum TextEdit {
 fn text_edit() -> impl Strategy<Value = TextEdit> {
     prop_oneof![
         (any::<Index>(), 1usize..20).prop_map(|(i, n)| TextEdit::Delete(i, n)),
-        (any::<Index>(), prop_oneof![
-            select(vec!["[", "]", "=", "\"", "\n[time]\n", "\n[cash]\n", "{", "}", ",", "\n", "#", "'''"]).prop_map(str::to_string),
-            ".{0,6}",
-        ]).prop_map(|(i, s)| TextEdit::Insert(i, s)),
+        (
+            any::<Index>(),
+            prop_oneof![
+                select(vec![
+                    "[",
+                    "]",
+                    "=",
+                    "\"",
+                    "\n[time]\n",
+                    "\n[cash]\n",
+                    "{",
+                    "}",
+                    ",",
+                    "\n",
+                    "#",
+                    "'''"
+                ])
+                .prop_map(str::to_string),
+                ".{0,6}",
+            ]
+        )
+            .prop_map(|(i, s)| TextEdit::Insert(i, s)),
         any::<Index>().prop_map(TextEdit::DuplicateLine),
     ]
 }
@@ -350,8 +513,14 @@ fn edit_text(text: &str, e: &TextEdit) -> String {
 fn mutated_scenario() -> impl Strategy<Value = String> {
     (
         scenario(Opts { flexible: true }),
-        prop::collection::vec(mutation(), 0..5),
-        prop::collection::vec(text_edit(), 0..2),
+        prop_oneof![
+            1 => prop::collection::vec(mutation(), 0..=1),
+            1 => prop::collection::vec(mutation(), 1..=4),
+        ],
+        prop_oneof![
+            4 => Just(Vec::new()),
+            1 => prop::collection::vec(text_edit(), 1..=2),
+        ],
     )
         .prop_map(|(g, muts, edits)| {
             let mut root = Value::Table(g.table);
@@ -374,15 +543,29 @@ fn mutated_scenario() -> impl Strategy<Value = String> {
 
 // ---- (iii) --set overrides on bench.toml ------------------------------------------------------
 
-/// Every dotted path in scenarios/bench.toml (array elements by index).
-fn bench_paths() -> &'static [String] {
-    static PATHS: OnceLock<Vec<String>> = OnceLock::new();
+/// Every dotted path in scenarios/bench.toml (array elements by index), and the subset that
+/// ends at a plain value or a distribution table (what `--set` usually targets).
+fn bench_paths() -> &'static (Vec<String>, Vec<String>) {
+    static PATHS: OnceLock<(Vec<String>, Vec<String>)> = OnceLock::new();
     PATHS.get_or_init(|| {
         let text = std::fs::read_to_string(bench()).unwrap_or_else(|e| panic!("bench.toml: {e}"));
         let v: Value = toml::from_str(&text).unwrap_or_else(|e| panic!("bench.toml: {e}"));
         let mut all = Vec::new();
         paths(&v, &mut Vec::new(), &mut all);
-        all.into_iter().map(|p| p.join(".")).collect()
+        let mut root = v.clone();
+        let leaves = all
+            .iter()
+            .filter(|p| match node_mut(&mut root, p) {
+                Some(Value::Table(t)) => t
+                    .keys()
+                    .any(|k| ["low", "p5", "mean", "median", "p"].contains(&k.as_str())),
+                Some(Value::Array(_)) => false,
+                Some(_) => true,
+                None => false,
+            })
+            .map(|p| p.join("."))
+            .collect();
+        (all.into_iter().map(|p| p.join(".")).collect(), leaves)
     })
 }
 
@@ -391,9 +574,11 @@ fn bench() -> PathBuf {
 }
 
 fn set_path() -> impl Strategy<Value = String> {
-    let known = any::<Index>().prop_map(|i| i.get(bench_paths()).clone());
+    let leaf = any::<Index>().prop_map(|i| i.get(&bench_paths().1).clone());
+    let known = any::<Index>().prop_map(|i| i.get(&bench_paths().0).clone());
     prop_oneof![
-        6 => known.clone(),
+        12 => leaf,
+        3 => known.clone(),
         2 => (known.clone(), random_key()).prop_map(|(p, k)| format!("{p}.{k}")),
         1 => (known, 0usize..4).prop_map(|(p, n)| {
             // Drop the last n segments: set a whole section.
@@ -405,21 +590,45 @@ fn set_path() -> impl Strategy<Value = String> {
     ]
 }
 
+/// A value as the user would type it (TOML inline syntax).
+fn inline(v: Value) -> String {
+    let mut t = Table::new();
+    t.insert("v".into(), v);
+    toml::to_string(&t)
+        .ok()
+        .and_then(|s| s.strip_prefix("v = ").map(|s| s.trim_end().to_string()))
+        .unwrap_or_default()
+}
+
+/// Values a user would plausibly set: numbers, shares, dates, distributions.
+fn plausible_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (0.0..100.0f64).prop_map(|x| inline(Value::Float(x))),
+        (0.0..=1.0f64).prop_map(|x| inline(Value::Float(x))),
+        (0i64..=50).prop_map(|x| x.to_string()),
+        (2026i64..2036, 1..=4).prop_map(|(y, q)| format!("\"{y}-Q{q}\"")),
+        (2026.0..2036.0f64).prop_map(|x| format!("{:.2}", x)),
+        (0.0..100.0f64, 0.0..100.0f64)
+            .prop_map(|(a, w)| format!("{{ low = {a}, high = {} }}", a + w)),
+        (0.01..100.0f64, 1.0..5.0f64).prop_map(|(a, r)| format!("{{ p5 = {a}, p95 = {} }}", a * r)),
+        (0.0..100.0f64, 0.0..30.0f64)
+            .prop_map(|(m, sd)| format!("{{ mean = {m}, sd = {sd}, min = 0 }}")),
+        (0.0..=1.0f64).prop_map(|p| format!("{{ p = {p} }}")),
+        Just("true".to_string()),
+        Just("\"ramp\"".to_string()),
+        Just("\"ipo\"".to_string()),
+    ]
+}
+
 fn set_value() -> impl Strategy<Value = String> {
     prop_oneof![
-        6 => weird_value().prop_map(|v| {
-            // As the user would type it: TOML inline syntax.
-            let mut t = Table::new();
-            t.insert("v".into(), v);
-            toml::to_string(&t)
-                .ok()
-                .and_then(|s| s.strip_prefix("v = ").map(|s| s.trim_end().to_string()))
-                .unwrap_or_default()
-        }),
+        6 => plausible_value(),
+        4 => weird_value().prop_map(inline),
         2 => select(vec![
             "2027-Q9", "\"2027-Q9\"", "{ low = 1, high = 0 }", "{ low = 0.3, high = 0.9 }",
             "[1, 2", "{", "nan", "-inf", "1e999", "[]", "[2030, 2031]", "\"\"", "=", "==",
-            "{ p = 2 }", "{ mean = 1, sd = -1 }", "10:50:9", "1,2,3", "0x10", "1_000",
+            "{ p = 2 }", "{ mean = 1, sd = -1 }", "10:50:9", "1,2,3", "0x10", "1_000", "1e308",
+            "-1e308", "1e15", "0", "-0.0", "4e9", "100",
         ]).prop_map(str::to_string),
         1 => ".{0,20}",
     ]
@@ -427,7 +636,7 @@ fn set_value() -> impl Strategy<Value = String> {
 
 fn set_arg() -> impl Strategy<Value = String> {
     prop_oneof![
-        8 => (set_path(), set_value(), select(vec!["=", " = ", "= ", "=="]))
+        8 => (set_path(), set_value(), select(vec!["=", "=", "=", " = ", "= ", "=="]))
             .prop_map(|(p, v, eq)| format!("{p}{eq}{v}")),
         1 => ".{0,30}",
         1 => "[^=]{0,20}",
@@ -460,8 +669,9 @@ fn fuzz_arbitrary_bytes_from_a_file() {
         |counter, bytes| {
             let path = dir.path().join("fuzz.toml");
             std::fs::write(&path, &bytes).unwrap_or_else(|e| panic!("write: {e}"));
-            let shown = format!("{bytes:?}\n(as text: {:?})", String::from_utf8_lossy(&bytes));
-            check_case(counter, &shown, move || exercise(|| load(&path, &[])))
+            let raw = String::from_utf8_lossy(&bytes).into_owned();
+            let shown = format!("{bytes:?}\n(as text: {raw:?})");
+            check_case(counter, &raw, &shown, move || exercise(|| load(&path, &[])))
         },
     );
 }
@@ -474,7 +684,7 @@ fn fuzz_arbitrary_text() {
         prop_oneof![".{0,200}", "(?s).{0,200}", tomlish_text()],
         |counter, text| {
             let shown = text.clone();
-            check_case(counter, &shown, move || {
+            check_case(counter, &shown, &shown, move || {
                 exercise(|| load_str(&text, "fuzz.toml", Some(&scenarios_dir()), &[]))
             })
         },
@@ -487,7 +697,7 @@ fn fuzz_arbitrary_text() {
 fn fuzz_mutated_scenarios() {
     run_fuzz("mutated_scenarios", mutated_scenario(), |counter, text| {
         let shown = text.clone();
-        check_case(counter, &shown, move || {
+        check_case(counter, &shown, &shown, move || {
             exercise(|| load_str(&text, "fuzz.toml", Some(&scenarios_dir()), &[]))
         })
     });
@@ -498,14 +708,20 @@ fn fuzz_mutated_scenarios() {
 fn fuzz_set_overrides_on_bench() {
     run_fuzz(
         "set_overrides",
-        prop::collection::vec(set_arg(), 1..=2),
+        prop_oneof![
+            3 => prop::collection::vec(set_arg(), 1..=1),
+            1 => prop::collection::vec(set_arg(), 2..=3),
+        ],
         |counter, sets| {
             let shown = sets
                 .iter()
                 .map(|s| format!("--set {s:?}"))
                 .collect::<Vec<_>>()
                 .join(" ");
-            check_case(counter, &shown, move || exercise(|| load(&bench(), &sets)))
+            let raw = sets.join(" ");
+            check_case(counter, &raw, &shown, move || {
+                exercise(|| load(&bench(), &sets))
+            })
         },
     );
 }

@@ -63,8 +63,8 @@ pub fn num(dom: Dom, lo: f64, hi: f64) -> BoxedStrategy<Num> {
             uncertain: b > a,
         }
     });
-    let tri = (lo..hi, 0.1..=1.0f64, 0.0..=1.0f64, any::<bool>()).prop_map(
-        move |(a, f, g, pert)| {
+    let tri =
+        (lo..hi, 0.1..=1.0f64, 0.0..=1.0f64, any::<bool>()).prop_map(move |(a, f, g, pert)| {
             let b = (a + f * (hi - a)).min(hi);
             let m = (a + g * (b - a)).clamp(a, b);
             let mut v = table(&[("low", a), ("mode", m), ("high", b)]);
@@ -77,8 +77,7 @@ pub fn num(dom: Dom, lo: f64, hi: f64) -> BoxedStrategy<Num> {
                 value: v,
                 uncertain: b > a,
             }
-        },
-    );
+        });
     // Forms whose support is unbounded on one side, truncated or positive as the domain needs.
     let pos_lo = lo.max(w * 0.01).max(1e-3);
     let lognormal_interval = (pos_lo..hi.max(pos_lo * 2.0), 1.2..4.0f64).prop_map(|(a, r)| Num {
@@ -201,13 +200,13 @@ impl Time {
 }
 
 fn time() -> impl Strategy<Value = Time> {
-    (2020u32..2031, 0u32..4, 1u32..=10, select(vec![1u32, 4, 12])).prop_map(|(y, q, years, steps)| {
-        Time {
+    (2020u32..2031, 0u32..4, 1u32..=10, select(vec![1u32, 4, 12])).prop_map(
+        |(y, q, years, steps)| Time {
             start: f64::from(y) + f64::from(q) / 4.0,
             years,
             steps,
-        }
-    })
+        },
+    )
 }
 
 /// A date value in one of the accepted spellings.
@@ -215,9 +214,11 @@ fn date_value(d: f64, style: u8) -> Value {
     let whole = d.fract() == 0.0;
     match style % 3 {
         0 if whole => Value::Integer(d as i64),
-        1 if (d * 4.0).fract() == 0.0 => {
-            Value::String(format!("{}-Q{}", d.floor() as i64, ((d.fract() * 4.0) as i64) + 1))
-        }
+        1 if (d * 4.0).fract() == 0.0 => Value::String(format!(
+            "{}-Q{}",
+            d.floor() as i64,
+            ((d.fract() * 4.0) as i64) + 1
+        )),
         _ => Value::Float(d),
     }
 }
@@ -373,7 +374,13 @@ fn cost(t: Time) -> impl Strategy<Value = CostGen> {
     (
         prop_oneof![fixed_line, path_line, share_line],
         segment_pick(),
-        prop::option::of((0.0..1.0f64, 0.05..1.0f64, any::<u8>(), any::<bool>(), any::<bool>())),
+        prop::option::of((
+            0.0..1.0f64,
+            0.05..1.0f64,
+            any::<u8>(),
+            any::<bool>(),
+            any::<bool>(),
+        )),
     )
         .prop_map(move |((mut entry, is_share), segments, window)| {
             if let Some((f, len, style, has_from, has_until)) = window {
@@ -407,7 +414,10 @@ fn obligation(t: Time, flexible: bool) -> impl Strategy<Value = Entry> {
     let schedule = prop::collection::vec((-1i64..12, 0.0..100.0f64), 1..=4).prop_map(move |rows| {
         let mut s = Table::new();
         for (dy, amount) in rows {
-            s.insert((t.start.floor() as i64 + dy).to_string(), Value::Float(amount));
+            s.insert(
+                (t.start.floor() as i64 + dy).to_string(),
+                Value::Float(amount),
+            );
         }
         // At least one positive amount.
         if let Some((_, v)) = s.iter_mut().next() {
@@ -521,16 +531,16 @@ fn participant() -> impl Strategy<Value = ParticipantGen> {
                 prop::option::of(any::<Index>()),
                 prop::option::of(select(vec!["aws", "nvidia"])),
             )
-                .prop_map(|(share, years, start_after, profile, counts_toward, counterparty)| {
-                    TiedGen {
+                .prop_map(
+                    |(share, years, start_after, profile, counts_toward, counterparty)| TiedGen {
                         share,
                         years,
                         start_after,
                         profile,
                         counts_toward,
                         counterparty,
-                    }
-                }),
+                    },
+                ),
         ),
     )
         .prop_map(|(probability, amount, tranches, tied)| ParticipantGen {
@@ -549,13 +559,15 @@ fn round(t: Time) -> impl Strategy<Value = RoundGen> {
         prop::option::of(10.0..1000.0f64),
         prop::collection::vec(participant(), 1..=3),
     )
-        .prop_map(move |(f, style, probability, post_money, participants)| RoundGen {
-            close: (t.at(f, 0.0, 1.0) * 4.0).round() / 4.0,
-            style,
-            probability,
-            post_money,
-            participants,
-        })
+        .prop_map(
+            move |(f, style, probability, post_money, participants)| RoundGen {
+                close: (t.at(f, 0.0, 1.0) * 4.0).round() / 4.0,
+                style,
+                probability,
+                post_money,
+                participants,
+            },
+        )
 }
 
 fn ipo(t: Time) -> impl Strategy<Value = Entry> {
@@ -639,8 +651,6 @@ pub struct Opts {
 pub struct Gen {
     /// The whole file as a TOML table.
     pub table: Table,
-    /// Paths of its real (non-degenerate) uncertain inputs.
-    pub inputs: Vec<String>,
     /// Names of its obligations.
     pub obligations: Vec<String>,
 }
@@ -825,11 +835,7 @@ fn assemble(((t, initial, min_cash, segs, costs, obls), tail): (Head, Tail)) -> 
                 }
                 pe.set("tied_spend", Value::Table(tt));
             }
-            add(
-                &format!("rounds.{rname}.participants.p{pi}"),
-                pe,
-                &mut root,
-            );
+            add(&format!("rounds.{rname}.participants.p{pi}"), pe, &mut root);
         }
     }
     if let Some(e) = ipo {
@@ -864,10 +870,7 @@ fn assemble(((t, initial, min_cash, segs, costs, obls), tail): (Head, Tail)) -> 
                 .into_iter()
                 .map(|(a, b, rho)| {
                     let mut t = Table::new();
-                    t.insert(
-                        "between".into(),
-                        Value::Array(vec![a.into(), b.into()]),
-                    );
+                    t.insert("between".into(), Value::Array(vec![a.into(), b.into()]));
                     t.insert("rho".into(), Value::Float(rho));
                     Value::Table(t)
                 })
@@ -885,7 +888,6 @@ fn assemble(((t, initial, min_cash, segs, costs, obls), tail): (Head, Tail)) -> 
     }
     Gen {
         table: root,
-        inputs,
         obligations: obl_names,
     }
 }
@@ -899,7 +901,10 @@ pub fn raise(v: &Value, d: f64) -> Option<Value> {
         Value::Float(x) => Some(Value::Float(x + d)),
         Value::Integer(i) => Some(Value::Float(*i as f64 + d)),
         Value::Table(t) => {
-            let g = |k: &str| t.get(k).and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)));
+            let g = |k: &str| {
+                t.get(k)
+                    .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
+            };
             let mut out = t.clone();
             let mut put = |k: &str, x: f64| {
                 out.insert(k.to_string(), Value::Float(x));
@@ -917,8 +922,15 @@ pub fn raise(v: &Value, d: f64) -> Option<Value> {
                     put("p5", a * c);
                     put("p95", b * c);
                 } else {
-                    put("p5", a + d);
-                    put("p95", b + d);
+                    // Normal: shifting p5 and p95 could make both positive, which reads as a
+                    // lognormal; write the same normal as { mean, sd } and shift its mean.
+                    out.remove("p5");
+                    out.remove("p95");
+                    out.insert("mean".into(), Value::Float(0.5 * (a + b) + d));
+                    out.insert(
+                        "sd".into(),
+                        Value::Float((b - a) / (2.0 * funding_gap::dist::Z95)),
+                    );
                 }
             } else if let Some(m) = g("mean") {
                 // A (truncated) normal shifted whole, truncation points included.
