@@ -60,6 +60,7 @@ round=0
 failed_rounds=0
 build_errors=0
 last_duration=0
+last_n=1
 failures=()
 
 while :; do
@@ -67,10 +68,11 @@ while :; do
     remaining=$(( deadline - now ))
     [ "$remaining" -gt 0 ] || break
     n=$cases
-    # Shrink the last round so that it ends about on time.
-    if [ "$last_duration" -gt 0 ] && [ "$last_duration" -gt "$remaining" ]; then
-        n=$(( cases * remaining / last_duration ))
+    # Shrink the last round so that it ends about on time (from the last round's pace).
+    if [ "$last_duration" -gt 0 ] && [ $(( cases * last_duration / last_n )) -gt "$remaining" ]; then
+        n=$(( last_n * remaining / last_duration ))
         [ "$n" -ge 50 ] || break
+        [ "$n" -le "$cases" ] || n=$cases
     fi
     round=$(( round + 1 ))
     seed=$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')
@@ -80,6 +82,7 @@ while :; do
         cargo test "${profile_args[@]}" --test robustness fuzz >"$log" 2>&1
     status=$?
     last_duration=$(( $(date +%s) - t0 ))
+    last_n=$n
     if [ $status -eq 0 ]; then
         rm -f "$log"
         printf '  round %d: ok (%d cases per property, %ds)\n' "$round" "$n" "$last_duration"
