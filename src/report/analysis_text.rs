@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::table::usd_b;
+use super::table::{quarter, usd_b};
 use crate::analysis::{Comparison, Sweep, TrialTrace};
 use crate::summary::Summary;
 
@@ -12,11 +12,6 @@ fn pct(p: f64) -> String {
 
 fn pp(p: f64) -> String {
     format!("{:+.2} pp", 100.0 * p)
-}
-
-fn date(t: f64) -> String {
-    let y = (t + 1e-9).floor();
-    format!("{y:.0}-Q{}", ((t - y) * 4.0 + 1e-6).floor() as i32 + 1)
 }
 
 /// The comparison table: each scenario's headline results, then the paired differences.
@@ -187,7 +182,7 @@ pub fn render_trace(t: &TrialTrace) -> String {
         t.trial,
         t.seed,
         usd_b(metric("gap")),
-        t.first_shortfall.map_or("none".to_string(), date),
+        t.first_shortfall.map_or("none".to_string(), quarter),
         usd_b(metric("cash_end"))
     );
     let _ = writeln!(o, "  Inputs drawn (value, and its quantile u):");
@@ -325,7 +320,7 @@ pub fn render_worst(summary: &Summary, worst: &[(u64, f64)], traces: &[TrialTrac
             "  {:>9} {:>10} {:>14}",
             trial,
             usd_b(*gap),
-            t.first_shortfall.map_or("none".to_string(), date)
+            t.first_shortfall.map_or("none".to_string(), quarter)
         );
         for p in &top {
             let cell = t

@@ -2,14 +2,8 @@
 
 use std::fmt::Write;
 
-use super::table::usd_b;
+use super::table::{quarter, usd_b};
 use crate::explain::Explanation;
-
-fn date(t: f64) -> String {
-    let y = (t + 1e-9).floor();
-    let q = ((t - y) * 4.0 + 1e-6).floor() as i32 + 1;
-    format!("{y:.0}-Q{q}")
-}
 
 /// Wraps `text` at `width` columns, indenting continuation lines by `indent`.
 fn wrap(text: &str, width: usize, indent: &str) -> String {
@@ -53,8 +47,8 @@ pub fn render_explanation(e: &Explanation) -> String {
     let _ = writeln!(
         o,
         "Horizon: {} to {}, {steps}; gap reported by the end of {}",
-        date(e.horizon[0]),
-        date(e.horizon[1]),
+        quarter(e.horizon[0]),
+        quarter(e.horizon[1]),
         years.join(", ")
     );
 
@@ -145,7 +139,7 @@ pub fn render_explanation(e: &Explanation) -> String {
         usd_b(m.floor),
         usd_b(m.gap),
         m.first_shortfall
-            .map(|t| format!(", first short at {}", date(t)))
+            .map(|t| format!(", first short at {}", quarter(t)))
             .unwrap_or_default()
     );
     let _ = writeln!(

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::table::usd_b;
+use super::table::{quarter, usd_b};
 use crate::summary::Summary;
 
 /// Marker before the generated table.
@@ -12,11 +12,6 @@ pub const HEADLINES_END: &str = "<!-- headlines:end -->";
 
 fn pct(p: f64) -> String {
     format!("{:.1} %", 100.0 * p)
-}
-
-fn date(t: f64) -> String {
-    let y = (t + 1e-9).floor();
-    format!("{y:.0}-Q{}", ((t - y) * 4.0 + 1e-6).floor() as i32 + 1)
 }
 
 /// Renders the table, with the command that made it, between the markers.
@@ -46,7 +41,7 @@ pub fn render_headlines(summaries: &[Summary], command: &str) -> String {
                 y.gap.quantiles.get("p50").copied().unwrap_or(f64::NAN)
             )),
             by2030.map_or("–".to_string(), |y| pct(y.shortfall_probability.estimate)),
-            s.first_shortfall.median.map_or("none".to_string(), date),
+            s.first_shortfall.median.map_or("none".to_string(), quarter),
             s.metrics
                 .get("round_net_new_cash")
                 .map_or("–".to_string(), |m| usd_b(m.mean)),

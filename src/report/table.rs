@@ -39,10 +39,11 @@ fn pct(p: f64) -> String {
     }
 }
 
-fn date(t: f64) -> String {
-    let year = t.floor();
-    let q = ((t - year) * 4.0 + 1e-9).floor() as i32 + 1;
-    format!("{year:.0}-Q{q}")
+/// A decimal year as its quarter: 2027.5 → "2027-Q3" (shared by every text report).
+pub(crate) fn quarter(t: f64) -> String {
+    let y = (t + 1e-9).floor();
+    let q = ((t - y) * 4.0 + 1e-6).floor() as i32 + 1;
+    format!("{y:.0}-Q{q}")
 }
 
 /// Renders the summary as a plain-text table (ending in a newline).
@@ -59,8 +60,8 @@ pub fn render_table(s: &Summary) -> String {
         s.scenario,
         s.trials,
         s.seed,
-        date(s.start),
-        date(s.end)
+        quarter(s.start),
+        quarter(s.end)
     );
     if !s.description.is_empty() {
         let _ = writeln!(o, "{}", s.description);
@@ -92,7 +93,7 @@ pub fn render_table(s: &Summary) -> String {
         usd_b(g.cvar95)
     );
     let first = match s.first_shortfall.median {
-        Some(t) => format!("median {} among trials that run short", date(t)),
+        Some(t) => format!("median {} among trials that run short", quarter(t)),
         None => "no trial runs short".to_string(),
     };
     let _ = writeln!(o, "  First shortfall      {first}");
@@ -171,6 +172,6 @@ mod tests {
         assert_eq!(usd_b(1234567.0), "1,234,567.0");
         assert_eq!(usd_b(-3.456), "-3.46");
         assert_eq!(usd_b(0.0), "0.00");
-        assert_eq!(date(2027.25), "2027-Q2");
+        assert_eq!(quarter(2027.25), "2027-Q2");
     }
 }
