@@ -12,7 +12,8 @@
 #   FUZZ_PROFILE  "test" (default: the test profile, optimised, with overflow checks, so an
 #                 arithmetic overflow is caught as a panic) or "release" (adds --release)
 #   FUZZ_STRICT   set to also run inputs that hit a bug already pinned in
-#                 tests/robustness/regressions.rs (skipped and counted otherwise)
+#                 tests/robustness/regressions.rs (skipped and counted otherwise;
+#                 none is open now)
 #   FUZZ_STOP     set to stop at the first failing round
 #
 # A failing round's full output is kept in $LOG_DIR (printed at the end), with the seed that

@@ -135,11 +135,11 @@ impl Accum {
         a
     }
 
-    /// An empty accumulator for chunk `chunk` of a run of `model`.
-    fn for_chunk(model: &Model, chunk: u64) -> Accum {
+    /// An empty accumulator for one chunk of a run of `model`.
+    fn for_chunk(model: &Model) -> Accum {
         let mut a = Accum::empty(model);
         a.chunk_sens = (0..=model.grid.report.len())
-            .map(|_| ChunkSens::new(model.inputs.len(), chunk as usize))
+            .map(|_| ChunkSens::new(model.inputs.len()))
             .collect();
         a
     }
@@ -215,9 +215,9 @@ impl Accum {
             m.push(x);
         }
         if let Some((first, rest)) = self.chunk_sens.split_first_mut() {
-            first.add(o.metrics[crate::sim::metric::GAP], &s.u);
+            first.add(trial, o.metrics[crate::sim::metric::GAP], &s.u);
             for (c, &v) in rest.iter_mut().zip(&o.report_gaps) {
-                c.add(v, &s.u);
+                c.add(trial, v, &s.u);
             }
         }
         if trial % band_stride == 0 {
@@ -356,7 +356,7 @@ struct Worker {
 }
 
 fn run_chunk(models: &[Model], cfg: &RunConfig, chunk: u64, stride: u64, w: &mut Worker) {
-    let mut accums: Vec<Accum> = models.iter().map(|m| Accum::for_chunk(m, chunk)).collect();
+    let mut accums: Vec<Accum> = models.iter().map(|m| Accum::for_chunk(m)).collect();
     let mut paired = vec![Paired::default(); models.len().saturating_sub(1)];
     let lo = chunk * CHUNK;
     let hi = (lo + CHUNK).min(cfg.trials);

@@ -8,9 +8,12 @@
 //! - the **first-order variance share** (the binning estimate of the first-order Sobol
 //!   index): S = Var_d(E[gap | d]) / Var(gap), with the between-bin variance corrected for its
 //!   Monte Carlo noise, (k − 1)/n × the mean within-bin variance (Saltelli et al., *Global
-//!   Sensitivity Analysis: The Primer*, 2008, §1.2.5). Its Monte Carlo error comes from
-//!   [`GROUPS`] independent groups of chunks (chunk index mod [`GROUPS`]): the standard
-//!   deviation of the group estimates over √[`GROUPS`];
+//!   Sensitivity Analysis: The Primer*, 2008, §1.2.5). A response that does not vary (no
+//!   gap in any trial) has a share of 0. Its Monte Carlo error comes from [`GROUPS`]
+//!   independent groups of trials (trial index mod [`GROUPS`]): the standard deviation of the
+//!   group estimates over √[`GROUPS`]; it is `None` (left out of summary.json) when fewer
+//!   than two groups have a defined share, which takes two trials in different deciles: only
+//!   in runs of a few dozen trials or fewer;
 //! - **what drives the bad tail**: the median u of the input among the worst 10 % of trials
 //!   (0.5 means no pull; near 0 or 1, the tail comes from that end of the input). Read from a
 //!   joint histogram of (gap, u) with gap in bins of 1/8 of a binade, so the 90th percentile
@@ -63,27 +66,30 @@ fn gap_bin_low(bin: usize) -> f64 {
     }
 }
 
-/// Decile sums of one response, for the trials of one chunk (one group).
+/// Decile sums of one response, for the trials of one chunk, by group (trial index mod
+/// [`GROUPS`]).
 #[derive(Debug, Clone)]
 pub struct ChunkSens {
-    group: usize,
-    /// [input][decile].
+    inputs: usize,
+    /// [group][input][decile].
     cells: Vec<Cell>,
 }
 
 impl ChunkSens {
-    /// Empty sums for `inputs` inputs, in group `group`.
-    pub fn new(inputs: usize, group: usize) -> ChunkSens {
+    /// Empty sums for `inputs` inputs.
+    pub fn new(inputs: usize) -> ChunkSens {
         ChunkSens {
-            group: group % GROUPS,
-            cells: vec![Cell::default(); inputs * DECILES],
+            inputs,
+            cells: vec![Cell::default(); GROUPS * inputs * DECILES],
         }
     }
 
-    /// Adds one trial: its response `y` and the uniforms `u` of its inputs.
+    /// Adds trial `trial`: its response `y` and the uniforms `u` of its inputs.
     #[inline]
-    pub fn add(&mut self, y: f64, u: &[f64]) {
-        for (cells, &ui) in self.cells.chunks_exact_mut(DECILES).zip(u) {
+    pub fn add(&mut self, trial: u64, y: f64, u: &[f64]) {
+        let g = (trial % GROUPS as u64) as usize;
+        let group = &mut self.cells[g * self.inputs * DECILES..][..self.inputs * DECILES];
+        for (cells, &ui) in group.chunks_exact_mut(DECILES).zip(u) {
             let c = &mut cells[((ui * DECILES as f64) as usize).min(DECILES - 1)];
             c.n += 1;
             c.sum += y;
@@ -111,11 +117,7 @@ impl SensAccum {
 
     /// Adds a chunk's sums (chunks are merged in chunk order).
     pub fn merge(&mut self, c: &ChunkSens) {
-        let base = c.group * self.inputs * DECILES;
-        for (a, b) in self.cells[base..base + c.cells.len()]
-            .iter_mut()
-            .zip(&c.cells)
-        {
+        for (a, b) in self.cells.iter_mut().zip(&c.cells) {
             a.n += b.n;
             a.sum += b.sum;
             a.sum_sq += b.sum_sq;
@@ -181,7 +183,8 @@ impl JointHist {
     }
 }
 
-/// First-order variance share by binning, with the noise correction; `None` if undefined.
+/// First-order variance share by binning, with the noise correction; 0 for a response that
+/// does not vary; `None` if undefined (under two trials, or all in one decile).
 fn variance_share(cells: &[Cell; DECILES]) -> Option<f64> {
     let n: u64 = cells.iter().map(|c| c.n).sum();
     let bins = cells.iter().filter(|c| c.n > 0).count();
@@ -194,7 +197,8 @@ fn variance_share(cells: &[Cell; DECILES]) -> Option<f64> {
     let mean = sum / nf;
     let total_var = sum_sq / nf - mean * mean;
     if total_var <= 1e-12 * (mean * mean).max(1e-300) {
-        return None;
+        // The response does not vary: no input explains any of it.
+        return Some(0.0);
     }
     let mut between = 0.0;
     let mut within = 0.0;
@@ -220,12 +224,15 @@ pub struct InputSensitivity {
     pub low_decile_mean: f64,
     /// E[response | top decile of u], $B.
     pub high_decile_mean: f64,
-    /// E[response | decile d of u], d = 1 … 10, $B.
+    /// E[response | decile d of u], d = 1 … 10, $B; a decile with no trial (runs of under
+    /// 10 trials) shows the overall mean, the estimate with no evidence of an effect.
     pub decile_means: Vec<f64>,
     /// First-order variance share (binning estimate of the Sobol index), in [0, 1].
     pub variance_share: f64,
-    /// Its Monte Carlo standard error (from independent groups of trials).
-    pub variance_share_se: f64,
+    /// Its Monte Carlo standard error (from independent groups of trials); `None` when fewer
+    /// than two groups have a defined share (runs of a few dozen trials or fewer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variance_share_se: Option<f64>,
     /// Median u of the input among the worst 10 % of trials (horizon gap only).
     pub worst_decile_median_u: Option<f64>,
 }
@@ -244,38 +251,33 @@ pub fn summarize(
         .enumerate()
         .map(|(i, path)| {
             let cells = acc.pooled(i);
+            let n: u64 = cells.iter().map(|c| c.n).sum();
+            let overall = if n == 0 {
+                0.0
+            } else {
+                cells.iter().map(|c| c.sum).sum::<f64>() / n as f64
+            };
             let decile_means: Vec<f64> = cells
                 .iter()
                 .map(|c| {
                     if c.n == 0 {
-                        f64::NAN
+                        overall
                     } else {
                         c.sum / c.n as f64
                     }
                 })
                 .collect();
-            let first = decile_means
-                .iter()
-                .copied()
-                .find(|m| m.is_finite())
-                .unwrap_or(f64::NAN);
-            let last = decile_means
-                .iter()
-                .rev()
-                .copied()
-                .find(|m| m.is_finite())
-                .unwrap_or(f64::NAN);
+            let first = decile_means[0];
+            let last = decile_means[DECILES - 1];
             let shares: Vec<f64> = (0..GROUPS)
                 .filter_map(|g| variance_share(&acc.group(g, i)))
                 .collect();
-            let se = if shares.len() >= 2 {
+            let se = (shares.len() >= 2).then(|| {
                 let m = shares.iter().sum::<f64>() / shares.len() as f64;
                 let var =
                     shares.iter().map(|s| (s - m).powi(2)).sum::<f64>() / (shares.len() - 1) as f64;
                 (var / shares.len() as f64).sqrt()
-            } else {
-                f64::NAN
-            };
+            });
             InputSensitivity {
                 path: path.clone(),
                 swing: last - first,
@@ -362,11 +364,11 @@ mod tests {
         let mut joint = JointHist::default();
         let mut sk = Sketch::default();
         for chunk in 0..100u64 {
-            let mut c = ChunkSens::new(2, chunk as usize);
+            let mut c = ChunkSens::new(2);
             for t in chunk * 1000..(chunk + 1) * 1000 {
                 let u0 = ((t * 7919) % 100_000) as f64 / 100_000.0 + 5e-6;
                 let u1 = ((t * 104_729) % 100_000) as f64 / 100_000.0 + 5e-6;
-                c.add(u0, &[u0, u1]);
+                c.add(t, u0, &[u0, u1]);
                 joint.add(u0, &[u0, u1]);
                 sk.add(u0);
             }
@@ -389,6 +391,6 @@ mod tests {
             "{:?}",
             s[1]
         );
-        assert!(s[0].variance_share_se < 0.01);
+        assert!(s[0].variance_share_se.is_some_and(|se| se < 0.01));
     }
 }

@@ -133,11 +133,12 @@ pub fn render_table(s: &Summary) -> String {
         for i in s.sensitivity.gap.iter().take(5) {
             let _ = writeln!(
                 o,
-                "  {:<50} {:>12} {:>9.1} % ± {:<4.1} {:>15}",
+                "  {:<50} {:>12} {:>9.1} % {:<6} {:>15}",
                 i.path,
                 usd_b(i.swing),
                 100.0 * i.variance_share,
-                100.0 * i.variance_share_se,
+                i.variance_share_se
+                    .map_or(String::new(), |se| format!("± {:.1}", 100.0 * se)),
                 i.worst_decile_median_u
                     .map_or("–".to_string(), |u| format!("{u:.2}"))
             );

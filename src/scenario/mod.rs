@@ -41,8 +41,14 @@ pub struct Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.value {
-            Some(v) => write!(f, "{} = {}: {}", self.path, v, self.message),
-            None => write!(f, "{}: {}", self.path, self.message),
+            Some(v) => write!(
+                f,
+                "{} = {}: {}",
+                one_line(&self.path),
+                one_line(v),
+                one_line(&self.message)
+            ),
+            None => write!(f, "{}: {}", one_line(&self.path), one_line(&self.message)),
         }
     }
 }
@@ -618,7 +624,8 @@ fn finish(
                     .iter()
                     .find(|a| a.split_once('=').is_some_and(|(k, _)| k.trim() == p.path))
                 {
-                    p.message.push_str(&format!(" (set by --set {arg})"));
+                    p.message
+                        .push_str(&format!(" (set by --set {})", one_line(arg)));
                 }
             }
             ScenarioError::Invalid { file, problems }
@@ -839,11 +846,29 @@ fn merge_shaped(base: &mut toml::Table, child: toml::Table, shape: Shape) {
     }
 }
 
+/// `text` on one line: control characters (a newline in a `--set` argument, say) are shown
+/// escaped, so that an error stays one line per problem.
+fn one_line(text: &str) -> String {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
+        text.to_string()
+    }
+}
+
 /// Applies one `PATH=VALUE` override to the merged table.
 fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), ScenarioError> {
     let err = |message: String| ScenarioError::Override {
-        arg: arg.to_string(),
-        message,
+        arg: one_line(arg),
+        message: one_line(&message),
     };
     let Some((path, value)) = arg.split_once('=') else {
         return Err(err(

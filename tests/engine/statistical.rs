@@ -278,7 +278,13 @@ years = 1
             .gap
             .iter()
             .find(|i| i.path == p)
-            .map(|i| (i.variance_share, i.variance_share_se, i.swing))
+            .map(|i| {
+                (
+                    i.variance_share,
+                    i.variance_share_se.unwrap_or(f64::NAN),
+                    i.swing,
+                )
+            })
             .unwrap_or((f64::NAN, f64::NAN, f64::NAN))
     };
     // (input, variance weight, change in the gap across the input's whole range)

@@ -1,11 +1,8 @@
 //! Extreme but valid inputs. Each case must either be rejected with a clear error or produce
 //! outputs without NaN or infinity: checked through the library (the summary, and a few
 //! trials' metrics) and end to end through the binary (`funding-gap run`, charts included:
-//! exit status, summary.json, bands.csv).
-//!
-//! The checks let through the known bugs pinned in `regressions` (see
-//! `properties::KNOWN_NAN_PATTERNS`); `cargo test --test robustness extremes_report --
-//! --ignored --nocapture` prints everything that happens in every case, those included.
+//! exit status, summary.json, bands.csv). `cargo test --test robustness extremes_report --
+//! --ignored --nocapture` prints what happens in every case.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -16,8 +13,8 @@ use funding_gap::scenario::load_str;
 use funding_gap::sim::{METRIC_NAMES, Scratch, run_trial};
 use serde_json::Value as Json;
 
-use crate::properties::{KNOWN_NAN_PATTERNS, Strictness, summary_violations};
-use crate::support::{bullet, check_message, collapse, pattern, run_summary};
+use crate::properties::summary_violations;
+use crate::support::{bullet, check_message, collapse, run_summary};
 
 /// A scenario with every kind of input, around which the cases vary one thing. `{TIME}`,
 /// `{CASH}`, `{REVENUE}`, `{COSTS}`, `{OBLIGATIONS}`, `{ROUND}`, `{IPO}`, `{DEBT}` are
@@ -314,17 +311,15 @@ struct Findings {
     name: &'static str,
     /// The library's verdict: `Err` with the rejection, or the problems found in the run.
     library: Result<Vec<String>, String>,
-    /// The same, letting the known bugs of `properties::KNOWN_NAN_PATTERNS` through.
-    library_tolerant: Result<Vec<String>, String>,
     /// The binary's: problems (empty if fine) and a one-line description.
     cli: (Vec<String>, String),
 }
 
 impl Findings {
-    /// Problems other than the known bugs pinned in `regressions`.
+    /// Every problem found.
     fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
-        match &self.library_tolerant {
+        match &self.library {
             Ok(p) => out.extend(p.iter().map(|p| format!("library: {p}"))),
             Err(msg) => {
                 if let Err(e) = check_message(msg, "") {
@@ -349,13 +344,12 @@ impl Findings {
 fn examine(c: &Case) -> Findings {
     Findings {
         name: c.name,
-        library: examine_library(c, Strictness::Strict),
-        library_tolerant: examine_library(c, Strictness::TolerateKnown),
+        library: examine_library(c),
         cli: examine_cli(c),
     }
 }
 
-fn examine_library(c: &Case, strictness: Strictness) -> Result<Vec<String>, String> {
+fn examine_library(c: &Case) -> Result<Vec<String>, String> {
     let scenario = load_str(&c.text, "extreme.toml", None, &[]).map_err(|e| e.to_string())?;
     let model = compile(&scenario).map_err(|e| e.to_string())?;
     let mut problems = Vec::new();
@@ -385,7 +379,7 @@ fn examine_library(c: &Case, strictness: Strictness) -> Result<Vec<String>, Stri
         ));
     }
     let summary = run_summary(&model, c.trials, 1);
-    problems.extend(summary_violations(&summary, strictness));
+    problems.extend(summary_violations(&summary));
     Ok(problems)
 }
 
@@ -437,13 +431,13 @@ fn examine_cli(c: &Case) -> (Vec<String>, String) {
     let first = stderr.lines().take(4).collect::<Vec<_>>().join(" | ");
     match status.code() {
         Some(0) => {
-            let all = output_problems(&out, false);
+            let all = output_problems(&out);
             let desc = if all.is_empty() {
                 "exit 0; summary.json and bands.csv finite".to_string()
             } else {
                 format!("exit 0, but\n{}", bullet(&all))
             };
-            (output_problems(&out, true), desc)
+            (all, desc)
         }
         Some(2) if stderr.starts_with("error:") => (Vec::new(), format!("exit 2: {first}")),
         code => (
@@ -454,18 +448,14 @@ fn examine_cli(c: &Case) -> (Vec<String>, String) {
 }
 
 /// Non-finite values in a run's summary.json (`null` outside the optional fields, which
-/// serde_json writes for NaN and ±inf) and bands.csv; with `tolerate_known`, not the known
-/// bugs of `properties::KNOWN_NAN_PATTERNS`.
-fn output_problems(dir: &Path, tolerate_known: bool) -> Vec<String> {
+/// serde_json writes for NaN and ±inf) and bands.csv.
+fn output_problems(dir: &Path) -> Vec<String> {
     let mut problems = Vec::new();
     match std::fs::read_to_string(dir.join("summary.json")) {
         Ok(text) => match serde_json::from_str::<Json>(&text) {
             Ok(json) => {
                 let mut nulls = Vec::new();
                 json_nulls_in(&json, String::new(), &mut nulls);
-                if tolerate_known {
-                    nulls.retain(|p| !KNOWN_NAN_PATTERNS.contains(&pattern(p).as_str()));
-                }
                 if !nulls.is_empty() {
                     problems.push(format!(
                         "summary.json has null (NaN or inf) at:\n{}",

@@ -14,7 +14,7 @@ use toml::Value;
 
 use crate::scenarios::{Gen, Opts, raise, scenario};
 use crate::support::{
-    bullet, collapse, config, json_nulls, non_finite_values, pattern, prop_cases, run_summary,
+    bullet, collapse, config, json_nulls, non_finite_values, prop_cases, run_summary,
 };
 
 /// Loads and compiles a generated scenario; it is valid by construction, so a rejection is a
@@ -31,44 +31,13 @@ fn le(a: f64, b: f64, tol: f64) -> bool {
     a <= b + tol * (1.0 + a.abs().max(b.abs()))
 }
 
-/// Known bugs in src/ that the checks below would otherwise report for nearly every
-/// scenario. Each is pinned exactly by an ignored test in `regressions`; with
-/// `Strictness::TolerateKnown` they are let through so that these properties keep guarding
-/// everything else. Delete an entry (and un-ignore its regression test) when it is fixed.
-///
-/// - NaN (`null` in summary.json) in the sensitivity section: `variance_share_se` whenever
-///   fewer than two of the eight groups have a defined share (a response that is constant,
-///   e.g. no gap by an early report year in any trial), and `decile_means` of empty deciles
-///   (fewer than 10 trials). `regressions::variance_share_se_is_nan_for_a_constant_response`,
-///   `regressions::decile_means_are_nan_with_fewer_than_ten_trials`.
-pub const KNOWN_NAN_PATTERNS: [&str; 4] = [
-    "sensitivity.gap.*.variance_share_se",
-    "sensitivity.by_year.*.*.variance_share_se",
-    "sensitivity.gap.*.decile_means.*",
-    "sensitivity.by_year.*.*.decile_means.*",
-];
-
-/// Slack for the Wilson interval's end points: for 0 successes its lower end is ~1e-18 > 0,
-/// for n successes its upper end is 1 − 2e-16 < 1, so the interval misses its own estimate
-/// (`regressions::wilson_interval_excludes_an_estimate_of_0_or_1`).
-const KNOWN_WILSON_SLACK: f64 = 1e-15;
-
-/// Whether to let the known bugs above through.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Strictness {
-    /// Report everything.
-    Strict,
-    /// Let [`KNOWN_NAN_PATTERNS`] and the Wilson end points through.
-    TolerateKnown,
-}
-
-fn check_probability(what: &str, p: &Probability, slack: f64, errs: &mut Vec<String>) {
+fn check_probability(what: &str, p: &Probability, errs: &mut Vec<String>) {
     let [lo, hi] = p.ci95;
     let ok = (0.0..=1.0).contains(&p.estimate)
         && (0.0..=1.0).contains(&lo)
         && (0.0..=1.0).contains(&hi)
-        && lo <= p.estimate + slack
-        && p.estimate <= hi + slack;
+        && lo <= p.estimate
+        && p.estimate <= hi;
     if !ok {
         errs.push(format!(
             "{what}: estimate {} with ci95 [{lo}, {hi}] (must be in [0, 1] and contain it)",
@@ -163,40 +132,24 @@ fn check_share_curve(what: &str, values: &[f64], increasing: bool, errs: &mut Ve
 }
 
 /// Everything a summary must satisfy, whatever the scenario; one line per violation.
-pub fn summary_violations(s: &Summary, strictness: Strictness) -> Vec<String> {
+pub fn summary_violations(s: &Summary) -> Vec<String> {
     let mut errs = Vec::new();
-    let tolerate = strictness == Strictness::TolerateKnown;
-    let slack = if tolerate { KNOWN_WILSON_SLACK } else { 0.0 };
-    let known = |p: &String| {
-        tolerate
-            && KNOWN_NAN_PATTERNS
-                .contains(&pattern(p.split(" = ").next().unwrap_or_default()).as_str())
-    };
-    let nulls: Vec<String> = json_nulls(s).into_iter().filter(|p| !known(p)).collect();
+    let nulls = json_nulls(s);
     if !nulls.is_empty() {
-        let named: Vec<String> = non_finite_values(s)
-            .into_iter()
-            .filter(|p| !known(p))
-            .collect();
+        let named = non_finite_values(s);
         errs.push(format!(
             "non-finite numbers in the summary:\n{}",
             bullet(&collapse(if named.is_empty() { &nulls } else { &named }))
         ));
     }
-    check_probability(
-        "shortfall_probability",
-        &s.shortfall_probability,
-        slack,
-        &mut errs,
-    );
-    check_probability("ipo_probability", &s.ipo_probability, slack, &mut errs);
+    check_probability("shortfall_probability", &s.shortfall_probability, &mut errs);
+    check_probability("ipo_probability", &s.ipo_probability, &mut errs);
     check_gap("gap", &s.gap, &mut errs);
     let mut prev_mean = 0.0;
     for (y, yg) in &s.gap_by_year {
         check_probability(
             &format!("gap_by_year.{y}.shortfall_probability"),
             &yg.shortfall_probability,
-            slack,
             &mut errs,
         );
         check_gap(&format!("gap_by_year.{y}"), &yg.gap, &mut errs);
@@ -353,7 +306,7 @@ proptest! {
         let text = g.text();
         let model = model_of(&text);
         let summary = run_summary(&model, 200, 11);
-        let errs = summary_violations(&summary, Strictness::TolerateKnown);
+        let errs = summary_violations(&summary);
         prop_assert!(errs.is_empty(), "{}", bullet(&errs));
     }
 

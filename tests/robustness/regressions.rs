@@ -1,8 +1,6 @@
-//! Minimal reproducers of the bugs the other modules found. Open bugs are `#[ignore]`d with
-//! the reason; run them with `cargo test --test robustness regressions -- --ignored`. When
-//! one passes, remove its `#[ignore]` (and its entry in `properties::KNOWN_NAN_PATTERNS` or
-//! `support::known_bug`, where it has one) so that it guards the fix. The tests without
-//! `#[ignore]` are bugs already fixed.
+//! Minimal reproducers of the bugs the other modules found, each now fixed: the test guards
+//! the fix. An open bug gets an `#[ignore = "bug: ..."]`d test here (run them with
+//! `cargo test --test robustness regressions -- --ignored`) until it is fixed.
 
 use funding_gap::model::compile;
 use funding_gap::scenario::{load, load_str};
@@ -27,36 +25,43 @@ fn model(text: &str) -> funding_gap::model::Model {
     compile(&s).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// summary.json: `sensitivity.gap[i].variance_share_se` is NaN (written as `null`) when the
-/// response is constant, here a gap of 0 in every trial; the same happens for every report
-/// year with no shortfall in any trial, so most real runs have `null`s in
-/// `sensitivity.by_year`. (`variance_share` falls back to 0 there; its error does not.)
+/// summary.json: `sensitivity.gap[i].variance_share_se` was NaN (written as `null`) when the
+/// response is constant, here a gap of 0 in every trial; the same happened for every report
+/// year with no shortfall in any trial, so most real runs had `null`s in
+/// `sensitivity.by_year`. A constant response now has a share of exactly 0 ± 0. With too
+/// few trials for two groups with a share (1 or 2 trials, say) the error is left out.
 #[test]
-#[ignore = "bug: sensitivity variance_share_se is NaN (null in summary.json) for a constant response"]
 fn variance_share_se_is_nan_for_a_constant_response() {
-    let s = run_summary(&model(NEVER_SHORT), 2000, 1);
-    let inp = &s.sensitivity.gap[0];
-    assert!(
-        inp.variance_share_se.is_finite(),
-        "{}: variance_share_se = {}",
-        inp.path,
-        inp.variance_share_se
-    );
+    for trials in [16, 1000, 2000] {
+        let s = run_summary(&model(NEVER_SHORT), trials, 1);
+        let inp = &s.sensitivity.gap[0];
+        assert_eq!(inp.variance_share, 0.0, "{trials} trials: {inp:?}");
+        assert_eq!(inp.variance_share_se, Some(0.0), "{trials} trials: {inp:?}");
+    }
+    for trials in [1, 2] {
+        let s = run_summary(&model(NEVER_SHORT), trials, 1);
+        let json = serde_json::to_value(&s.sensitivity.gap[0]).unwrap_or_default();
+        assert!(json.get("variance_share_se").is_none(), "{json}");
+    }
 }
 
-/// With fewer than 10 trials some deciles of u are empty and their `decile_means` are NaN
-/// (`null` in summary.json); with 1 trial, 9 of 10 are.
+/// With fewer than 10 trials some deciles of u are empty and their `decile_means` were NaN
+/// (`null` in summary.json); with 1 trial, 9 of 10 were. An empty decile now shows the
+/// overall mean.
 #[test]
-#[ignore = "bug: sensitivity decile_means are NaN (null in summary.json) for empty deciles (< 10 trials)"]
 fn decile_means_are_nan_with_fewer_than_ten_trials() {
-    let s = run_summary(&model(NEVER_SHORT), 1, 1);
-    let inp = &s.sensitivity.gap[0];
-    assert!(
-        inp.decile_means.iter().all(|m| m.is_finite()),
-        "{}: decile_means = {:?}",
-        inp.path,
-        inp.decile_means
-    );
+    for trials in [1, 3, 9] {
+        let s = run_summary(&model(NEVER_SHORT), trials, 1);
+        for inp in &s.sensitivity.gap {
+            assert!(
+                inp.decile_means.iter().all(|m| m.is_finite()),
+                "{}: decile_means = {:?}",
+                inp.path,
+                inp.decile_means
+            );
+            assert!(inp.swing.is_finite(), "{inp:?}");
+        }
+    }
 }
 
 /// `stats::wilson(0, n)` returns a lower end of ~1e-18, not 0, and `wilson(n, n)` an upper end
@@ -78,14 +83,19 @@ fn wilson_interval_excludes_an_estimate_of_0_or_1() {
     }
 }
 
-/// README: errors are "one line per problem". `--set` echoes its argument raw, so one with a
-/// newline (`--set $'\n'`) prints an error split over lines, the second not starting with
-/// `error:`.
+/// README: errors are "one line per problem". `--set` echoed its argument raw, so one with a
+/// newline (`--set $'\n'`) printed an error split over lines, the second not starting with
+/// `error:`. Control characters are now shown escaped (`\n`).
 #[test]
-#[ignore = "bug: --set echoes its argument raw, so a newline in it splits the error line"]
 fn a_newline_in_a_set_argument_splits_the_error_line() {
     let bench = scenarios_dir().join("bench.toml");
-    for arg in ["\n", "ipo.probability\n=0.5", "ipo.probabilty=\n0.5"] {
+    for arg in [
+        "\n",
+        "ipo.probabilty\n=0.5",
+        "ipo.probabilty=\n0.5",
+        "ipo.probability=\"a\\nb\"",
+        "name=\"two\\nlines\"",
+    ] {
         let Err(e) = load(&bench, &[arg.to_string()]) else {
             panic!("{arg:?} was accepted");
         };

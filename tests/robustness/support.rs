@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use funding_gap::engine::{RunConfig, simulate};
 use funding_gap::model::{Model, compile};
-use funding_gap::scenario::{Scenario, ScenarioError, Timing};
+use funding_gap::scenario::{Scenario, ScenarioError};
 use funding_gap::sim::{Scratch, run_trial};
 use funding_gap::summary::{Summary, summarize};
 use proptest::test_runner::Config;
@@ -103,29 +103,13 @@ pub enum Verdict {
     KnownBug(&'static str),
 }
 
-/// A term so long that compiling it hangs: `model::term_unit` sums the weights of every step
-/// of the term, (years × steps per year) iterations.
-/// `regressions::a_term_of_1e12_years_hangs_compile`.
-const KNOWN_LONG_TERM_YEARS: f64 = 1e6;
-
-/// Whether a loaded scenario would trigger a bug already pinned in `regressions`. The fuzzer
-/// skips such inputs (and counts them) so that a long run keeps finding new bugs; set
-/// `FUZZ_STRICT=1` to run them anyway.
-pub fn known_bug(s: &Scenario) -> Option<&'static str> {
-    if std::env::var_os("FUZZ_STRICT").is_some() {
-        return None;
-    }
-    let long = |years: f64| years > KNOWN_LONG_TERM_YEARS;
-    if s.obligations
-        .iter()
-        .any(|o| matches!(o.timing, Timing::Term { years, .. } if long(years)))
-        || s.rounds
-            .iter()
-            .flat_map(|r| &r.participants)
-            .any(|p| p.tied_spend.as_ref().is_some_and(|t| long(t.years)))
-    {
-        return Some("long_term_hangs_compile");
-    }
+/// Whether a loaded scenario would trigger a bug already pinned (and ignored) in
+/// `regressions`: the fuzzer skips such inputs and counts them, so that a long run keeps
+/// finding new bugs (unless `FUZZ_STRICT` is set). No bug is open now: the last one, terms
+/// so long that compiling hung, is fixed by the validator's bounds. When the fuzzer finds
+/// one, pin it in `regressions` and recognise its inputs here, behind
+/// `std::env::var_os("FUZZ_STRICT").is_none()`.
+pub fn known_bug(_s: &Scenario) -> Option<&'static str> {
     None
 }
 
@@ -367,15 +351,6 @@ fn walk_toml(v: &toml::Value, path: String, out: &mut Vec<String>) {
         }
         _ => {}
     }
-}
-
-/// A summary path with array indices and numeric map keys (years) replaced by `*`:
-/// `sensitivity.by_year.2027.3.variance_share_se` → `sensitivity.by_year.*.*.variance_share_se`.
-pub fn pattern(path: &str) -> String {
-    path.split('.')
-        .map(|s| if s.parse::<u64>().is_ok() { "*" } else { s })
-        .collect::<Vec<_>>()
-        .join(".")
 }
 
 /// Collapses a list of paths such as `bands.cash.p5.17` into `bands.cash.p5.* (×n)`, so a
