@@ -356,7 +356,7 @@ struct Worker {
 }
 
 fn run_chunk(models: &[Model], cfg: &RunConfig, chunk: u64, stride: u64, w: &mut Worker) {
-    let mut accums: Vec<Accum> = models.iter().map(|m| Accum::for_chunk(m)).collect();
+    let mut accums: Vec<Accum> = models.iter().map(Accum::for_chunk).collect();
     let mut paired = vec![Paired::default(); models.len().saturating_sub(1)];
     let lo = chunk * CHUNK;
     let hi = (lo + CHUNK).min(cfg.trials);
