@@ -12,6 +12,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod error_catalogue;
 mod errors;
 mod regressions;
 mod run;
