@@ -116,9 +116,11 @@ pub struct Accum {
     /// Per-trial rows of this chunk (only with `save_trials`).
     pub trial_rows: Vec<f64>,
     /// A chunk's decile sums for sensitivity: the horizon gap, then each report year.
-    chunk_sens: Vec<ChunkSens>,
-    /// The run's decile sums for sensitivity, in the same order (only in the total).
-    pub sens: Vec<SensAccum>,
+    chunk_sens: Option<ChunkSens>,
+    /// The current trial's responses, in the same order.
+    responses: Vec<f64>,
+    /// The run's decile sums for sensitivity (only in the total).
+    pub sens: Option<SensAccum>,
     /// Joint (gap, u) counts per input (only in the total).
     pub joint: JointHist,
     /// The trials with the largest gap, (gap, trial), largest first (with `RunConfig::worst`).
@@ -129,18 +131,21 @@ impl Accum {
     /// An empty accumulator for a whole run of `model`.
     pub fn new(model: &Model) -> Accum {
         let mut a = Accum::empty(model);
-        a.sens = (0..=model.grid.report.len())
-            .map(|_| SensAccum::new(model.inputs.len()))
-            .collect();
+        a.sens = Some(SensAccum::new(
+            model.inputs.len(),
+            1 + model.grid.report.len(),
+        ));
         a
     }
 
     /// An empty accumulator for one chunk of a run of `model`.
     fn for_chunk(model: &Model) -> Accum {
         let mut a = Accum::empty(model);
-        a.chunk_sens = (0..=model.grid.report.len())
-            .map(|_| ChunkSens::new(model.inputs.len()))
-            .collect();
+        a.chunk_sens = Some(ChunkSens::new(
+            model.inputs.len(),
+            1 + model.grid.report.len(),
+        ));
+        a.responses = vec![0.0; 1 + model.grid.report.len()];
         a
     }
 
@@ -170,8 +175,9 @@ impl Accum {
             inputs: vec![Moments::default(); model.inputs.len()],
             band_rows: Vec::new(),
             trial_rows: Vec::new(),
-            chunk_sens: Vec::new(),
-            sens: Vec::new(),
+            chunk_sens: None,
+            responses: Vec::new(),
+            sens: None,
             joint: JointHist::default(),
             worst: Vec::new(),
         }
@@ -180,7 +186,7 @@ impl Accum {
     /// Adds a trial's order-independent statistics: sketches, counts, the (gap, u) histogram.
     /// These are integers (and exact minima and maxima), so they can be kept per worker and
     /// merged in any order.
-    fn add_counts(&mut self, s: &Scratch) {
+    fn add_counts(&mut self, s: &Scratch, bins: &[u8]) {
         let o = &s.outcome;
         for (sk, &v) in self.sketches.iter_mut().zip(&o.metrics) {
             sk.add(v);
@@ -198,11 +204,19 @@ impl Accum {
             self.breakeven[y] += 1;
         }
         self.ipos += u64::from(o.ipo_step.is_some());
-        self.joint.add(gap, &s.u);
+        self.joint.add(gap, bins);
     }
 
     /// Adds a trial's float sums, kept per chunk and merged in chunk order.
-    fn add_sums(&mut self, model: &Model, s: &Scratch, trial: u64, band_stride: u64, save: bool) {
+    fn add_sums(
+        &mut self,
+        model: &Model,
+        s: &Scratch,
+        bins: &[u8],
+        trial: u64,
+        band_stride: u64,
+        save: bool,
+    ) {
         let o = &s.outcome;
         self.n += 1;
         for (m, &v) in self.moments.iter_mut().zip(&o.metrics) {
@@ -214,11 +228,12 @@ impl Accum {
         for (m, &x) in self.inputs.iter_mut().zip(&s.x) {
             m.push(x);
         }
-        if let Some((first, rest)) = self.chunk_sens.split_first_mut() {
-            first.add(trial, o.metrics[crate::sim::metric::GAP], &s.u);
-            for (c, &v) in rest.iter_mut().zip(&o.report_gaps) {
-                c.add(trial, v, &s.u);
+        if let Some(c) = &mut self.chunk_sens {
+            if let Some((first, rest)) = self.responses.split_first_mut() {
+                *first = o.metrics[crate::sim::metric::GAP];
+                rest.copy_from_slice(&o.report_gaps);
             }
+            c.add(trial, &self.responses, bins);
         }
         if trial % band_stride == 0 {
             self.band_rows.extend_from_slice(&s.cash);
@@ -280,7 +295,7 @@ impl Accum {
             a.merge(b);
         }
         self.band_rows.extend_from_slice(&o.band_rows);
-        for (a, b) in self.sens.iter_mut().zip(&o.chunk_sens) {
+        if let (Some(a), Some(b)) = (&mut self.sens, &o.chunk_sens) {
             a.merge(b);
         }
     }
@@ -351,6 +366,8 @@ struct ChunkResult {
 /// sums), and the finished chunks' ordered sums.
 struct Worker {
     scratch: Vec<Scratch>,
+    /// Per scenario, the current trial's [`crate::sensitivity::u_bins`].
+    bins: Vec<Vec<u8>>,
     counts: Vec<Accum>,
     done: Vec<(u64, ChunkResult)>,
 }
@@ -365,9 +382,11 @@ fn run_chunk(models: &[Model], cfg: &RunConfig, chunk: u64, stride: u64, w: &mut
         for (m, model) in models.iter().enumerate() {
             let s = &mut w.scratch[m];
             run_trial(model, cfg.seed, trial, s);
+            let bins = &mut w.bins[m];
+            crate::sensitivity::u_bins(&s.u, bins);
             let acc = &mut accums[m];
-            acc.add_sums(model, s, trial, stride, cfg.save_trials);
-            w.counts[m].add_counts(s);
+            acc.add_sums(model, s, bins, trial, stride, cfg.save_trials);
+            w.counts[m].add_counts(s, bins);
             let gap = s.outcome.metrics[crate::sim::metric::GAP];
             keep_worst(&mut acc.worst, cfg.worst, gap, trial);
             if m == 0 {
@@ -455,6 +474,7 @@ pub fn simulate_many(
                 .fold(
                     || Worker {
                         scratch: models.iter().map(Scratch::new).collect(),
+                        bins: models.iter().map(|m| vec![0; m.inputs.len()]).collect(),
                         counts: models.iter().map(Accum::empty).collect(),
                         done: Vec::new(),
                     },

@@ -66,69 +66,128 @@ fn gap_bin_low(bin: usize) -> f64 {
     }
 }
 
-/// Decile sums of one response, for the trials of one chunk, by group (trial index mod
-/// [`GROUPS`]).
+/// The bin of each input's u in the joint histogram (`U_BINS` bins), computed once per
+/// trial; its decile is `bin / 2`.
+#[inline]
+pub fn u_bins(u: &[f64], bins: &mut [u8]) {
+    for (b, &ui) in bins.iter_mut().zip(u) {
+        *b = ((ui * U_BINS as f64) as usize).min(U_BINS - 1) as u8;
+    }
+}
+
+// u·20 = 2·(u·10) exactly, so ⌊⌊20u⌋ / 2⌋ = ⌊10u⌋: the decile is the bin halved.
+const _: () = assert!(U_BINS == 2 * DECILES);
+
+/// Decile sums of every response (the horizon gap, then the gap by each report year) for
+/// the trials of one chunk, by group (trial index mod [`GROUPS`]). The responses of a cell
+/// are contiguous, so a trial adds to each input's decile with a few vector adds.
 #[derive(Debug, Clone)]
 pub struct ChunkSens {
     inputs: usize,
+    responses: usize,
     /// [group][input][decile].
-    cells: Vec<Cell>,
+    n: Vec<u32>,
+    /// [group][input][decile][response].
+    sum: Vec<f64>,
+    /// [group][input][decile][response].
+    sum_sq: Vec<f64>,
+    /// The current trial's responses squared.
+    y_sq: Vec<f64>,
 }
 
 impl ChunkSens {
-    /// Empty sums for `inputs` inputs.
-    pub fn new(inputs: usize) -> ChunkSens {
+    /// Empty sums for `inputs` inputs and `responses` responses.
+    pub fn new(inputs: usize, responses: usize) -> ChunkSens {
+        let cells = GROUPS * inputs * DECILES;
         ChunkSens {
             inputs,
-            cells: vec![Cell::default(); GROUPS * inputs * DECILES],
+            responses,
+            n: vec![0; cells],
+            sum: vec![0.0; cells * responses],
+            sum_sq: vec![0.0; cells * responses],
+            y_sq: vec![0.0; responses],
         }
     }
 
-    /// Adds trial `trial`: its response `y` and the uniforms `u` of its inputs.
+    /// Adds trial `trial`: its responses `y` and the [`u_bins`] of its inputs.
     #[inline]
-    pub fn add(&mut self, trial: u64, y: f64, u: &[f64]) {
+    pub fn add(&mut self, trial: u64, y: &[f64], bins: &[u8]) {
+        let r = self.responses;
+        debug_assert_eq!(y.len(), r);
+        for (q, &v) in self.y_sq.iter_mut().zip(y) {
+            *q = v * v;
+        }
         let g = (trial % GROUPS as u64) as usize;
-        let group = &mut self.cells[g * self.inputs * DECILES..][..self.inputs * DECILES];
-        for (cells, &ui) in group.chunks_exact_mut(DECILES).zip(u) {
-            let c = &mut cells[((ui * DECILES as f64) as usize).min(DECILES - 1)];
-            c.n += 1;
-            c.sum += y;
-            c.sum_sq += y * y;
+        for (i, &b) in bins.iter().enumerate().take(self.inputs) {
+            let cell = (g * self.inputs + i) * DECILES + usize::from(b) / 2;
+            self.n[cell] += 1;
+            for (a, &v) in self.sum[cell * r..(cell + 1) * r].iter_mut().zip(y) {
+                *a += v;
+            }
+            for (a, &v) in self.sum_sq[cell * r..(cell + 1) * r]
+                .iter_mut()
+                .zip(&self.y_sq)
+            {
+                *a += v;
+            }
         }
     }
 }
 
-/// Decile sums of one response over a run, by group.
+/// Decile sums of every response over a run, by group.
 #[derive(Debug, Clone)]
 pub struct SensAccum {
     inputs: usize,
+    responses: usize,
     /// [group][input][decile].
-    cells: Vec<Cell>,
+    n: Vec<u64>,
+    /// [group][input][decile][response].
+    sum: Vec<f64>,
+    /// [group][input][decile][response].
+    sum_sq: Vec<f64>,
 }
 
 impl SensAccum {
-    /// Empty sums for `inputs` inputs.
-    pub fn new(inputs: usize) -> SensAccum {
+    /// Empty sums for `inputs` inputs and `responses` responses.
+    pub fn new(inputs: usize, responses: usize) -> SensAccum {
+        let cells = GROUPS * inputs * DECILES;
         SensAccum {
             inputs,
-            cells: vec![Cell::default(); GROUPS * inputs * DECILES],
+            responses,
+            n: vec![0; cells],
+            sum: vec![0.0; cells * responses],
+            sum_sq: vec![0.0; cells * responses],
         }
     }
 
     /// Adds a chunk's sums (chunks are merged in chunk order).
     pub fn merge(&mut self, c: &ChunkSens) {
-        for (a, b) in self.cells.iter_mut().zip(&c.cells) {
-            a.n += b.n;
-            a.sum += b.sum;
-            a.sum_sq += b.sum_sq;
+        for (a, &b) in self.n.iter_mut().zip(&c.n) {
+            *a += u64::from(b);
+        }
+        for (a, b) in self.sum.iter_mut().zip(&c.sum) {
+            *a += b;
+        }
+        for (a, b) in self.sum_sq.iter_mut().zip(&c.sum_sq) {
+            *a += b;
         }
     }
 
-    fn pooled(&self, input: usize) -> [Cell; DECILES] {
+    fn cell(&self, g: usize, input: usize, d: usize, response: usize) -> Cell {
+        let c = (g * self.inputs + input) * DECILES + d;
+        let k = c * self.responses + response;
+        Cell {
+            n: self.n[c],
+            sum: self.sum[k],
+            sum_sq: self.sum_sq[k],
+        }
+    }
+
+    fn pooled(&self, input: usize, response: usize) -> [Cell; DECILES] {
         let mut out = [Cell::default(); DECILES];
         for g in 0..GROUPS {
             for (d, o) in out.iter_mut().enumerate() {
-                let c = self.cells[(g * self.inputs + input) * DECILES + d];
+                let c = self.cell(g, input, d, response);
                 o.n += c.n;
                 o.sum += c.sum;
                 o.sum_sq += c.sum_sq;
@@ -137,10 +196,8 @@ impl SensAccum {
         out
     }
 
-    fn group(&self, g: usize, input: usize) -> [Cell; DECILES] {
-        let mut out = [Cell::default(); DECILES];
-        out.copy_from_slice(&self.cells[(g * self.inputs + input) * DECILES..][..DECILES]);
-        out
+    fn group(&self, g: usize, input: usize, response: usize) -> [Cell; DECILES] {
+        std::array::from_fn(|d| self.cell(g, input, d, response))
     }
 }
 
@@ -154,17 +211,16 @@ pub struct JointHist {
 }
 
 impl JointHist {
-    /// Adds one trial.
+    /// Adds one trial: its gap and the [`u_bins`] of its inputs.
     #[inline]
-    pub fn add(&mut self, gap: f64, u: &[f64]) {
+    pub fn add(&mut self, gap: f64, bins: &[u8]) {
         if self.counts.is_empty() {
-            self.inputs = u.len();
-            self.counts = vec![0; u.len() * GAP_BINS * U_BINS];
+            self.inputs = bins.len();
+            self.counts = vec![0; bins.len() * GAP_BINS * U_BINS];
         }
         let gb = gap_bin(gap);
-        for (i, &ui) in u.iter().enumerate() {
-            let ub = ((ui * U_BINS as f64) as usize).min(U_BINS - 1);
-            self.counts[(i * GAP_BINS + gb) * U_BINS + ub] += 1;
+        for (i, &ub) in bins.iter().enumerate() {
+            self.counts[(i * GAP_BINS + gb) * U_BINS + usize::from(ub)] += 1;
         }
     }
 
@@ -237,20 +293,21 @@ pub struct InputSensitivity {
     pub worst_decile_median_u: Option<f64>,
 }
 
-/// Computes per-input sensitivities of one response, sorted by |swing|, largest first; the
-/// worst-decile median u only when `joint` is given (the horizon gap).
+/// Computes per-input sensitivities of response `response` of `acc`, sorted by |swing|,
+/// largest first; the worst-decile median u only when `joint` is given (the horizon gap).
 pub fn summarize(
     acc: &SensAccum,
+    response: usize,
     joint: Option<&JointHist>,
     paths: &[String],
-    response: &Sketch,
+    sketch: &Sketch,
 ) -> Vec<InputSensitivity> {
-    let threshold = response.quantile(0.9);
+    let threshold = sketch.quantile(0.9);
     let mut out: Vec<InputSensitivity> = paths
         .iter()
         .enumerate()
         .map(|(i, path)| {
-            let cells = acc.pooled(i);
+            let cells = acc.pooled(i, response);
             let n: u64 = cells.iter().map(|c| c.n).sum();
             let overall = if n == 0 {
                 0.0
@@ -270,7 +327,7 @@ pub fn summarize(
             let first = decile_means[0];
             let last = decile_means[DECILES - 1];
             let shares: Vec<f64> = (0..GROUPS)
-                .filter_map(|g| variance_share(&acc.group(g, i)))
+                .filter_map(|g| variance_share(&acc.group(g, i, response)))
                 .collect();
             let se = (shares.len() >= 2).then(|| {
                 let m = shares.iter().sum::<f64>() / shares.len() as f64;
@@ -360,21 +417,23 @@ mod tests {
 
     #[test]
     fn variance_share_of_a_pure_function_of_u_is_near_one() {
-        let mut acc = SensAccum::new(2);
+        let mut acc = SensAccum::new(2, 1);
+        let mut bins = [0u8; 2];
         let mut joint = JointHist::default();
         let mut sk = Sketch::default();
         for chunk in 0..100u64 {
-            let mut c = ChunkSens::new(2);
+            let mut c = ChunkSens::new(2, 1);
             for t in chunk * 1000..(chunk + 1) * 1000 {
                 let u0 = ((t * 7919) % 100_000) as f64 / 100_000.0 + 5e-6;
                 let u1 = ((t * 104_729) % 100_000) as f64 / 100_000.0 + 5e-6;
-                c.add(t, u0, &[u0, u1]);
-                joint.add(u0, &[u0, u1]);
+                u_bins(&[u0, u1], &mut bins);
+                c.add(t, &[u0], &bins);
+                joint.add(u0, &bins);
                 sk.add(u0);
             }
             acc.merge(&c);
         }
-        let s = summarize(&acc, Some(&joint), &["a".into(), "b".into()], &sk);
+        let s = summarize(&acc, 0, Some(&joint), &["a".into(), "b".into()], &sk);
         assert_eq!(s[0].path, "a");
         // Binning into deciles keeps 1 − 1/k² = 99 % of a linear effect's variance.
         assert!((s[0].variance_share - 0.99).abs() < 0.01, "{:?}", s[0]);

@@ -265,7 +265,7 @@ pub struct Marker {
 }
 
 /// What drives the gap: per-input sensitivities from the run itself.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Sensitivity {
     /// For the gap over the horizon, inputs sorted by |swing|.
     pub gap: Vec<crate::sensitivity::InputSensitivity>,
@@ -589,17 +589,17 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
 fn sensitivity(model: &Model, a: &crate::engine::Accum) -> Sensitivity {
     use crate::sensitivity::summarize;
     let paths: Vec<String> = model.inputs.iter().map(|i| i.path.clone()).collect();
-    let gap = match a.sens.first() {
-        Some(acc) => summarize(acc, Some(&a.joint), &paths, &a.sketches[metric::GAP]),
-        None => Vec::new(),
+    let Some(acc) = &a.sens else {
+        return Sensitivity::default();
     };
+    let gap = summarize(acc, 0, Some(&a.joint), &paths, &a.sketches[metric::GAP]);
     let by_year = model
         .grid
         .report
         .iter()
-        .zip(a.sens.iter().skip(1))
         .zip(&a.report_sketches)
-        .map(|(((y, _), acc), sk)| (y.to_string(), summarize(acc, None, &paths, sk)))
+        .enumerate()
+        .map(|(r, ((y, _), sk))| (y.to_string(), summarize(acc, r + 1, None, &paths, sk)))
         .collect();
     Sensitivity { gap, by_year }
 }
