@@ -118,8 +118,13 @@ pub struct Scratch {
     /// Per segment, the growth factor (1 + g(t_k))^dt of each step, when it does not depend
     /// on the state (no ceiling); [segment][step].
     step_growth: Vec<f64>,
+    /// Standard normals of the segments' shocks, [segment][update]: the update after step k
+    /// for k = 0..n−2.
     shock_n: Vec<f64>,
+    /// The shocks' growth factors exp(drift + sd·z), same layout.
     shock: Vec<f64>,
+    /// Run-rate of each segment at the start of each step, [segment][step], $B/yr.
+    r_path: Vec<f64>,
     seg_streams: Vec<Stream>,
     ev_streams: Vec<Stream>,
     next_fire: Vec<usize>,
@@ -168,8 +173,9 @@ impl Scratch {
             after: vec![f64::NAN; m],
             seg_par: vec![SegPar::default(); m],
             step_growth: vec![0.0; m * n],
-            shock_n: vec![0.0; m],
-            shock: vec![0.0; m],
+            shock_n: vec![0.0; m * n.saturating_sub(1)],
+            shock: vec![0.0; m * n.saturating_sub(1)],
+            r_path: vec![0.0; m * n],
             seg_streams: vec![seed_stream.clone(); m],
             ev_streams: vec![seed_stream; model.events.len()],
             next_fire: vec![usize::MAX; model.events.len()],
@@ -275,6 +281,132 @@ fn steps_until(rng: &mut Stream, rate: f64, dt: f64) -> usize {
         usize::MAX
     } else {
         k as usize
+    }
+}
+
+/// Fills `s.r_path` with every segment's run-rate at the start of each step and `s.revenue`
+/// with their sum. Revenue does not depend on cash, so its whole path is computed before the
+/// cash loop: the shocks' normals segment by segment (each segment has its own stream, so
+/// these are the numbers a step-by-step loop would draw), their mixing and exponentials in
+/// tight loops, then the recurrence with the events.
+fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
+    let g = &model.grid;
+    let (n, dt) = (g.n, g.dt);
+    let m = model.segments.len();
+    let updates = n.saturating_sub(1);
+    let Scratch {
+        x,
+        r,
+        mult,
+        after,
+        seg_par,
+        step_growth,
+        shock_n,
+        shock,
+        r_path,
+        seg_streams,
+        ev_streams,
+        next_fire,
+        revenue,
+        ..
+    } = s;
+    let x = &x[..];
+    if updates > 0 {
+        if random {
+            for (row, rng) in shock_n
+                .chunks_exact_mut(updates)
+                .zip(seg_streams.iter_mut())
+            {
+                for z in row {
+                    *z = rng.sample(StandardNormal);
+                }
+            }
+        } else {
+            shock_n.fill(0.0);
+        }
+        for (i, (out, p)) in shock.chunks_exact_mut(updates).zip(&*seg_par).enumerate() {
+            if p.sd == 0.0 {
+                out.fill(1.0);
+                continue;
+            }
+            match &model.seg_factor {
+                Some(a) => {
+                    let row = &a[i * m..(i + 1) * m];
+                    for (k, o) in out.iter_mut().enumerate() {
+                        let z: f64 = (0..m).map(|j| row[j] * shock_n[j * updates + k]).sum();
+                        *o = (p.drift + p.sd * z).exp();
+                    }
+                }
+                None => {
+                    let own = &shock_n[i * updates..(i + 1) * updates];
+                    for (o, &z) in out.iter_mut().zip(own) {
+                        *o = (p.drift + p.sd * z).exp();
+                    }
+                }
+            }
+        }
+    }
+
+    for k in 0..n {
+        for (i, &ri) in r.iter().enumerate() {
+            r_path[i * n + k] = ri;
+        }
+        revenue[k] = r.iter().sum();
+        // Run-rates for the next step (not needed after the last one).
+        if k + 1 == n {
+            break;
+        }
+        let tk = g.t[k];
+        for (i, seg) in model.segments.iter().enumerate() {
+            let p = &seg_par[i];
+            let shock = shock[i * updates + k];
+            let after_i = after[i];
+            match &seg.kind {
+                SegKind::Path { level, .. } if after_i.is_nan() => {
+                    mult[i] = (mult[i] * shock).min(MAX_RUN_RATE);
+                    r[i] = (p.scale * level[k + 1] * mult[i]).min(MAX_RUN_RATE);
+                }
+                SegKind::Growth { ceiling: None, .. } if after_i.is_nan() => {
+                    r[i] = (r[i] * step_growth[i * n + k] * shock).min(MAX_RUN_RATE);
+                }
+                kind => {
+                    let mut growth = if !after_i.is_nan() {
+                        after_i
+                    } else {
+                        let decay = match kind {
+                            SegKind::Growth { decay: Some(d), .. } => d[k],
+                            _ => (-(tk - g.start) / p.half_life).exp2(),
+                        };
+                        p.ginf + (p.g0 - p.ginf) * decay
+                    };
+                    if p.ceiling.is_finite() {
+                        growth *= (1.0 - r[i] / p.ceiling).max(0.0);
+                    }
+                    r[i] = (r[i] * g.step_power(1.0 + growth) * shock)
+                        .min(p.ceiling)
+                        .min(MAX_RUN_RATE);
+                }
+            }
+        }
+        for (e, ev) in model.events.iter().enumerate() {
+            if next_fire[e] != k {
+                continue;
+            }
+            let factor = ev.factor.get(x);
+            let growth_after = ev.growth_after.map(|p| p.get(x));
+            for &i in &ev.segments {
+                r[i] = (r[i] * factor).min(MAX_RUN_RATE);
+                mult[i] = (mult[i] * factor).min(MAX_RUN_RATE);
+                if let Some(a) = growth_after {
+                    after[i] = a;
+                }
+            }
+            next_fire[e] = if ev.recurring {
+                steps_until(&mut ev_streams[e], ev.hazard.get(x), dt).saturating_add(k + 1)
+            } else {
+                usize::MAX
+            };
+        }
     }
 }
 
@@ -399,16 +531,17 @@ pub fn run_trial_with(
                     match decay {
                         Some(d) => {
                             for (f, dk) in out.iter_mut().zip(d) {
-                                *f = g.step_power(1.0 + p.ginf + (p.g0 - p.ginf) * dk);
+                                *f = 1.0 + p.ginf + (p.g0 - p.ginf) * dk;
                             }
                         }
                         None => {
                             for (k, f) in out.iter_mut().enumerate() {
                                 let dk = (-(g.t[k] - g.start) / p.half_life).exp2();
-                                *f = g.step_power(1.0 + p.ginf + (p.g0 - p.ginf) * dk);
+                                *f = 1.0 + p.ginf + (p.g0 - p.ginf) * dk;
                             }
                         }
                     }
+                    g.step_power_all(out);
                 }
                 run_rate.get(x).min(p.ceiling)
             }
@@ -430,6 +563,9 @@ pub fn run_trial_with(
             usize::MAX
         };
     }
+
+    revenue_path(model, s, random);
+    let x = &s.x;
 
     let floor = model.min_cash.get(x);
     let (limit, rate) = model
@@ -454,7 +590,7 @@ pub fn run_trial_with(
     for k in 0..n {
         let tk = g.t[k];
         // Revenue booked from the run-rate at the start of the step.
-        let run_rate: f64 = s.r.iter().sum();
+        let run_rate = s.revenue[k];
         let revenue = run_rate * dt;
 
         // Other costs.
@@ -485,7 +621,11 @@ pub fn run_trial_with(
             let base = if line.segments.len() == m {
                 revenue
             } else {
-                line.segments.iter().map(|&i| s.r[i]).sum::<f64>() * dt
+                line.segments
+                    .iter()
+                    .map(|&i| s.r_path[i * n + k])
+                    .sum::<f64>()
+                    * dt
             };
             cost += share * base;
         }
@@ -562,7 +702,7 @@ pub fn run_trial_with(
         if let Some(t) = trace.as_deref_mut() {
             t.push(TraceStep {
                 t: tk,
-                run_rates: s.r.clone(),
+                run_rates: (0..m).map(|i| s.r_path[i * n + k]).collect(),
                 revenue,
                 costs: cost,
                 obligations_paid: oblig,
@@ -579,83 +719,8 @@ pub fn run_trial_with(
         oblig_total += oblig;
         interest_total += interest;
         s.year_ocf[g.year_of_step[k]] += revenue - cost - oblig;
-        s.revenue[k] = run_rate;
         s.costs[k] = cost / dt;
         s.obligations[k] = oblig / dt;
-
-        // Run-rates for the next step (not needed after the last one).
-        if k + 1 == n {
-            break;
-        }
-        for i in 0..m {
-            s.shock_n[i] = if random {
-                s.seg_streams[i].sample(StandardNormal)
-            } else {
-                0.0
-            };
-        }
-        match &model.seg_factor {
-            Some(a) => {
-                for i in 0..m {
-                    s.shock[i] = (0..m).map(|j| a[i * m + j] * s.shock_n[j]).sum();
-                }
-            }
-            None => s.shock.copy_from_slice(&s.shock_n),
-        }
-        for (i, seg) in model.segments.iter().enumerate() {
-            let p = &s.seg_par[i];
-            let shock = if p.sd == 0.0 {
-                1.0
-            } else {
-                (p.drift + p.sd * s.shock[i]).exp()
-            };
-            let after = s.after[i];
-            match &seg.kind {
-                SegKind::Path { level, .. } if after.is_nan() => {
-                    s.mult[i] = (s.mult[i] * shock).min(MAX_RUN_RATE);
-                    s.r[i] = (p.scale * level[k + 1] * s.mult[i]).min(MAX_RUN_RATE);
-                }
-                SegKind::Growth { ceiling: None, .. } if after.is_nan() => {
-                    s.r[i] = (s.r[i] * s.step_growth[i * n + k] * shock).min(MAX_RUN_RATE);
-                }
-                kind => {
-                    let mut growth = if !after.is_nan() {
-                        after
-                    } else {
-                        let decay = match kind {
-                            SegKind::Growth { decay: Some(d), .. } => d[k],
-                            _ => (-(tk - g.start) / p.half_life).exp2(),
-                        };
-                        p.ginf + (p.g0 - p.ginf) * decay
-                    };
-                    if p.ceiling.is_finite() {
-                        growth *= (1.0 - s.r[i] / p.ceiling).max(0.0);
-                    }
-                    s.r[i] = (s.r[i] * g.step_power(1.0 + growth) * shock)
-                        .min(p.ceiling)
-                        .min(MAX_RUN_RATE);
-                }
-            }
-        }
-        for (e, ev) in model.events.iter().enumerate() {
-            if s.next_fire[e] != k {
-                continue;
-            }
-            let factor = ev.factor.get(x);
-            let after = ev.growth_after.map(|p| p.get(x));
-            for &i in &ev.segments {
-                s.r[i] = (s.r[i] * factor).min(MAX_RUN_RATE);
-                s.mult[i] = (s.mult[i] * factor).min(MAX_RUN_RATE);
-                if let Some(a) = after {
-                    s.after[i] = a;
-                }
-            }
-            s.next_fire[e] = if ev.recurring {
-                steps_until(&mut s.ev_streams[e], ev.hazard.get(x), dt).saturating_add(k + 1)
-            } else {
-                usize::MAX
-            };
-        }
     }
 
     let o = &mut s.outcome;
