@@ -34,6 +34,7 @@ pub mod chart;
 pub mod dist;
 pub mod engine;
 pub mod explain;
+pub mod fastmath;
 pub mod model;
 pub mod report;
 pub mod rng;

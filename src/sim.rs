@@ -329,20 +329,23 @@ fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
                 out.fill(1.0);
                 continue;
             }
+            // z = Σ_j a_ij·n_j, summed in the order of j; then the factors, in loops over the
+            // steps that vectorise.
             match &model.seg_factor {
                 Some(a) => {
-                    let row = &a[i * m..(i + 1) * m];
-                    for (k, o) in out.iter_mut().enumerate() {
-                        let z: f64 = (0..m).map(|j| row[j] * shock_n[j * updates + k]).sum();
-                        *o = (p.drift + p.sd * z).exp();
+                    out.fill(0.0);
+                    for (j, &c) in a[i * m..(i + 1) * m].iter().enumerate() {
+                        let nj = &shock_n[j * updates..(j + 1) * updates];
+                        for (o, &z) in out.iter_mut().zip(nj) {
+                            *o += c * z;
+                        }
                     }
                 }
-                None => {
-                    let own = &shock_n[i * updates..(i + 1) * updates];
-                    for (o, &z) in out.iter_mut().zip(own) {
-                        *o = (p.drift + p.sd * z).exp();
-                    }
-                }
+                None => out.copy_from_slice(&shock_n[i * updates..(i + 1) * updates]),
+            }
+            let (drift, sd) = (p.drift, p.sd);
+            for o in out.iter_mut() {
+                *o = crate::fastmath::exp(drift + sd * *o);
             }
         }
     }
