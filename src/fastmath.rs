@@ -11,9 +11,9 @@
 /// 1.5·2^52: adding it to |v| < 2^51 rounds v to an integer, held in the low mantissa bits.
 const ROUND_MAGIC: f64 = 6_755_399_441_055_744.0;
 /// ln 2, high part (its last 32 bits are zero, so k·LN2_HI is exact for |k| < 2^20).
-const LN2_HI: f64 = 6.931_471_803_691_238_164_9e-1;
+const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
 /// ln 2 − LN2_HI.
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 /// Above this, e^x overflows.
 const OVERFLOW: f64 = 709.782_712_893_384;
 /// Below this the result would not be a normal number; it is flushed to 0.
