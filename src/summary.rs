@@ -610,19 +610,26 @@ fn bands(model: &Model, run: &RunResult) -> Bands {
     let width = 4 * n + 1;
     let rows = &run.accum.band_rows;
     let samples = rows.len() / width;
-    let column =
-        |offset: usize| -> Vec<f64> { (0..samples).map(|r| rows[r * width + offset]).collect() };
-    let mut cash: Vec<Vec<f64>> = (0..=n).map(column).collect();
-    let mut revenue: Vec<Vec<f64>> = (0..n).map(|k| column(n + 1 + k)).collect();
-    let mut obligations: Vec<Vec<f64>> = (0..n).map(|k| column(2 * n + 1 + k)).collect();
-    let mut costs: Vec<Vec<f64>> = (0..n).map(|k| column(3 * n + 1 + k)).collect();
-    let mut outflows: Vec<Vec<f64>> = (0..n)
-        .map(|k| {
-            (0..samples)
-                .map(|r| rows[r * width + 2 * n + 1 + k] + rows[r * width + 3 * n + 1 + k])
-                .collect()
-        })
+    // One pass over the sampled rows (cash n+1, revenue, obligations, costs: n each), each
+    // value pushed to its step's column, plus the outflows (obligations + costs).
+    let mut columns: Vec<Vec<f64>> = (0..width + n)
+        .map(|_| Vec::with_capacity(samples))
         .collect();
+    for row in rows.chunks_exact(width) {
+        let (fixed, outflows) = columns.split_at_mut(width);
+        for (c, &v) in fixed.iter_mut().zip(row) {
+            c.push(v);
+        }
+        let (oblig, cost) = (&row[2 * n + 1..3 * n + 1], &row[3 * n + 1..]);
+        for ((c, &o), &k) in outflows.iter_mut().zip(oblig).zip(cost) {
+            c.push(o + k);
+        }
+    }
+    let mut outflows = columns.split_off(width);
+    let mut costs = columns.split_off(3 * n + 1);
+    let mut obligations = columns.split_off(2 * n + 1);
+    let mut revenue = columns.split_off(n + 1);
+    let mut cash = columns;
     Bands {
         t: g.t.clone(),
         t_flows: g.t[..n].to_vec(),
