@@ -103,6 +103,22 @@ struct Store {
 impl Store {
     #[inline]
     fn add(&mut self, key: i64, c: u64) {
+        // The common case: the key is inside the window (a negative index wraps to a huge
+        // one and takes the slow path).
+        let idx = key.wrapping_sub(self.offset) as u64;
+        if let Some(slot) = usize::try_from(idx)
+            .ok()
+            .and_then(|i| self.counts.get_mut(i))
+        {
+            *slot += c;
+        } else {
+            self.grow_and_add(key, c);
+        }
+    }
+
+    /// Widens the window to hold `key`, then adds.
+    #[cold]
+    fn grow_and_add(&mut self, key: i64, c: u64) {
         if self.counts.is_empty() {
             self.offset = key;
             self.counts.push(0);
