@@ -16,7 +16,7 @@ use crate::model::Model;
 use crate::sensitivity::{ChunkSens, JointHist, SensAccum};
 
 use crate::sim::{N_METRICS, Scratch, run_trial};
-use crate::stats::{Moments, Sketch};
+use crate::stats::{Moments, SharedMoments, Sketch};
 
 /// Trials per chunk: the unit of work and of ordered reduction.
 pub const CHUNK: u64 = 1024;
@@ -110,6 +110,9 @@ pub struct Accum {
     pub ipos: u64,
     /// Moments of each sampled input.
     pub inputs: Vec<Moments>,
+    /// A chunk's sums for the moments of the metrics, the gaps by report year and the
+    /// inputs (only in a chunk; merged into the moments above).
+    chunk_moments: [SharedMoments; 3],
     /// Sampled trajectories for the bands: per sampled trial, cash (n+1), revenue, obligations,
     /// costs (n each).
     pub band_rows: Vec<f64>,
@@ -146,6 +149,11 @@ impl Accum {
             1 + model.grid.report.len(),
         ));
         a.responses = vec![0.0; 1 + model.grid.report.len()];
+        a.chunk_moments = [
+            SharedMoments::new(N_METRICS),
+            SharedMoments::new(model.grid.report.len()),
+            SharedMoments::new(model.inputs.len()),
+        ];
         a
     }
 
@@ -173,6 +181,7 @@ impl Accum {
             breakeven: vec![0; model.grid.years.len()],
             ipos: 0,
             inputs: vec![Moments::default(); model.inputs.len()],
+            chunk_moments: Default::default(),
             band_rows: Vec::new(),
             trial_rows: Vec::new(),
             chunk_sens: None,
@@ -219,15 +228,10 @@ impl Accum {
     ) {
         let o = &s.outcome;
         self.n += 1;
-        for (m, &v) in self.moments.iter_mut().zip(&o.metrics) {
-            m.push(v);
-        }
-        for (m, &v) in self.report_moments.iter_mut().zip(&o.report_gaps) {
-            m.push(v);
-        }
-        for (m, &x) in self.inputs.iter_mut().zip(&s.x) {
-            m.push(x);
-        }
+        let [metrics, report, inputs] = &mut self.chunk_moments;
+        metrics.push(&o.metrics);
+        report.push(&o.report_gaps);
+        inputs.push(&s.x);
         if let Some(c) = &mut self.chunk_sens {
             if let Some((first, rest)) = self.responses.split_first_mut() {
                 *first = o.metrics[crate::sim::metric::GAP];
@@ -285,14 +289,15 @@ impl Accum {
             keep_worst(&mut self.worst, worst, gap, trial);
         }
         self.n += o.n;
-        for (a, b) in self.moments.iter_mut().zip(&o.moments) {
-            a.merge(b);
+        let [metrics, report, inputs] = &o.chunk_moments;
+        for (a, b) in self.moments.iter_mut().zip(metrics.moments()) {
+            a.merge(&b);
         }
-        for (a, b) in self.report_moments.iter_mut().zip(&o.report_moments) {
-            a.merge(b);
+        for (a, b) in self.report_moments.iter_mut().zip(report.moments()) {
+            a.merge(&b);
         }
-        for (a, b) in self.inputs.iter_mut().zip(&o.inputs) {
-            a.merge(b);
+        for (a, b) in self.inputs.iter_mut().zip(inputs.moments()) {
+            a.merge(&b);
         }
         self.band_rows.extend_from_slice(&o.band_rows);
         if let (Some(a), Some(b)) = (&mut self.sens, &o.chunk_sens) {

@@ -68,6 +68,70 @@ impl Moments {
     }
 }
 
+/// Moments of several variables observed together (the same count), kept as sums of
+/// deviations from each variable's first value: per value, a subtraction, two additions and
+/// a multiplication, where Welford's update needs a division. Used for a chunk of trials and
+/// turned into [`Moments`] at its end; shifting by a value of the sample keeps the sums
+/// accurate (the cancellation in Σd² − (Σd)²/n is of the order of the shift's distance from
+/// the mean, a few standard deviations).
+#[derive(Debug, Clone, Default)]
+pub struct SharedMoments {
+    n: u64,
+    shift: Vec<f64>,
+    s1: Vec<f64>,
+    s2: Vec<f64>,
+}
+
+impl SharedMoments {
+    /// Empty sums for `k` variables.
+    pub fn new(k: usize) -> SharedMoments {
+        SharedMoments {
+            n: 0,
+            shift: vec![0.0; k],
+            s1: vec![0.0; k],
+            s2: vec![0.0; k],
+        }
+    }
+
+    /// Adds one observation of every variable.
+    #[inline]
+    pub fn push(&mut self, xs: &[f64]) {
+        if self.n == 0 {
+            self.shift.copy_from_slice(xs);
+        }
+        self.n += 1;
+        for ((a, b), (&x, &c)) in self
+            .s1
+            .iter_mut()
+            .zip(self.s2.iter_mut())
+            .zip(xs.iter().zip(&self.shift))
+        {
+            let d = x - c;
+            *a += d;
+            *b += d * d;
+        }
+    }
+
+    /// The moments of each variable.
+    pub fn moments(&self) -> impl Iterator<Item = Moments> + '_ {
+        let n = self.n;
+        self.shift
+            .iter()
+            .zip(self.s1.iter().zip(&self.s2))
+            .map(move |(&c, (&s1, &s2))| {
+                if n == 0 {
+                    return Moments::default();
+                }
+                let nf = n as f64;
+                Moments {
+                    n,
+                    mean: c + s1 / nf,
+                    m2: (s2 - s1 * s1 / nf).max(0.0),
+                }
+            })
+    }
+}
+
 /// Wilson score 95 % interval for `k` successes in `n` trials.
 pub fn wilson(k: u64, n: u64) -> (f64, f64) {
     if n == 0 {
@@ -396,6 +460,33 @@ impl Sketch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shared_moments_match_welford() {
+        let mut shared = SharedMoments::new(2);
+        let (mut w0, mut w1) = (Moments::default(), Moments::default());
+        for i in 0..1000 {
+            let x = [1e6 + ((i * 7919) % 1009) as f64 * 0.37, -((i % 13) as f64)];
+            shared.push(&x);
+            w0.push(x[0]);
+            w1.push(x[1]);
+        }
+        let m: Vec<Moments> = shared.moments().collect();
+        for (a, b) in m.iter().zip([w0, w1]) {
+            assert_eq!(a.n, b.n);
+            assert!(
+                (a.mean - b.mean).abs() <= 1e-12 * b.mean.abs().max(1.0),
+                "{a:?} {b:?}"
+            );
+            assert!((a.m2 - b.m2).abs() <= 1e-9 * b.m2, "{a:?} {b:?}");
+        }
+        assert_eq!(SharedMoments::new(3).moments().count(), 3);
+        assert!(
+            SharedMoments::new(1)
+                .moments()
+                .all(|m| m == Moments::default())
+        );
+    }
 
     #[test]
     fn welford_matches_two_pass_and_merges() {
