@@ -9,6 +9,7 @@
 //! per-step bands keep a fixed-stride sample of at most [`BAND_VALUE_BUDGET`] values.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
@@ -470,32 +471,33 @@ pub fn simulate_many(
         .collect();
     let mut paired = vec![Paired::default(); models.len() - 1];
     let width = trial_columns(&models[0]).len();
+    // One worker per pool thread, kept for the whole run: its scratch and its
+    // order-independent counts are allocated once and merged once, at the end. A chunk runs
+    // on whichever thread picks it up and locks that thread's worker (never contended).
+    let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
+        .map(|_| {
+            Mutex::new(Worker {
+                scratch: models.iter().map(Scratch::new).collect(),
+                bins: models.iter().map(|m| vec![0; m.inputs.len()]).collect(),
+                counts: models.iter().map(Accum::empty).collect(),
+                done: Vec::new(),
+            })
+        })
+        .collect();
     let mut c0 = 0;
     while c0 < n_chunks {
         let c1 = (c0 + batch).min(n_chunks);
-        let workers: Vec<Worker> = pool.install(|| {
-            (c0..c1)
-                .into_par_iter()
-                .fold(
-                    || Worker {
-                        scratch: models.iter().map(Scratch::new).collect(),
-                        bins: models.iter().map(|m| vec![0; m.inputs.len()]).collect(),
-                        counts: models.iter().map(Accum::empty).collect(),
-                        done: Vec::new(),
-                    },
-                    |mut w, c| {
-                        run_chunk(models, cfg, c, stride, &mut w);
-                        w
-                    },
-                )
-                .collect()
+        pool.install(|| {
+            (c0..c1).into_par_iter().for_each(|c| {
+                let t = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                let mut w = workers[t].lock().unwrap_or_else(PoisonError::into_inner);
+                run_chunk(models, cfg, c, stride, &mut w);
+            });
         });
         let mut parts = Vec::new();
-        for w in workers {
-            for (t, c) in totals.iter_mut().zip(&w.counts) {
-                t.merge_counts(c);
-            }
-            parts.extend(w.done);
+        for w in &workers {
+            let mut w = w.lock().unwrap_or_else(PoisonError::into_inner);
+            parts.append(&mut w.done);
         }
         parts.sort_unstable_by_key(|(c, _)| *c);
         for (_, part) in parts {
@@ -522,6 +524,12 @@ pub fn simulate_many(
             });
         }
         c0 = c1;
+    }
+    for w in workers {
+        let w = w.into_inner().unwrap_or_else(PoisonError::into_inner);
+        for (t, c) in totals.iter_mut().zip(&w.counts) {
+            t.merge_counts(c);
+        }
     }
     let runs = totals
         .into_iter()
