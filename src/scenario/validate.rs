@@ -169,6 +169,16 @@ impl Checker {
         for (k, v) in t {
             match (k.as_str(), v) {
                 ("pert", Value::Boolean(b)) => pert = *b,
+                // `pert = 1` must not pass as a number and be read as a triangular's fourth
+                // parameter (or as no form at all).
+                ("pert", _) => {
+                    self.problem(
+                        &format!("{path}.{k}"),
+                        Some(v.to_string()),
+                        "must be true or false",
+                    );
+                    return None;
+                }
                 (_, Value::Integer(i)) => {
                     nums.insert(k.as_str(), *i as f64);
                 }
@@ -179,11 +189,7 @@ impl Checker {
                     self.problem(
                         &format!("{path}.{k}"),
                         Some(v.to_string()),
-                        if k == "pert" {
-                            "must be true or false"
-                        } else {
-                            "must be a number"
-                        },
+                        "must be a number",
                     );
                     return None;
                 }

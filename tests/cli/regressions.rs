@@ -1,6 +1,27 @@
 //! Regression tests for problems found by reviewing the binary's messages and behaviour.
 
-use crate::{assert_error, fixture, funding_gap, run_fails};
+use std::fs;
+
+use tempfile::TempDir;
+
+use crate::{Output, assert_error, fixture, funding_gap, root, run_fails};
+
+/// Writes `body` to `bad.toml` in a fresh temp dir, after an `extends` of
+/// `scenarios/bench.toml`, and runs `validate` on it (with `extra` arguments).
+fn validate_variant(body: &str, extra: &[&str]) -> (TempDir, Output) {
+    let tmp = TempDir::new().expect("temp dir");
+    let file = tmp.path().join("bad.toml");
+    let bench = root().join("scenarios/bench.toml");
+    fs::write(
+        &file,
+        format!("extends = {:?}\n{body}", bench.display().to_string()),
+    )
+    .expect("write bad.toml");
+    let mut args = vec!["validate".to_string(), file.display().to_string()];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let out = funding_gap(&args);
+    (tmp, out)
+}
 
 #[test]
 fn wrong_type_names_the_field_and_the_allowed_type() {
@@ -26,4 +47,20 @@ fn set_with_the_wrong_shape_uses_plain_words() {
     assert_error(&out, 2, &["--set revenue.core=5"]);
     assert!(!out.stderr.contains("Raw"), "{}", out.dump());
     assert!(!out.stderr.contains("struct"), "{}", out.dump());
+}
+
+#[test]
+fn pert_must_be_a_boolean_not_a_number() {
+    for pert in ["1", "0", "\"yes\""] {
+        let (_tmp, out) = validate_variant(
+            &format!("[ipo]\nmultiple = {{ low = 0, mode = 0.5, high = 1, pert = {pert} }}\n"),
+            &[],
+        );
+        assert_error(
+            &out,
+            2,
+            &[&format!("ipo.multiple.pert = {pert}: must be true or false")],
+        );
+        assert!(!out.stderr.contains("is not a distribution"), "{}", out.dump());
+    }
 }
