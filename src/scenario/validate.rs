@@ -47,8 +47,12 @@ impl Domain {
     /// A hint for a distribution that can leave the domain.
     fn fix_hint(self) -> &'static str {
         match self {
-            Domain::NonNeg | Domain::Positive => {
+            Domain::NonNeg => {
                 "; use a form that stays positive, e.g. { p5 = a, p95 = b } with a > 0, or truncate: { mean = m, sd = s, min = 0 }"
+            }
+            // A minimum of 0 is not enough here: the field must stay strictly above 0.
+            Domain::Positive => {
+                "; start it above 0: { low = a, high = b } or { p5 = a, p95 = b } with a > 0, or truncate above 0: { mean = m, sd = s, min = a } with a > 0"
             }
             Domain::Unit => {
                 "; truncate it: { mean = m, sd = s, min = 0, max = 1 }, or use { low = a, high = b }"

@@ -64,3 +64,20 @@ fn pert_must_be_a_boolean_not_a_number() {
         assert!(!out.stderr.contains("is not a distribution"), "{}", out.dump());
     }
 }
+
+/// The hint for a field that must be > 0 suggested `min = 0`, which fails the same check.
+#[test]
+fn the_hint_for_a_positive_field_suggests_something_that_passes() {
+    let (_tmp, out) = validate_variant("[revenue.consumer]\nhalf_life_years = { low = 0, high = 4 }\n", &[]);
+    assert_error(&out, 2, &["must be a number > 0", "min = a } with a > 0"]);
+    assert!(!out.stderr.contains("min = 0 }"), "{}", out.dump());
+    for fixed in [
+        "{ low = 0.5, high = 4 }",
+        "{ p5 = 1, p95 = 4 }",
+        "{ mean = 2, sd = 1, min = 0.5 }",
+    ] {
+        let (_tmp, out) =
+            validate_variant(&format!("[revenue.consumer]\nhalf_life_years = {fixed}\n"), &[]);
+        assert_eq!(out.code, Some(0), "{fixed}: {}", out.dump());
+    }
+}
