@@ -1325,7 +1325,11 @@ impl Checker {
         }
         let sum: f64 = out.iter().map(|t| t.share).sum();
         if with_share == raw.len() && (sum - 1.0).abs() > 1e-6 {
-            self.problem(path, Some(fmt(sum)), "the tranche shares must sum to 1");
+            self.problem(
+                path,
+                None,
+                format!("the shares sum to {}; they must sum to 1", fmt(sum)),
+            );
         }
         out
     }

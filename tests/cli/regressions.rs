@@ -81,3 +81,18 @@ fn the_hint_for_a_positive_field_suggests_something_that_passes() {
         assert_eq!(out.code, Some(0), "{fixed}: {}", out.dump());
     }
 }
+
+/// "tranches = 0.9" read as if the field were set to 0.9.
+#[test]
+fn tranche_shares_that_do_not_sum_to_1_give_the_sum_in_words() {
+    let (_tmp, out) = validate_variant(
+        "[rounds.2026.participants.amazon]\ntranches = [{ share = 0.3 }, { share = 0.6, when = 2027 }]\n",
+        &[],
+    );
+    assert_error(
+        &out,
+        2,
+        &["rounds.2026.participants.amazon.tranches: the shares sum to 0.9; they must sum to 1"],
+    );
+    assert!(!out.stderr.contains("tranches = 0.9"), "{}", out.dump());
+}
