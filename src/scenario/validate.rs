@@ -673,15 +673,24 @@ pub(super) fn validate(
                 if ok {
                     out.push(y as i32);
                 } else {
+                    // The years whose end falls in (start, end].
+                    let (first, last) = (start.floor(), (end + 1e-9).floor() - 1.0);
+                    let which = if last < first {
+                        format!(
+                            "and no year ends inside it: the horizon must reach at least {} (horizon_years ≥ {}), or leave report_years out",
+                            first + 1.0,
+                            fmt(first + 1.0 - start)
+                        )
+                    } else {
+                        format!("so a year from {first} to {last}")
+                    };
                     c.problem(
                         "time.report_years",
                         Some(y.to_string()),
                         format!(
-                            "the end of the year must fall inside the horizon ({} to {}), so a year from {} to {}",
+                            "the end of the year must fall inside the horizon ({} to {}), {which}",
                             fmt(start),
-                            fmt(end),
-                            start.floor(),
-                            (end - 1.0).floor()
+                            fmt(end)
                         ),
                     );
                 }

@@ -96,3 +96,15 @@ fn tranche_shares_that_do_not_sum_to_1_give_the_sum_in_words() {
     );
     assert!(!out.stderr.contains("tranches = 0.9"), "{}", out.dump());
 }
+
+/// A horizon under a year gave "so a year from 2026 to 2025".
+#[test]
+fn a_report_year_with_a_horizon_under_a_year_says_the_minimum() {
+    let out = funding_gap(&["validate", "bench", "--set", "time.horizon_years=0.25"]);
+    assert_error(
+        &out,
+        2,
+        &["the horizon must reach at least 2027 (horizon_years ≥ 1)"],
+    );
+    assert!(!out.stderr.contains("to 2025"), "{}", out.dump());
+}
