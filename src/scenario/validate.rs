@@ -613,6 +613,22 @@ pub(super) fn validate(
         problems: Vec::new(),
     };
 
+    // name: checked with everything else, so that every problem is listed at once.
+    let name = raw.name.unwrap_or_else(|| stem.to_string());
+    let name_ok = !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'));
+    if !name_ok {
+        c.problem(
+            "name",
+            Some(format!("{name:?}")),
+            "must be a plain name of letters, digits, '-', '_' or '.' (it names the output folder output/<name>/)",
+        );
+    }
+
     // [time]
     let rt = raw.time.unwrap_or_default();
     let start = c.req_date("time.start", &rt.start).unwrap_or(2026.0);
@@ -1184,23 +1200,6 @@ pub(super) fn validate(
         return Err(ScenarioError::Invalid {
             file: origin.to_string(),
             problems: c.problems,
-        });
-    }
-    let name = raw.name.unwrap_or_else(|| stem.to_string());
-    let name_ok = !name.is_empty()
-        && name != "."
-        && name != ".."
-        && name
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'));
-    if !name_ok {
-        return Err(ScenarioError::Invalid {
-            file: origin.to_string(),
-            problems: vec![Problem {
-                path: "name".into(),
-                value: Some(format!("{name:?}")),
-                message: "must be a plain name of letters, digits, '-', '_' or '.' (it names the output folder output/<name>/)".into(),
-            }],
         });
     }
     Ok(Scenario {

@@ -108,3 +108,14 @@ fn a_report_year_with_a_horizon_under_a_year_says_the_minimum() {
     );
     assert!(!out.stderr.contains("to 2025"), "{}", out.dump());
 }
+
+/// An invalid name was reported only once every other problem was fixed.
+#[test]
+fn an_invalid_name_is_listed_with_the_other_problems() {
+    let (_tmp, out) = validate_variant("name = \"my case\"\n[ipo]\nprobability = 2\n", &[]);
+    assert_error(
+        &out,
+        2,
+        &["name = \"my case\": must be a plain name", "ipo.probability = 2"],
+    );
+}
