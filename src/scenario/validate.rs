@@ -40,7 +40,7 @@ impl Domain {
             Domain::NonNeg => "a number ≥ 0",
             Domain::Positive => "a number > 0",
             Domain::Unit => "a number in [0, 1]",
-            Domain::Growth => "a growth rate > -1 (-100 %/yr)",
+            Domain::Growth => "a growth rate > -1, i.e. above -100 %/yr",
         }
     }
 

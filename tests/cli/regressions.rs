@@ -119,3 +119,21 @@ fn an_invalid_name_is_listed_with_the_other_problems() {
         &["name = \"my case\": must be a plain name", "ipo.probability = 2"],
     );
 }
+
+/// "is required (a growth rate > -1 (-100 %/yr))": parentheses inside parentheses.
+#[test]
+fn a_missing_growth_rate_reads_without_nested_parentheses() {
+    let tmp = TempDir::new().expect("temp dir");
+    let file = tmp.path().join("bad.toml");
+    fs::write(
+        &file,
+        "[time]\nstart = 2026\nhorizon_years = 4\n[cash]\ninitial = 1\n[revenue.consumer]\nrun_rate = 1\n",
+    )
+    .expect("write bad.toml");
+    let out = funding_gap(&["validate", &file.display().to_string()]);
+    assert_error(
+        &out,
+        2,
+        &["revenue.consumer.growth: is required (a growth rate > -1, i.e. above -100 %/yr)"],
+    );
+}
