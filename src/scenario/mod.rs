@@ -879,6 +879,12 @@ fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), ScenarioErro
     if path.is_empty() {
         return Err(err("the path before '=' is empty".into()));
     }
+    // Files are merged before overrides apply, so a `--set extends=...` would be ignored.
+    if path.split('.').next().map(str::trim) == Some("extends") {
+        return Err(err(
+            "extends cannot be set with --set (files are merged before --set applies); edit the file's `extends` line".into(),
+        ));
+    }
     let parsed: toml::Value = match format!("v = {value}").parse::<toml::Table>() {
         Ok(mut t) => t
             .remove("v")

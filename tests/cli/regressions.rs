@@ -137,3 +137,17 @@ fn a_missing_growth_rate_reads_without_nested_parentheses() {
         &["revenue.consumer.growth: is required (a growth rate > -1, i.e. above -100 %/yr)"],
     );
 }
+
+/// `--set extends=nofile.toml` was silently ignored, and `validate` said ok.
+#[test]
+fn set_extends_is_an_error_not_ignored() {
+    for arg in ["extends=nofile.toml", "extends=scenarios/base.toml"] {
+        let out = funding_gap(&["validate", "bench", "--set", arg]);
+        assert_error(
+            &out,
+            2,
+            &[&format!("--set {arg}: extends cannot be set with --set")],
+        );
+        assert!(!out.stdout.contains("ok:"), "{}", out.dump());
+    }
+}
