@@ -689,9 +689,10 @@ fn parse_checked(text: &str, file: &str) -> Result<toml::Table, ScenarioError> {
     let parse_err = |e: toml::de::Error| {
         let offset = e.span().map_or(0, |s| s.start);
         let (line, column) = line_col(text, offset);
-        let mut message = with_suggestion(&plain_types(e.message().trim()));
+        let key = key_at(text, offset);
+        let mut message = with_suggestion(&plain_types(e.message().trim(), key.as_deref()));
         if message.starts_with("invalid type") || message.starts_with("invalid value") {
-            if let Some(key) = key_at(text, offset) {
+            if let Some(key) = key {
                 message = format!("{key}: {message}");
             }
         }
@@ -730,13 +731,17 @@ fn key_at(text: &str, offset: usize) -> Option<String> {
     })
 }
 
-/// Replaces Rust type names in serde's messages with words a scenario author uses.
-fn plain_types(message: &str) -> String {
+/// Replaces Rust type names in serde's messages with words a scenario author uses. `key` is the
+/// dotted path of the field the message is about, if known: it picks the example of a list.
+fn plain_types(message: &str, key: Option<&str>) -> String {
     let mut m = message
         .replace("expected f64", "expected a number")
         .replace("expected i64", "expected a whole number")
         .replace("expected u64", "expected a whole number")
-        .replace("expected a sequence", "expected a list such as [1, 2]")
+        .replace(
+            "expected a sequence",
+            &format!("expected a list such as {}", list_example(key)),
+        )
         .replace("expected a boolean", "expected true or false");
     while let Some(i) = m.find("expected struct Raw") {
         let end = m[i + 16..]
@@ -745,6 +750,24 @@ fn plain_types(message: &str) -> String {
         m.replace_range(i..end, "expected a table");
     }
     m.replace("expected a map", "expected a table")
+}
+
+/// An example value for the list field at `key`, with elements of the field's type.
+fn list_example(key: Option<&str>) -> &'static str {
+    let key = key.unwrap_or("");
+    let segments = key.starts_with("revenue_correlations");
+    match key.rsplit('.').next().unwrap_or("") {
+        "segments" => "[\"consumer\", \"enterprise\"]",
+        "between" if segments => "[\"consumer\", \"enterprise\"]",
+        "between" => "[\"revenue.consumer.growth\", \"ipo.multiple\"]",
+        "report_years" => "[2028, 2030]",
+        "tranches" => "[{ share = 0.5 }, { share = 0.5, when = \"ipo\" }]",
+        "revenue_correlations" => "[{ between = [\"consumer\", \"enterprise\"], rho = 0.5 }]",
+        "correlations" => {
+            "[{ between = [\"revenue.consumer.growth\", \"ipo.multiple\"], rho = 0.5 }]"
+        }
+        _ => "[1, 2]",
+    }
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -901,7 +924,7 @@ fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), ScenarioErro
     // Check the shape right away, so a misspelt field is blamed on this override.
     toml::Value::Table(table.clone())
         .try_into::<RawScenario>()
-        .map_err(|e| err(with_suggestion(&plain_types(e.message().trim()))))?;
+        .map_err(|e| err(with_suggestion(&plain_types(e.message().trim(), Some(path)))))?;
     Ok(())
 }
 
@@ -999,5 +1022,17 @@ mod tests {
         let m = with_suggestion("unknown field `clsoe`, expected one of `close`, `post_money`");
         assert!(m.ends_with("did you mean `close`?"), "{m}");
         assert_eq!(did_you_mean("zzzzzz", ["close"]), None);
+    }
+
+    #[test]
+    fn a_list_example_holds_what_the_field_holds() {
+        let m = |key| plain_types("invalid type: string \"x\", expected a sequence", key);
+        assert!(m(Some("events.slump.segments")).ends_with("[\"consumer\", \"enterprise\"]"));
+        assert!(m(Some("costs.cut.segments")).ends_with("[\"consumer\", \"enterprise\"]"));
+        assert!(m(Some("time.report_years")).ends_with("[2028, 2030]"));
+        assert!(m(Some("revenue_correlations.0.between")).contains("\"consumer\""));
+        assert!(m(Some("correlations.between")).contains("\"ipo.multiple\""));
+        assert!(m(Some("rounds.r.participants.p.tranches")).contains("share = 0.5"));
+        assert!(m(None).ends_with("expected a list such as [1, 2]"));
     }
 }

@@ -151,3 +151,16 @@ fn set_extends_is_an_error_not_ignored() {
         assert!(!out.stdout.contains("ok:"), "{}", out.dump());
     }
 }
+
+/// `segments = "consumer"` suggested a list of numbers, `[1, 2]`.
+#[test]
+fn a_list_of_names_is_exemplified_by_names() {
+    let (_tmp, out) = validate_variant("[events.slump]\nsegments = \"consumer\"\n", &[]);
+    assert_error(
+        &out,
+        2,
+        &["events.slump.segments: invalid type: string \"consumer\", expected a list such as [\"consumer\", \"enterprise\"]"],
+    );
+    let out = funding_gap(&["validate", "bench", "--set", "time.report_years=2030"]);
+    assert_error(&out, 2, &["expected a list such as [2028, 2030]"]);
+}
