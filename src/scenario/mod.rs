@@ -66,6 +66,14 @@ pub enum ScenarioError {
         /// The operating system's reason.
         reason: String,
     },
+    /// The path names a directory (`validate scenarios`), not a file.
+    #[error("'{path}'{} is a directory, not a scenario file{}", extended_by.as_ref().map(|b| format!(" (extended by '{b}')")).unwrap_or_default(), if extended_by.is_none() { format!("; name the files in it, e.g. {}/*.toml", path.trim_end_matches('/')) } else { String::new() })]
+    Directory {
+        /// The directory.
+        path: String,
+        /// The file whose `extends` named it, if any.
+        extended_by: Option<String>,
+    },
     /// TOML syntax, a wrong type or an unknown field, with its position.
     #[error("{file}:{line}:{column}: {message}")]
     Parse {
@@ -642,6 +650,12 @@ fn resolve(
     files: &mut Vec<PathBuf>,
 ) -> Result<toml::Table, ScenarioError> {
     let shown = path.display().to_string();
+    if path.is_dir() {
+        return Err(ScenarioError::Directory {
+            path: shown,
+            extended_by: extended_by.map(str::to_string),
+        });
+    }
     let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
         path: shown.clone(),
         extended_by: extended_by.map(str::to_string),

@@ -164,3 +164,26 @@ fn a_list_of_names_is_exemplified_by_names() {
     let out = funding_gap(&["validate", "bench", "--set", "time.report_years=2030"]);
     assert_error(&out, 2, &["expected a list such as [2028, 2030]"]);
 }
+
+/// `validate scenarios` (a directory) printed the OS's "Is a directory (os error 21)".
+#[test]
+fn a_directory_named_as_a_scenario_says_so_in_plain_words() {
+    let out = funding_gap(&["validate", "scenarios"]);
+    assert_error(
+        &out,
+        2,
+        &["'scenarios' is a directory, not a scenario file; name the files in it, e.g. scenarios/*.toml"],
+    );
+    assert!(!out.stderr.contains("os error"), "{}", out.dump());
+    let tmp = TempDir::new().expect("temp dir");
+    fs::create_dir(tmp.path().join("dir")).expect("create dir");
+    let file = tmp.path().join("bad.toml");
+    fs::write(&file, "extends = \"dir\"\n").expect("write bad.toml");
+    let out = funding_gap(&["validate", &file.display().to_string()]);
+    assert_error(
+        &out,
+        2,
+        &["dir' (extended by '", "is a directory, not a scenario file"],
+    );
+    assert!(!out.stderr.contains("os error"), "{}", out.dump());
+}
