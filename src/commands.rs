@@ -361,6 +361,17 @@ pub fn new(name: &str) -> Result<(), AppError> {
             path.display()
         )));
     }
+    // `new` has no --out: name what it takes when a file stands where its folder must be.
+    if let Some(file) = report::file_in_the_way(&path) {
+        return Err(ReportError::Write {
+            path: path.display().to_string(),
+            reason: format!(
+                "'{}' is a file, not a folder; give `new` a NAME (for scenarios/NAME.toml) or a path ending in .toml in a folder",
+                file.display()
+            ),
+        }
+        .into());
+    }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         report::ensure_dir(dir)?;
     }

@@ -187,3 +187,23 @@ fn a_directory_named_as_a_scenario_says_so_in_plain_words() {
     );
     assert!(!out.stderr.contains("os error"), "{}", out.dump());
 }
+
+/// `new notes/case.toml` with a file `notes` said "choose another --out"; `new` has no --out.
+#[test]
+fn new_under_a_file_names_what_new_takes() {
+    let tmp = TempDir::new().expect("temp dir");
+    let notes = tmp.path().join("notes");
+    fs::write(&notes, "a file\n").expect("write notes");
+    let target = notes.join("case.toml");
+    let out = funding_gap(&["new", &target.display().to_string()]);
+    assert_error(
+        &out,
+        1,
+        &[
+            &format!("'{}' is a file, not a folder", notes.display()),
+            "give `new` a NAME",
+        ],
+    );
+    assert!(!out.stderr.contains("--out"), "{}", out.dump());
+    assert_eq!(fs::read_to_string(&notes).expect("read notes"), "a file\n");
+}
