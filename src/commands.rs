@@ -39,6 +39,16 @@ pub enum AppError {
     /// A bad command-line value.
     #[error("{0}")]
     Usage(String),
+    /// A file named on the command line cannot be read.
+    #[error("cannot read '{path}' ({what}): {reason}")]
+    Read {
+        /// The file.
+        path: String,
+        /// What it is for, e.g. "the file to update".
+        what: &'static str,
+        /// Why not, as [`scenario::io_reason`] words it.
+        reason: String,
+    },
     /// The run stopped.
     #[error("{}", run_message(.0))]
     Run(#[from] RunError),
@@ -73,7 +83,10 @@ impl AppError {
             | AppError::SomeInvalid(..) => 2,
             AppError::Run(RunError::NoTrials | RunError::Threads { .. }) => 2,
             AppError::Run(RunError::Cancelled { .. }) => 130,
-            AppError::Run(RunError::Sink(_)) | AppError::Report(_) | AppError::Chart(_) => 1,
+            AppError::Run(RunError::Sink(_))
+            | AppError::Report(_)
+            | AppError::Chart(_)
+            | AppError::Read { .. } => 1,
             AppError::Analysis(a) => match a {
                 funding_gap::analysis::AnalysisError::Run(RunError::Sink(_)) => 1,
                 funding_gap::analysis::AnalysisError::Run(RunError::Cancelled { .. }) => 130,
@@ -425,9 +438,10 @@ pub fn headlines(
     match update {
         None => print!("{table}"),
         Some(file) => {
-            let text = std::fs::read_to_string(file).map_err(|e| ReportError::Write {
+            let text = std::fs::read_to_string(file).map_err(|e| AppError::Read {
                 path: file.display().to_string(),
-                reason: e.to_string(),
+                what: "the file to update",
+                reason: scenario::io_reason(&e),
             })?;
             let updated = report::replace_between_markers(&text, &table).ok_or_else(|| {
                 AppError::Usage(format!(

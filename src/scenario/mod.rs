@@ -821,10 +821,12 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c.to_string())
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+/// Why a file could not be read, in the words of the scenario errors ("no such file").
+pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "it is a directory".to_string(),
         _ => e.to_string(),
     }
 }

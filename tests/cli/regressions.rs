@@ -207,3 +207,29 @@ fn new_under_a_file_names_what_new_takes() {
     assert!(!out.stderr.contains("--out"), "{}", out.dump());
     assert_eq!(fs::read_to_string(&notes).expect("read notes"), "a file\n");
 }
+
+/// `headlines --update missing.md` said "cannot write ...: No such file or directory (os
+/// error 2)": it is a read that failed.
+#[test]
+fn headlines_update_of_a_missing_file_is_a_read_error_in_plain_words() {
+    let tmp = TempDir::new().expect("temp dir");
+    let missing = tmp.path().join("missing.md");
+    let out = funding_gap(&[
+        "headlines",
+        &fixture("minimal.toml"),
+        "--trials",
+        "100",
+        "--update",
+        &missing.display().to_string(),
+    ]);
+    assert_error(
+        &out,
+        1,
+        &[&format!(
+            "cannot read '{}' (the file to update): no such file",
+            missing.display()
+        )],
+    );
+    assert!(!out.stderr.contains("os error"), "{}", out.dump());
+    assert!(!missing.exists());
+}
