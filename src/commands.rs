@@ -527,8 +527,18 @@ fn print_written(files: &[&str], charts: usize, dir: &Path) {
     );
 }
 
+/// The swept `--set` of a sweep.
+struct Swept {
+    /// The argument as the user wrote it, e.g. `ipo.probability=0:1:3`: errors quote it.
+    written: String,
+    /// The input's path.
+    path: String,
+    /// The values, ascending.
+    values: Vec<f64>,
+}
+
 /// Splits `--set` arguments into the swept one (values LO:HI:N or V1,V2,...) and the others.
-fn split_sweep(set: &[String]) -> Result<(String, Vec<f64>, Vec<String>), AppError> {
+fn split_sweep(set: &[String]) -> Result<(Swept, Vec<String>), AppError> {
     let mut sweeps = Vec::new();
     let mut fixed = Vec::new();
     for s in set {
@@ -545,7 +555,15 @@ fn split_sweep(set: &[String]) -> Result<(String, Vec<f64>, Vec<String>), AppErr
         [one] => {
             let (path, values) =
                 funding_gap::analysis::parse_sweep(one).map_err(AppError::Usage)?;
-            Ok((path, values, fixed))
+            let written = one.to_string();
+            Ok((
+                Swept {
+                    written,
+                    path,
+                    values,
+                },
+                fixed,
+            ))
         }
         [] => Err(AppError::Usage(
             "sweep needs one --set PATH=LO:HI:N or --set PATH=V1,V2,... naming the input to sweep"
@@ -565,26 +583,49 @@ fn split_sweep(set: &[String]) -> Result<(String, Vec<f64>, Vec<String>), AppErr
 
 /// `funding-gap sweep`.
 pub fn sweep(arg: &str, target: Option<&str>, opts: &RunOpts) -> Result<(), AppError> {
-    let (path, values, fixed) = split_sweep(&opts.set)?;
+    let (swept, fixed) = split_sweep(&opts.set)?;
+    let Swept {
+        written: swept_arg,
+        path,
+        values,
+    } = &swept;
     let target = target
         .map(funding_gap::analysis::Target::parse)
         .transpose()
         .map_err(AppError::Usage)?;
     let charts = chart_options(opts)?;
-    // Check the scenario and the swept path once, with the first value, before any run.
-    let build = |v: f64| -> Result<Model, ScenarioError> {
+    // The scenario with the swept input at `v`; its errors quote the --set as the user wrote it.
+    let variant = |v: f64| -> Result<Model, AppError> {
+        let applied = format!("{path}={v}");
+        let at = format!("{path} = {}", funding_gap::dist::fmt_num(v));
+        let blame = |e: ScenarioError| e.blame_override(&applied, swept_arg, &at);
         let mut set = fixed.clone();
-        set.push(format!("{path}={v}"));
+        set.push(applied.clone());
         let s = load(Some(arg), &set).map_err(|e| match e {
-            AppError::Scenario(se) => se,
-            other => ScenarioError::Override {
-                arg: arg.to_string(),
-                message: other.to_string(),
-            },
+            AppError::Scenario(e) => AppError::Scenario(blame(e)),
+            other => other,
         })?;
-        model::compile(&s)
+        Ok(model::compile(&s).map_err(blame)?)
     };
-    let first = build(values[0])?;
+    // Check every value before anything runs or is written.
+    let Some((&lowest, rest)) = values.split_first() else {
+        return Err(AppError::Usage(format!("--set {swept_arg}: no values to sweep")));
+    };
+    let first = variant(lowest)?;
+    for &v in rest {
+        variant(v)?;
+    }
+    let build = |v: f64| -> Result<Model, ScenarioError> {
+        variant(v).map_err(|e| match e {
+            AppError::Scenario(e) => e,
+            // Only if the scenario file went away after the check above.
+            other => ScenarioError::Read {
+                path: arg.to_string(),
+                extended_by: None,
+                reason: other.to_string(),
+            },
+        })
+    };
     let cfg = run_config(
         &RunOpts {
             trials: Some(opts.trials.unwrap_or(20_000)),
@@ -608,8 +649,8 @@ pub fn sweep(arg: &str, target: Option<&str>, opts: &RunOpts) -> Result<(), AppE
     };
     let result = funding_gap::analysis::sweep(
         first.name(),
-        &path,
-        &values,
+        path,
+        values,
         &build,
         &cfg,
         target.as_ref(),

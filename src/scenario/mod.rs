@@ -112,6 +112,38 @@ pub enum ScenarioError {
     },
 }
 
+impl ScenarioError {
+    /// Blames an error caused by the override `applied` on the argument the user wrote,
+    /// `written`, from which it was derived (`sweep` applies `PATH=V` for each value V of
+    /// `--set PATH=LO:HI:N`); `at` names the value, e.g. `ipo.probability = 1.5`. Other errors
+    /// are returned unchanged.
+    pub fn blame_override(self, applied: &str, written: &str, at: &str) -> ScenarioError {
+        match self {
+            ScenarioError::Override { arg, message } if arg == one_line(applied) => {
+                ScenarioError::Override {
+                    arg: one_line(written),
+                    message,
+                }
+            }
+            ScenarioError::Invalid { file, mut problems } => {
+                let note = set_by(applied);
+                for p in &mut problems {
+                    if let Some(m) = p.message.strip_suffix(&note) {
+                        p.message = format!("{m} (set by --set {}, at {at})", one_line(written));
+                    }
+                }
+                ScenarioError::Invalid { file, problems }
+            }
+            other => other,
+        }
+    }
+}
+
+/// What is appended to a problem whose value was set by the override `arg`.
+fn set_by(arg: &str) -> String {
+    format!(" (set by --set {})", one_line(arg))
+}
+
 /// An uncertain input (or a constant) with the path that names it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Param {
@@ -626,14 +658,15 @@ fn finish(
         })?;
     validate::validate(raw, origin, stem).map_err(|e| match e {
         ScenarioError::Invalid { file, mut problems } => {
-            // Say where a bad value came from when it was set on the command line.
+            // Say where a bad value came from when it was set on the command line (the last
+            // override of a path is the one whose value stands).
             for p in &mut problems {
                 if let Some(arg) = overrides
                     .iter()
+                    .rev()
                     .find(|a| a.split_once('=').is_some_and(|(k, _)| k.trim() == p.path))
                 {
-                    p.message
-                        .push_str(&format!(" (set by --set {})", one_line(arg)));
+                    p.message.push_str(&set_by(arg));
                 }
             }
             ScenarioError::Invalid { file, problems }

@@ -233,3 +233,57 @@ fn headlines_update_of_a_missing_file_is_a_read_error_in_plain_words() {
     assert!(!out.stderr.contains("os error"), "{}", out.dump());
     assert!(!missing.exists());
 }
+
+/// `sweep --set PATH=...` in a temp dir's `out`; returns the output and whether `out` exists.
+fn sweep_in_tmp(scenario: &str, args: &[&str]) -> (Output, bool) {
+    let tmp = TempDir::new().expect("temp dir");
+    let out_dir = tmp.path().join("out");
+    let mut full = vec![
+        "sweep".to_string(),
+        scenario.to_string(),
+        "--trials".into(),
+        "100".into(),
+        "--charts".into(),
+        "none".into(),
+        "--out".into(),
+        out_dir.display().to_string(),
+    ];
+    full.extend(args.iter().map(|s| s.to_string()));
+    let out = funding_gap(&full);
+    (out, out_dir.exists())
+}
+
+/// sweep quoted a rewritten argument (`--set ipo.probabilty=0`, `(set by --set
+/// ipo.probability=1.5)`) instead of the one the user typed.
+#[test]
+fn sweep_errors_quote_the_set_as_typed() {
+    let (out, _) = sweep_in_tmp("bench", &["--set", "ipo.probabilty=0:1:3"]);
+    assert_error(
+        &out,
+        2,
+        &["--set ipo.probabilty=0:1:3: unknown field `probabilty`"],
+    );
+    let (out, _) = sweep_in_tmp("bench", &["--set", "=1:2:3"]);
+    assert_error(&out, 2, &["--set =1:2:3: the path before '=' is empty"]);
+    let (out, _) = sweep_in_tmp("bench", &["--set", "ipo.probability=0.5:1.5:3"]);
+    assert_error(
+        &out,
+        2,
+        &["(set by --set ipo.probability=0.5:1.5:3, at ipo.probability = 1.5)"],
+    );
+    let (out, _) = sweep_in_tmp("nosuch", &["--set", "ipo.probability=0:1:3"]);
+    assert_error(&out, 2, &["no scenario 'nosuch'"]);
+    assert!(!out.stderr.contains("--set"), "{}", out.dump());
+}
+
+/// sweep checked only the first value: it ran the points before a bad one and had already
+/// created the output directory.
+#[test]
+fn sweep_checks_every_value_before_running_or_writing() {
+    for set in ["ipo.probability=0.5:1.5:3", "ipo.probability=0,0.5,2"] {
+        let (out, created) = sweep_in_tmp("bench", &["--set", set]);
+        assert_error(&out, 2, &["must be a probability in [0, 1]"]);
+        assert!(out.stdout.is_empty(), "{}", out.dump());
+        assert!(!created, "the output directory was created\n{}", out.dump());
+    }
+}
