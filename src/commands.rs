@@ -607,13 +607,22 @@ pub fn sweep(arg: &str, target: Option<&str>, opts: &RunOpts) -> Result<(), AppE
         })?;
         Ok(model::compile(&s).map_err(blame)?)
     };
-    // Check every value before anything runs or is written.
+    // Check every value, and the target against each, before anything runs or is written.
+    let check = |m: &Model| -> Result<(), AppError> {
+        match &target {
+            Some(t) => t
+                .check_report_years(m.name(), &m.scenario.time.report_years)
+                .map_err(AppError::Usage),
+            None => Ok(()),
+        }
+    };
     let Some((&lowest, rest)) = values.split_first() else {
         return Err(AppError::Usage(format!("--set {swept_arg}: no values to sweep")));
     };
     let first = variant(lowest)?;
+    check(&first)?;
     for &v in rest {
-        variant(v)?;
+        check(&variant(v)?)?;
     }
     let build = |v: f64| -> Result<Model, ScenarioError> {
         variant(v).map_err(|e| match e {

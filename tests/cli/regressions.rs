@@ -287,3 +287,24 @@ fn sweep_checks_every_value_before_running_or_writing() {
         assert!(!created, "the output directory was created\n{}", out.dump());
     }
 }
+
+/// A target on a year the scenario does not report ran the sweep and said "widen the range".
+#[test]
+fn sweep_target_on_a_missing_report_year_is_an_error() {
+    let (out, created) = sweep_in_tmp(
+        "bench",
+        &[
+            "--set",
+            "ipo.probability=0:1:3",
+            "--target",
+            "shortfall_probability_2040<=0.5",
+        ],
+    );
+    assert_error(
+        &out,
+        2,
+        &["2040 is not a report year of bench (time.report_years: 2030); use shortfall_probability_2030"],
+    );
+    assert!(!out.stderr.contains("widen the range"), "{}", out.dump());
+    assert!(!created, "{}", out.dump());
+}
