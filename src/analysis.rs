@@ -573,8 +573,9 @@ mod tests {
         assert_eq!(t.check_report_years("s", &[2028, 2030]), Ok(()));
         let e = t.check_report_years("s", &[2028]);
         assert!(
-            e.as_ref().is_err_and(|e| e
-                .contains("2030 is not a report year of s (time.report_years: 2028)")),
+            e.as_ref().is_err_and(
+                |e| e.contains("2030 is not a report year of s (time.report_years: 2028)")
+            ),
             "{e:?}"
         );
         assert!(t.check_report_years("s", &[]).is_err());

@@ -617,7 +617,9 @@ pub fn sweep(arg: &str, target: Option<&str>, opts: &RunOpts) -> Result<(), AppE
         }
     };
     let Some((&lowest, rest)) = values.split_first() else {
-        return Err(AppError::Usage(format!("--set {swept_arg}: no values to sweep")));
+        return Err(AppError::Usage(format!(
+            "--set {swept_arg}: no values to sweep"
+        )));
     };
     let first = variant(lowest)?;
     check(&first)?;

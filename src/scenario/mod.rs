@@ -973,7 +973,12 @@ fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), ScenarioErro
     // Check the shape right away, so a misspelt field is blamed on this override.
     toml::Value::Table(table.clone())
         .try_into::<RawScenario>()
-        .map_err(|e| err(with_suggestion(&plain_types(e.message().trim(), Some(path)))))?;
+        .map_err(|e| {
+            err(with_suggestion(&plain_types(
+                e.message().trim(),
+                Some(path),
+            )))
+        })?;
     Ok(())
 }
 

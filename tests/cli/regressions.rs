@@ -59,16 +59,25 @@ fn pert_must_be_a_boolean_not_a_number() {
         assert_error(
             &out,
             2,
-            &[&format!("ipo.multiple.pert = {pert}: must be true or false")],
+            &[&format!(
+                "ipo.multiple.pert = {pert}: must be true or false"
+            )],
         );
-        assert!(!out.stderr.contains("is not a distribution"), "{}", out.dump());
+        assert!(
+            !out.stderr.contains("is not a distribution"),
+            "{}",
+            out.dump()
+        );
     }
 }
 
 /// The hint for a field that must be > 0 suggested `min = 0`, which fails the same check.
 #[test]
 fn the_hint_for_a_positive_field_suggests_something_that_passes() {
-    let (_tmp, out) = validate_variant("[revenue.consumer]\nhalf_life_years = { low = 0, high = 4 }\n", &[]);
+    let (_tmp, out) = validate_variant(
+        "[revenue.consumer]\nhalf_life_years = { low = 0, high = 4 }\n",
+        &[],
+    );
     assert_error(&out, 2, &["must be a number > 0", "min = a } with a > 0"]);
     assert!(!out.stderr.contains("min = 0 }"), "{}", out.dump());
     for fixed in [
@@ -76,8 +85,10 @@ fn the_hint_for_a_positive_field_suggests_something_that_passes() {
         "{ p5 = 1, p95 = 4 }",
         "{ mean = 2, sd = 1, min = 0.5 }",
     ] {
-        let (_tmp, out) =
-            validate_variant(&format!("[revenue.consumer]\nhalf_life_years = {fixed}\n"), &[]);
+        let (_tmp, out) = validate_variant(
+            &format!("[revenue.consumer]\nhalf_life_years = {fixed}\n"),
+            &[],
+        );
         assert_eq!(out.code, Some(0), "{fixed}: {}", out.dump());
     }
 }
@@ -116,7 +127,10 @@ fn an_invalid_name_is_listed_with_the_other_problems() {
     assert_error(
         &out,
         2,
-        &["name = \"my case\": must be a plain name", "ipo.probability = 2"],
+        &[
+            "name = \"my case\": must be a plain name",
+            "ipo.probability = 2",
+        ],
     );
 }
 
@@ -159,7 +173,9 @@ fn a_list_of_names_is_exemplified_by_names() {
     assert_error(
         &out,
         2,
-        &["events.slump.segments: invalid type: string \"consumer\", expected a list such as [\"consumer\", \"enterprise\"]"],
+        &[
+            "events.slump.segments: invalid type: string \"consumer\", expected a list such as [\"consumer\", \"enterprise\"]",
+        ],
     );
     let out = funding_gap(&["validate", "bench", "--set", "time.report_years=2030"]);
     assert_error(&out, 2, &["expected a list such as [2028, 2030]"]);
@@ -172,7 +188,9 @@ fn a_directory_named_as_a_scenario_says_so_in_plain_words() {
     assert_error(
         &out,
         2,
-        &["'scenarios' is a directory, not a scenario file; name the files in it, e.g. scenarios/*.toml"],
+        &[
+            "'scenarios' is a directory, not a scenario file; name the files in it, e.g. scenarios/*.toml",
+        ],
     );
     assert!(!out.stderr.contains("os error"), "{}", out.dump());
     let tmp = TempDir::new().expect("temp dir");
@@ -303,7 +321,9 @@ fn sweep_target_on_a_missing_report_year_is_an_error() {
     assert_error(
         &out,
         2,
-        &["2040 is not a report year of bench (time.report_years: 2030); use shortfall_probability_2030"],
+        &[
+            "2040 is not a report year of bench (time.report_years: 2030); use shortfall_probability_2030",
+        ],
     );
     assert!(!out.stderr.contains("widen the range"), "{}", out.dump());
     assert!(!created, "{}", out.dump());
