@@ -247,6 +247,37 @@ impl Target {
         })
     }
 
+    /// Checks that a target on a report year names one of the `report_years` of `scenario`:
+    /// otherwise its metric is missing at every point, and no value could ever meet it.
+    ///
+    /// # Errors
+    /// A message naming the report years there are.
+    pub fn check_report_years(&self, scenario: &str, report_years: &[i32]) -> Result<(), String> {
+        let Metric::ShortfallProbabilityBy(year) = &self.metric else {
+            return Ok(());
+        };
+        if report_years.iter().any(|y| y.to_string() == *year) {
+            return Ok(());
+        }
+        let text = &self.text;
+        if report_years.is_empty() {
+            return Err(format!(
+                "--target {text}: {scenario} has no report years (time.report_years is empty); put the target on shortfall_probability"
+            ));
+        }
+        let years: Vec<String> = report_years.iter().map(i32::to_string).collect();
+        let metrics: Vec<String> = years
+            .iter()
+            .map(|y| format!("shortfall_probability_{y}"))
+            .collect();
+        Err(format!(
+            "--target {text}: {year} is not a report year of {scenario} (time.report_years: {}); use {}{}",
+            years.join(", "),
+            if metrics.len() > 1 { "one of " } else { "" },
+            metrics.join(", ")
+        ))
+    }
+
     /// Whether a point meets the target.
     pub fn met(&self, p: &SweepPoint) -> bool {
         let v = p.metric(&self.metric);
@@ -539,6 +570,17 @@ mod tests {
         let t =
             Target::parse("shortfall_probability_2030 <= 0.25").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(t.metric, Metric::ShortfallProbabilityBy("2030".into()));
+        assert_eq!(t.check_report_years("s", &[2028, 2030]), Ok(()));
+        let e = t.check_report_years("s", &[2028]);
+        assert!(
+            e.as_ref().is_err_and(
+                |e| e.contains("2030 is not a report year of s (time.report_years: 2028)")
+            ),
+            "{e:?}"
+        );
+        assert!(t.check_report_years("s", &[]).is_err());
+        let any = Target::parse("gap_mean<=1").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(any.check_report_years("s", &[]), Ok(()));
         assert!(Target::parse("gap>=").is_err());
         assert!(Target::parse("speed<=3").is_err());
     }

@@ -39,6 +39,16 @@ pub enum AppError {
     /// A bad command-line value.
     #[error("{0}")]
     Usage(String),
+    /// A file named on the command line cannot be read.
+    #[error("cannot read '{path}' ({what}): {reason}")]
+    Read {
+        /// The file.
+        path: String,
+        /// What it is for, e.g. "the file to update".
+        what: &'static str,
+        /// Why not, as [`scenario::io_reason`] words it.
+        reason: String,
+    },
     /// The run stopped.
     #[error("{}", run_message(.0))]
     Run(#[from] RunError),
@@ -73,7 +83,10 @@ impl AppError {
             | AppError::SomeInvalid(..) => 2,
             AppError::Run(RunError::NoTrials | RunError::Threads { .. }) => 2,
             AppError::Run(RunError::Cancelled { .. }) => 130,
-            AppError::Run(RunError::Sink(_)) | AppError::Report(_) | AppError::Chart(_) => 1,
+            AppError::Run(RunError::Sink(_))
+            | AppError::Report(_)
+            | AppError::Chart(_)
+            | AppError::Read { .. } => 1,
             AppError::Analysis(a) => match a {
                 funding_gap::analysis::AnalysisError::Run(RunError::Sink(_)) => 1,
                 funding_gap::analysis::AnalysisError::Run(RunError::Cancelled { .. }) => 130,
@@ -361,6 +374,17 @@ pub fn new(name: &str) -> Result<(), AppError> {
             path.display()
         )));
     }
+    // `new` has no --out: name what it takes when a file stands where its folder must be.
+    if let Some(file) = report::file_in_the_way(&path) {
+        return Err(ReportError::Write {
+            path: path.display().to_string(),
+            reason: format!(
+                "'{}' is a file, not a folder; give `new` a NAME (for scenarios/NAME.toml) or a path ending in .toml in a folder",
+                file.display()
+            ),
+        }
+        .into());
+    }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         report::ensure_dir(dir)?;
     }
@@ -414,9 +438,10 @@ pub fn headlines(
     match update {
         None => print!("{table}"),
         Some(file) => {
-            let text = std::fs::read_to_string(file).map_err(|e| ReportError::Write {
+            let text = std::fs::read_to_string(file).map_err(|e| AppError::Read {
                 path: file.display().to_string(),
-                reason: e.to_string(),
+                what: "the file to update",
+                reason: scenario::io_reason(&e),
             })?;
             let updated = report::replace_between_markers(&text, &table).ok_or_else(|| {
                 AppError::Usage(format!(
@@ -502,8 +527,18 @@ fn print_written(files: &[&str], charts: usize, dir: &Path) {
     );
 }
 
+/// The swept `--set` of a sweep.
+struct Swept {
+    /// The argument as the user wrote it, e.g. `ipo.probability=0:1:3`: errors quote it.
+    written: String,
+    /// The input's path.
+    path: String,
+    /// The values, ascending.
+    values: Vec<f64>,
+}
+
 /// Splits `--set` arguments into the swept one (values LO:HI:N or V1,V2,...) and the others.
-fn split_sweep(set: &[String]) -> Result<(String, Vec<f64>, Vec<String>), AppError> {
+fn split_sweep(set: &[String]) -> Result<(Swept, Vec<String>), AppError> {
     let mut sweeps = Vec::new();
     let mut fixed = Vec::new();
     for s in set {
@@ -520,7 +555,15 @@ fn split_sweep(set: &[String]) -> Result<(String, Vec<f64>, Vec<String>), AppErr
         [one] => {
             let (path, values) =
                 funding_gap::analysis::parse_sweep(one).map_err(AppError::Usage)?;
-            Ok((path, values, fixed))
+            let written = one.to_string();
+            Ok((
+                Swept {
+                    written,
+                    path,
+                    values,
+                },
+                fixed,
+            ))
         }
         [] => Err(AppError::Usage(
             "sweep needs one --set PATH=LO:HI:N or --set PATH=V1,V2,... naming the input to sweep"
@@ -540,26 +583,60 @@ fn split_sweep(set: &[String]) -> Result<(String, Vec<f64>, Vec<String>), AppErr
 
 /// `funding-gap sweep`.
 pub fn sweep(arg: &str, target: Option<&str>, opts: &RunOpts) -> Result<(), AppError> {
-    let (path, values, fixed) = split_sweep(&opts.set)?;
+    let (swept, fixed) = split_sweep(&opts.set)?;
+    let Swept {
+        written: swept_arg,
+        path,
+        values,
+    } = &swept;
     let target = target
         .map(funding_gap::analysis::Target::parse)
         .transpose()
         .map_err(AppError::Usage)?;
     let charts = chart_options(opts)?;
-    // Check the scenario and the swept path once, with the first value, before any run.
-    let build = |v: f64| -> Result<Model, ScenarioError> {
+    // The scenario with the swept input at `v`; its errors quote the --set as the user wrote it.
+    let variant = |v: f64| -> Result<Model, AppError> {
+        let applied = format!("{path}={v}");
+        let at = format!("{path} = {}", funding_gap::dist::fmt_num(v));
+        let blame = |e: ScenarioError| e.blame_override(&applied, swept_arg, &at);
         let mut set = fixed.clone();
-        set.push(format!("{path}={v}"));
+        set.push(applied.clone());
         let s = load(Some(arg), &set).map_err(|e| match e {
-            AppError::Scenario(se) => se,
-            other => ScenarioError::Override {
-                arg: arg.to_string(),
-                message: other.to_string(),
-            },
+            AppError::Scenario(e) => AppError::Scenario(blame(e)),
+            other => other,
         })?;
-        model::compile(&s)
+        Ok(model::compile(&s).map_err(blame)?)
     };
-    let first = build(values[0])?;
+    // Check every value, and the target against each, before anything runs or is written.
+    let check = |m: &Model| -> Result<(), AppError> {
+        match &target {
+            Some(t) => t
+                .check_report_years(m.name(), &m.scenario.time.report_years)
+                .map_err(AppError::Usage),
+            None => Ok(()),
+        }
+    };
+    let Some((&lowest, rest)) = values.split_first() else {
+        return Err(AppError::Usage(format!(
+            "--set {swept_arg}: no values to sweep"
+        )));
+    };
+    let first = variant(lowest)?;
+    check(&first)?;
+    for &v in rest {
+        check(&variant(v)?)?;
+    }
+    let build = |v: f64| -> Result<Model, ScenarioError> {
+        variant(v).map_err(|e| match e {
+            AppError::Scenario(e) => e,
+            // Only if the scenario file went away after the check above.
+            other => ScenarioError::Read {
+                path: arg.to_string(),
+                extended_by: None,
+                reason: other.to_string(),
+            },
+        })
+    };
     let cfg = run_config(
         &RunOpts {
             trials: Some(opts.trials.unwrap_or(20_000)),
@@ -583,8 +660,8 @@ pub fn sweep(arg: &str, target: Option<&str>, opts: &RunOpts) -> Result<(), AppE
     };
     let result = funding_gap::analysis::sweep(
         first.name(),
-        &path,
-        &values,
+        path,
+        values,
         &build,
         &cfg,
         target.as_ref(),

@@ -56,14 +56,29 @@ fn reason(e: &std::io::Error) -> String {
     }
 }
 
+/// The first folder on the way to `dir` (`dir` itself excluded) that is a file, which keeps
+/// `dir` from being created.
+pub fn file_in_the_way(dir: &Path) -> Option<&Path> {
+    dir.ancestors()
+        .skip(1)
+        .find(|a| !a.as_os_str().is_empty() && a.exists() && !a.is_dir())
+}
+
 /// Creates the output directory (and its parents) if needed.
 ///
 /// # Errors
-/// [`ReportError::NotADirectory`] if `dir` is a file, [`ReportError::CreateDir`] otherwise.
+/// [`ReportError::NotADirectory`] if `dir` is a file, [`ReportError::CreateDir`] otherwise
+/// (naming the file in the way if one of its parents is a file).
 pub fn ensure_dir(dir: &Path) -> Result<(), ReportError> {
     if dir.exists() && !dir.is_dir() {
         return Err(ReportError::NotADirectory {
             path: dir.display().to_string(),
+        });
+    }
+    if let Some(file) = file_in_the_way(dir) {
+        return Err(ReportError::CreateDir {
+            path: dir.display().to_string(),
+            reason: format!("'{}' is a file", file.display()),
         });
     }
     std::fs::create_dir_all(dir).map_err(|e| ReportError::CreateDir {

@@ -66,6 +66,14 @@ pub enum ScenarioError {
         /// The operating system's reason.
         reason: String,
     },
+    /// The path names a directory (`validate scenarios`), not a file.
+    #[error("'{path}'{} is a directory, not a scenario file{}", extended_by.as_ref().map(|b| format!(" (extended by '{b}')")).unwrap_or_default(), if extended_by.is_none() { format!("; name the files in it, e.g. {}/*.toml", path.trim_end_matches('/')) } else { String::new() })]
+    Directory {
+        /// The directory.
+        path: String,
+        /// The file whose `extends` named it, if any.
+        extended_by: Option<String>,
+    },
     /// TOML syntax, a wrong type or an unknown field, with its position.
     #[error("{file}:{line}:{column}: {message}")]
     Parse {
@@ -102,6 +110,38 @@ pub enum ScenarioError {
         /// What is wrong.
         message: String,
     },
+}
+
+impl ScenarioError {
+    /// Blames an error caused by the override `applied` on the argument the user wrote,
+    /// `written`, from which it was derived (`sweep` applies `PATH=V` for each value V of
+    /// `--set PATH=LO:HI:N`); `at` names the value, e.g. `ipo.probability = 1.5`. Other errors
+    /// are returned unchanged.
+    pub fn blame_override(self, applied: &str, written: &str, at: &str) -> ScenarioError {
+        match self {
+            ScenarioError::Override { arg, message } if arg == one_line(applied) => {
+                ScenarioError::Override {
+                    arg: one_line(written),
+                    message,
+                }
+            }
+            ScenarioError::Invalid { file, mut problems } => {
+                let note = set_by(applied);
+                for p in &mut problems {
+                    if let Some(m) = p.message.strip_suffix(&note) {
+                        p.message = format!("{m} (set by --set {}, at {at})", one_line(written));
+                    }
+                }
+                ScenarioError::Invalid { file, problems }
+            }
+            other => other,
+        }
+    }
+}
+
+/// What is appended to a problem whose value was set by the override `arg`.
+fn set_by(arg: &str) -> String {
+    format!(" (set by --set {})", one_line(arg))
 }
 
 /// An uncertain input (or a constant) with the path that names it.
@@ -618,14 +658,15 @@ fn finish(
         })?;
     validate::validate(raw, origin, stem).map_err(|e| match e {
         ScenarioError::Invalid { file, mut problems } => {
-            // Say where a bad value came from when it was set on the command line.
+            // Say where a bad value came from when it was set on the command line (the last
+            // override of a path is the one whose value stands).
             for p in &mut problems {
                 if let Some(arg) = overrides
                     .iter()
+                    .rev()
                     .find(|a| a.split_once('=').is_some_and(|(k, _)| k.trim() == p.path))
                 {
-                    p.message
-                        .push_str(&format!(" (set by --set {})", one_line(arg)));
+                    p.message.push_str(&set_by(arg));
                 }
             }
             ScenarioError::Invalid { file, problems }
@@ -642,6 +683,12 @@ fn resolve(
     files: &mut Vec<PathBuf>,
 ) -> Result<toml::Table, ScenarioError> {
     let shown = path.display().to_string();
+    if path.is_dir() {
+        return Err(ScenarioError::Directory {
+            path: shown,
+            extended_by: extended_by.map(str::to_string),
+        });
+    }
     let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
         path: shown.clone(),
         extended_by: extended_by.map(str::to_string),
@@ -689,9 +736,10 @@ fn parse_checked(text: &str, file: &str) -> Result<toml::Table, ScenarioError> {
     let parse_err = |e: toml::de::Error| {
         let offset = e.span().map_or(0, |s| s.start);
         let (line, column) = line_col(text, offset);
-        let mut message = with_suggestion(&plain_types(e.message().trim()));
+        let key = key_at(text, offset);
+        let mut message = with_suggestion(&plain_types(e.message().trim(), key.as_deref()));
         if message.starts_with("invalid type") || message.starts_with("invalid value") {
-            if let Some(key) = key_at(text, offset) {
+            if let Some(key) = key {
                 message = format!("{key}: {message}");
             }
         }
@@ -730,13 +778,17 @@ fn key_at(text: &str, offset: usize) -> Option<String> {
     })
 }
 
-/// Replaces Rust type names in serde's messages with words a scenario author uses.
-fn plain_types(message: &str) -> String {
+/// Replaces Rust type names in serde's messages with words a scenario author uses. `key` is the
+/// dotted path of the field the message is about, if known: it picks the example of a list.
+fn plain_types(message: &str, key: Option<&str>) -> String {
     let mut m = message
         .replace("expected f64", "expected a number")
         .replace("expected i64", "expected a whole number")
         .replace("expected u64", "expected a whole number")
-        .replace("expected a sequence", "expected a list such as [1, 2]")
+        .replace(
+            "expected a sequence",
+            &format!("expected a list such as {}", list_example(key)),
+        )
         .replace("expected a boolean", "expected true or false");
     while let Some(i) = m.find("expected struct Raw") {
         let end = m[i + 16..]
@@ -745,6 +797,24 @@ fn plain_types(message: &str) -> String {
         m.replace_range(i..end, "expected a table");
     }
     m.replace("expected a map", "expected a table")
+}
+
+/// An example value for the list field at `key`, with elements of the field's type.
+fn list_example(key: Option<&str>) -> &'static str {
+    let key = key.unwrap_or("");
+    let segments = key.starts_with("revenue_correlations");
+    match key.rsplit('.').next().unwrap_or("") {
+        "segments" => "[\"consumer\", \"enterprise\"]",
+        "between" if segments => "[\"consumer\", \"enterprise\"]",
+        "between" => "[\"revenue.consumer.growth\", \"ipo.multiple\"]",
+        "report_years" => "[2028, 2030]",
+        "tranches" => "[{ share = 0.5 }, { share = 0.5, when = \"ipo\" }]",
+        "revenue_correlations" => "[{ between = [\"consumer\", \"enterprise\"], rho = 0.5 }]",
+        "correlations" => {
+            "[{ between = [\"revenue.consumer.growth\", \"ipo.multiple\"], rho = 0.5 }]"
+        }
+        _ => "[1, 2]",
+    }
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -784,10 +854,12 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c.to_string())
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+/// Why a file could not be read, in the words of the scenario errors ("no such file").
+pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "it is a directory".to_string(),
         _ => e.to_string(),
     }
 }
@@ -879,6 +951,12 @@ fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), ScenarioErro
     if path.is_empty() {
         return Err(err("the path before '=' is empty".into()));
     }
+    // Files are merged before overrides apply, so a `--set extends=...` would be ignored.
+    if path.split('.').next().map(str::trim) == Some("extends") {
+        return Err(err(
+            "extends cannot be set with --set (files are merged before --set applies); edit the file's `extends` line".into(),
+        ));
+    }
     let parsed: toml::Value = match format!("v = {value}").parse::<toml::Table>() {
         Ok(mut t) => t
             .remove("v")
@@ -895,7 +973,12 @@ fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), ScenarioErro
     // Check the shape right away, so a misspelt field is blamed on this override.
     toml::Value::Table(table.clone())
         .try_into::<RawScenario>()
-        .map_err(|e| err(with_suggestion(&plain_types(e.message().trim()))))?;
+        .map_err(|e| {
+            err(with_suggestion(&plain_types(
+                e.message().trim(),
+                Some(path),
+            )))
+        })?;
     Ok(())
 }
 
@@ -993,5 +1076,17 @@ mod tests {
         let m = with_suggestion("unknown field `clsoe`, expected one of `close`, `post_money`");
         assert!(m.ends_with("did you mean `close`?"), "{m}");
         assert_eq!(did_you_mean("zzzzzz", ["close"]), None);
+    }
+
+    #[test]
+    fn a_list_example_holds_what_the_field_holds() {
+        let m = |key| plain_types("invalid type: string \"x\", expected a sequence", key);
+        assert!(m(Some("events.slump.segments")).ends_with("[\"consumer\", \"enterprise\"]"));
+        assert!(m(Some("costs.cut.segments")).ends_with("[\"consumer\", \"enterprise\"]"));
+        assert!(m(Some("time.report_years")).ends_with("[2028, 2030]"));
+        assert!(m(Some("revenue_correlations.0.between")).contains("\"consumer\""));
+        assert!(m(Some("correlations.between")).contains("\"ipo.multiple\""));
+        assert!(m(Some("rounds.r.participants.p.tranches")).contains("share = 0.5"));
+        assert!(m(None).ends_with("expected a list such as [1, 2]"));
     }
 }

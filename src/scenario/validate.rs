@@ -40,15 +40,19 @@ impl Domain {
             Domain::NonNeg => "a number ≥ 0",
             Domain::Positive => "a number > 0",
             Domain::Unit => "a number in [0, 1]",
-            Domain::Growth => "a growth rate > -1 (-100 %/yr)",
+            Domain::Growth => "a growth rate > -1, i.e. above -100 %/yr",
         }
     }
 
     /// A hint for a distribution that can leave the domain.
     fn fix_hint(self) -> &'static str {
         match self {
-            Domain::NonNeg | Domain::Positive => {
+            Domain::NonNeg => {
                 "; use a form that stays positive, e.g. { p5 = a, p95 = b } with a > 0, or truncate: { mean = m, sd = s, min = 0 }"
+            }
+            // A minimum of 0 is not enough here: the field must stay strictly above 0.
+            Domain::Positive => {
+                "; start it above 0: { low = a, high = b } or { p5 = a, p95 = b } with a > 0, or truncate above 0: { mean = m, sd = s, min = a } with a > 0"
             }
             Domain::Unit => {
                 "; truncate it: { mean = m, sd = s, min = 0, max = 1 }, or use { low = a, high = b }"
@@ -169,6 +173,16 @@ impl Checker {
         for (k, v) in t {
             match (k.as_str(), v) {
                 ("pert", Value::Boolean(b)) => pert = *b,
+                // `pert = 1` must not pass as a number and be read as a triangular's fourth
+                // parameter (or as no form at all).
+                ("pert", _) => {
+                    self.problem(
+                        &format!("{path}.{k}"),
+                        Some(v.to_string()),
+                        "must be true or false",
+                    );
+                    return None;
+                }
                 (_, Value::Integer(i)) => {
                     nums.insert(k.as_str(), *i as f64);
                 }
@@ -179,11 +193,7 @@ impl Checker {
                     self.problem(
                         &format!("{path}.{k}"),
                         Some(v.to_string()),
-                        if k == "pert" {
-                            "must be true or false"
-                        } else {
-                            "must be a number"
-                        },
+                        "must be a number",
                     );
                     return None;
                 }
@@ -603,6 +613,22 @@ pub(super) fn validate(
         problems: Vec::new(),
     };
 
+    // name: checked with everything else, so that every problem is listed at once.
+    let name = raw.name.unwrap_or_else(|| stem.to_string());
+    let name_ok = !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'));
+    if !name_ok {
+        c.problem(
+            "name",
+            Some(format!("{name:?}")),
+            "must be a plain name of letters, digits, '-', '_' or '.' (it names the output folder output/<name>/)",
+        );
+    }
+
     // [time]
     let rt = raw.time.unwrap_or_default();
     let start = c.req_date("time.start", &rt.start).unwrap_or(2026.0);
@@ -663,15 +689,24 @@ pub(super) fn validate(
                 if ok {
                     out.push(y as i32);
                 } else {
+                    // The years whose end falls in (start, end].
+                    let (first, last) = (start.floor(), (end + 1e-9).floor() - 1.0);
+                    let which = if last < first {
+                        format!(
+                            "and no year ends inside it: the horizon must reach at least {} (horizon_years ≥ {}), or leave report_years out",
+                            first + 1.0,
+                            fmt(first + 1.0 - start)
+                        )
+                    } else {
+                        format!("so a year from {first} to {last}")
+                    };
                     c.problem(
                         "time.report_years",
                         Some(y.to_string()),
                         format!(
-                            "the end of the year must fall inside the horizon ({} to {}), so a year from {} to {}",
+                            "the end of the year must fall inside the horizon ({} to {}), {which}",
                             fmt(start),
-                            fmt(end),
-                            start.floor(),
-                            (end - 1.0).floor()
+                            fmt(end)
                         ),
                     );
                 }
@@ -1167,23 +1202,6 @@ pub(super) fn validate(
             problems: c.problems,
         });
     }
-    let name = raw.name.unwrap_or_else(|| stem.to_string());
-    let name_ok = !name.is_empty()
-        && name != "."
-        && name != ".."
-        && name
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'));
-    if !name_ok {
-        return Err(ScenarioError::Invalid {
-            file: origin.to_string(),
-            problems: vec![Problem {
-                path: "name".into(),
-                value: Some(format!("{name:?}")),
-                message: "must be a plain name of letters, digits, '-', '_' or '.' (it names the output folder output/<name>/)".into(),
-            }],
-        });
-    }
     Ok(Scenario {
         name,
         description: raw.description.unwrap_or_default(),
@@ -1315,7 +1333,11 @@ impl Checker {
         }
         let sum: f64 = out.iter().map(|t| t.share).sum();
         if with_share == raw.len() && (sum - 1.0).abs() > 1e-6 {
-            self.problem(path, Some(fmt(sum)), "the tranche shares must sum to 1");
+            self.problem(
+                path,
+                None,
+                format!("the shares sum to {}; they must sum to 1", fmt(sum)),
+            );
         }
         out
     }

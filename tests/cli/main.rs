@@ -5,10 +5,11 @@
 //! given as `tests/fixtures/NAME.toml` and names like `bench` resolve to `scenarios/NAME.toml`.
 //! Every run passes `--out` inside a fresh temporary directory: nothing is written to `output/`.
 //!
+//! - [`error_catalogue`]: every example of `docs/errors.md` prints exactly what it says.
 //! - [`errors`]: bad scenario files (`tests/fixtures/*.toml`, one problem each).
 //! - [`usage`]: bad command lines: `--set`, `--trials`, `--out`, unknown scenario names.
 //! - [`run`]: successful runs, `--help`, determinism across thread counts.
-//! - [`known_issues`]: `#[ignore]`d tests for reported bugs; run with `-- --ignored`.
+//! - [`regressions`]: problems found by reviewing the messages and behaviour, one test each.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 

@@ -188,8 +188,12 @@ fn out_under_a_regular_file_is_an_io_error() {
     assert_error(
         &out,
         1,
-        &[&format!("cannot create output directory '{out_arg}'")],
+        &[&format!(
+            "cannot create output directory '{out_arg}': '{}' is a file",
+            file.display()
+        )],
     );
+    assert!(!out.stderr.contains("os error"), "{}", out.dump());
     assert!(out.stdout.is_empty(), "{}", out.dump());
     assert_nothing_written(&out_dir);
     assert_only_the_blocker(&tmp, &file);
