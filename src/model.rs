@@ -115,16 +115,6 @@ impl Grid {
         }
     }
 
-    /// [`Grid::step_power`] of every element of `xs`, in place: one branch for the slice,
-    /// so the compiler can vectorise the roots.
-    pub fn step_power_all(&self, xs: &mut [f64]) {
-        match self.steps_per_year {
-            1 => {}
-            4 => xs.iter_mut().for_each(|x| *x = x.sqrt().sqrt()),
-            _ => xs.iter_mut().for_each(|x| *x = x.sqrt().sqrt().cbrt()),
-        }
-    }
-
     /// Unbounded step index containing `date` (may be negative or ≥ n).
     pub fn raw_step(&self, date: f64) -> i64 {
         ((date - self.start) / self.dt + 1e-9).floor() as i64

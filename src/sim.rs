@@ -534,17 +534,16 @@ pub fn run_trial_with(
                     match decay {
                         Some(d) => {
                             for (f, dk) in out.iter_mut().zip(d) {
-                                *f = 1.0 + p.ginf + (p.g0 - p.ginf) * dk;
+                                *f = g.step_power(1.0 + p.ginf + (p.g0 - p.ginf) * dk);
                             }
                         }
                         None => {
                             for (k, f) in out.iter_mut().enumerate() {
                                 let dk = (-(g.t[k] - g.start) / p.half_life).exp2();
-                                *f = 1.0 + p.ginf + (p.g0 - p.ginf) * dk;
+                                *f = g.step_power(1.0 + p.ginf + (p.g0 - p.ginf) * dk);
                             }
                         }
                     }
-                    g.step_power_all(out);
                 }
                 run_rate.get(x).min(p.ceiling)
             }

@@ -173,7 +173,7 @@ impl Band {
     fn from_values(cols: &mut [Vec<f64>]) -> Band {
         let mut b = Band::default();
         for col in cols.iter_mut() {
-            let q: Vec<f64> = BAND_LEVELS.iter().map(|&p| type7_select(col, p)).collect();
+            let q = type7_select_many(col, &BAND_LEVELS);
             b.p5.push(q[0]);
             b.p25.push(q[1]);
             b.p50.push(q[2]);
@@ -184,7 +184,65 @@ impl Band {
     }
 }
 
-/// Type-7 quantile by selection (linear time; reorders `values`).
+/// Type-7 quantiles at each of `levels` by selection: the order statistics they need are
+/// put in place by one recursive multi-selection (each selection splits the range the next
+/// ones search), which gives exactly what [`type7_select`] gives level by level, in about half
+/// the comparisons. Reorders `values`.
+fn type7_select_many(values: &mut [f64], levels: &[f64]) -> Vec<f64> {
+    if values.is_empty() {
+        return vec![f64::NAN; levels.len()];
+    }
+    let last = values.len() - 1;
+    let at = |p: f64| {
+        let h = last as f64 * p;
+        (h, h.floor() as usize)
+    };
+    let mut ranks: Vec<usize> = levels
+        .iter()
+        .flat_map(|&p| {
+            let (h, lo) = at(p);
+            [
+                lo,
+                if h == lo as f64 {
+                    lo
+                } else {
+                    (lo + 1).min(last)
+                },
+            ]
+        })
+        .collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    select_ranks(values, 0, &ranks);
+    levels
+        .iter()
+        .map(|&p| {
+            let (h, lo) = at(p);
+            let a = values[lo];
+            if h == lo as f64 || lo == last {
+                a
+            } else {
+                a + (h - lo as f64) * (values[lo + 1] - a)
+            }
+        })
+        .collect()
+}
+
+/// Puts the order statistics of `values` at `ranks` (sorted, offset by `base`) in place.
+fn select_ranks(values: &mut [f64], base: usize, ranks: &[usize]) {
+    if ranks.is_empty() {
+        return;
+    }
+    let mid = ranks.len() / 2;
+    let k = ranks[mid] - base;
+    let (left, _, right) = values.select_nth_unstable_by(k, f64::total_cmp);
+    select_ranks(left, base, &ranks[..mid]);
+    select_ranks(right, base + k + 1, &ranks[mid + 1..]);
+}
+
+/// Type-7 quantile by selection (linear time; reorders `values`): the reference the tests
+/// hold [`type7_select_many`] to.
+#[cfg(test)]
 fn type7_select(values: &mut [f64], p: f64) -> f64 {
     if values.is_empty() {
         return f64::NAN;
@@ -661,5 +719,26 @@ mod tests {
             assert_eq!(type7_select(&mut xs, p), want, "p = {p}");
         }
         assert_eq!(type7_select(&mut [3.0], 0.5), 3.0);
+        // Many levels at once give exactly the level-by-level answers.
+        let levels = [0.0, 0.05, 0.25, 0.333, 0.5, 0.75, 0.95, 1.0];
+        for len in [1, 2, 3, 7, 20, 1001] {
+            let base: Vec<f64> = (0..len)
+                .map(|i| ((i * 7919) % 1009) as f64 * 0.37 - 50.0)
+                .collect();
+            let one_by_one: Vec<f64> = levels
+                .iter()
+                .map(|&p| type7_select(&mut base.clone(), p))
+                .collect();
+            assert_eq!(
+                type7_select_many(&mut base.clone(), &levels),
+                one_by_one,
+                "{len}"
+            );
+        }
+        assert!(
+            type7_select_many(&mut [], &levels)
+                .iter()
+                .all(|q| q.is_nan())
+        );
     }
 }
