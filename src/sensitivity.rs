@@ -10,10 +10,10 @@
 //!   Monte Carlo noise, (k − 1)/n × the mean within-bin variance (Saltelli et al., *Global
 //!   Sensitivity Analysis: The Primer*, 2008, §1.2.5). A response that does not vary (no
 //!   gap in any trial) has a share of 0. Its Monte Carlo error comes from [`GROUPS`]
-//!   independent groups of trials (trial index mod [`GROUPS`]): the standard deviation of the
-//!   group estimates over √[`GROUPS`]; it is `None` (left out of summary.json) when fewer
-//!   than two groups have a defined share, which takes two trials in different deciles: only
-//!   in runs of a few dozen trials or fewer;
+//!   independent groups of trials (runs of 8 consecutive trials, taken in turn): the standard
+//!   deviation of the group estimates over √[`GROUPS`]; it is `None` (left out of
+//!   summary.json) when fewer than two groups have a defined share, which takes two trials in
+//!   different deciles: only in runs of a few dozen trials or fewer;
 //! - **what drives the bad tail**: the median u of the input among the worst 10 % of trials
 //!   (0.5 means no pull; near 0 or 1, the tail comes from that end of the input). Read from a
 //!   joint histogram of (gap, u) with gap in bins of 1/8 of a binade, so the 90th percentile
@@ -78,21 +78,29 @@ pub fn u_bins(u: &[f64], bins: &mut [u8]) {
 // u·20 = 2·(u·10) exactly, so ⌊⌊20u⌋ / 2⌋ = ⌊10u⌋: the decile is the bin halved.
 const _: () = assert!(U_BINS == 2 * DECILES);
 
+/// The group of trial `trial`: runs of [`GROUP_RUN`] consecutive trials share a group, so
+/// that a trial's updates land where the previous trial's did (in cache).
+#[inline]
+fn group_of(trial: u64) -> usize {
+    ((trial / GROUP_RUN) % GROUPS as u64) as usize
+}
+
+/// Consecutive trials in one group.
+const GROUP_RUN: u64 = 8;
+
 /// Decile sums of every response (the horizon gap, then the gap by each report year) for
-/// the trials of one chunk, by group (trial index mod [`GROUPS`]). The responses of a cell
-/// are contiguous, so a trial adds to each input's decile with a few vector adds.
+/// the trials of one chunk, by group ([`group_of`]). A cell's sums and sums of squares of all
+/// responses are contiguous, so a trial adds to each input's decile with one short vector add.
 #[derive(Debug, Clone)]
 pub struct ChunkSens {
     inputs: usize,
     responses: usize,
     /// [group][input][decile].
     n: Vec<u32>,
-    /// [group][input][decile][response].
-    sum: Vec<f64>,
-    /// [group][input][decile][response].
-    sum_sq: Vec<f64>,
-    /// The current trial's responses squared.
-    y_sq: Vec<f64>,
+    /// [group][input][decile][response][sum, sum of squares].
+    sums: Vec<f64>,
+    /// The current trial's (y, y²) of each response.
+    y: Vec<f64>,
 }
 
 impl ChunkSens {
@@ -103,31 +111,25 @@ impl ChunkSens {
             inputs,
             responses,
             n: vec![0; cells],
-            sum: vec![0.0; cells * responses],
-            sum_sq: vec![0.0; cells * responses],
-            y_sq: vec![0.0; responses],
+            sums: vec![0.0; cells * responses * 2],
+            y: vec![0.0; responses * 2],
         }
     }
 
     /// Adds trial `trial`: its responses `y` and the [`u_bins`] of its inputs.
     #[inline]
     pub fn add(&mut self, trial: u64, y: &[f64], bins: &[u8]) {
-        let r = self.responses;
-        debug_assert_eq!(y.len(), r);
-        for (q, &v) in self.y_sq.iter_mut().zip(y) {
-            *q = v * v;
+        let w = 2 * self.responses;
+        debug_assert_eq!(2 * y.len(), w);
+        for (pair, &v) in self.y.chunks_exact_mut(2).zip(y) {
+            pair[0] = v;
+            pair[1] = v * v;
         }
-        let g = (trial % GROUPS as u64) as usize;
+        let g = group_of(trial);
         for (i, &b) in bins.iter().enumerate().take(self.inputs) {
             let cell = (g * self.inputs + i) * DECILES + usize::from(b) / 2;
             self.n[cell] += 1;
-            for (a, &v) in self.sum[cell * r..(cell + 1) * r].iter_mut().zip(y) {
-                *a += v;
-            }
-            for (a, &v) in self.sum_sq[cell * r..(cell + 1) * r]
-                .iter_mut()
-                .zip(&self.y_sq)
-            {
+            for (a, &v) in self.sums[cell * w..(cell + 1) * w].iter_mut().zip(&self.y) {
                 *a += v;
             }
         }
@@ -141,10 +143,8 @@ pub struct SensAccum {
     responses: usize,
     /// [group][input][decile].
     n: Vec<u64>,
-    /// [group][input][decile][response].
-    sum: Vec<f64>,
-    /// [group][input][decile][response].
-    sum_sq: Vec<f64>,
+    /// [group][input][decile][response][sum, sum of squares].
+    sums: Vec<f64>,
 }
 
 impl SensAccum {
@@ -155,8 +155,7 @@ impl SensAccum {
             inputs,
             responses,
             n: vec![0; cells],
-            sum: vec![0.0; cells * responses],
-            sum_sq: vec![0.0; cells * responses],
+            sums: vec![0.0; cells * responses * 2],
         }
     }
 
@@ -165,21 +164,18 @@ impl SensAccum {
         for (a, &b) in self.n.iter_mut().zip(&c.n) {
             *a += u64::from(b);
         }
-        for (a, b) in self.sum.iter_mut().zip(&c.sum) {
-            *a += b;
-        }
-        for (a, b) in self.sum_sq.iter_mut().zip(&c.sum_sq) {
+        for (a, b) in self.sums.iter_mut().zip(&c.sums) {
             *a += b;
         }
     }
 
     fn cell(&self, g: usize, input: usize, d: usize, response: usize) -> Cell {
         let c = (g * self.inputs + input) * DECILES + d;
-        let k = c * self.responses + response;
+        let k = 2 * (c * self.responses + response);
         Cell {
             n: self.n[c],
-            sum: self.sum[k],
-            sum_sq: self.sum_sq[k],
+            sum: self.sums[k],
+            sum_sq: self.sums[k + 1],
         }
     }
 
