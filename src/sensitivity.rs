@@ -202,7 +202,8 @@ impl SensAccum {
 #[derive(Debug, Clone, Default)]
 pub struct JointHist {
     inputs: usize,
-    /// [input][gap bin][u bin]; empty until the first trial.
+    /// [gap bin][input][u bin] (a trial's increments fall in one gap bin's block); empty
+    /// until the first trial.
     counts: Vec<u32>,
 }
 
@@ -216,7 +217,7 @@ impl JointHist {
         }
         let gb = gap_bin(gap);
         for (i, &ub) in bins.iter().enumerate() {
-            self.counts[(i * GAP_BINS + gb) * U_BINS + usize::from(ub)] += 1;
+            self.counts[(gb * self.inputs + i) * U_BINS + usize::from(ub)] += 1;
         }
     }
 
@@ -376,7 +377,7 @@ fn worst_median_u(joint: &JointHist, i: usize, threshold: f64) -> Option<f64> {
             continue;
         }
         for (ub, h) in hist.iter_mut().enumerate() {
-            *h += weight * joint.counts[(i * GAP_BINS + gb) * U_BINS + ub] as f64;
+            *h += weight * joint.counts[(gb * joint.inputs + i) * U_BINS + ub] as f64;
         }
     }
     let total: f64 = hist.iter().sum();
