@@ -170,10 +170,13 @@ pub struct Band {
 pub const BAND_LEVELS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 
 impl Band {
-    fn from_values(cols: &mut [Vec<f64>]) -> Band {
+    fn from_values(cols: &[Vec<f64>]) -> Band {
         let mut b = Band::default();
-        for col in cols.iter_mut() {
-            let q = type7_select_many(col, &BAND_LEVELS);
+        let mut keys = Vec::new();
+        for col in cols {
+            keys.clear();
+            keys.extend(col.iter().map(|&x| order_key(x)));
+            let q = type7_select_many(&mut keys, &BAND_LEVELS);
             b.p5.push(q[0]);
             b.p25.push(q[1]);
             b.p50.push(q[2]);
@@ -184,15 +187,28 @@ impl Band {
     }
 }
 
-/// Type-7 quantiles at each of `levels` by selection: the order statistics they need are
-/// put in place by one recursive multi-selection (each selection splits the range the next
-/// ones search), which gives exactly what [`type7_select`] gives level by level, in about half
-/// the comparisons. Reorders `values`.
-fn type7_select_many(values: &mut [f64], levels: &[f64]) -> Vec<f64> {
-    if values.is_empty() {
+/// An integer whose order is `f64::total_cmp`'s order of `x` (the transform `total_cmp`
+/// applies on every comparison, applied once), so that selection compares plain integers.
+fn order_key(x: f64) -> i64 {
+    let b = x.to_bits() as i64;
+    b ^ ((((b >> 63) as u64) >> 1) as i64)
+}
+
+/// The `f64` of an [`order_key`] (the transform is its own inverse).
+fn from_order_key(k: i64) -> f64 {
+    f64::from_bits((k ^ ((((k >> 63) as u64) >> 1) as i64)) as u64)
+}
+
+/// Type-7 quantiles at each of `levels` of the values whose [`order_key`]s are `keys`, by
+/// selection: the order statistics they need are put in place by one recursive
+/// multi-selection (each selection splits the range the next ones search), which gives
+/// exactly what [`type7_select`] gives level by level, in about half the comparisons.
+/// Reorders `keys`.
+fn type7_select_many(keys: &mut [i64], levels: &[f64]) -> Vec<f64> {
+    if keys.is_empty() {
         return vec![f64::NAN; levels.len()];
     }
-    let last = values.len() - 1;
+    let last = keys.len() - 1;
     let at = |p: f64| {
         let h = last as f64 * p;
         (h, h.floor() as usize)
@@ -213,29 +229,29 @@ fn type7_select_many(values: &mut [f64], levels: &[f64]) -> Vec<f64> {
         .collect();
     ranks.sort_unstable();
     ranks.dedup();
-    select_ranks(values, 0, &ranks);
+    select_ranks(keys, 0, &ranks);
     levels
         .iter()
         .map(|&p| {
             let (h, lo) = at(p);
-            let a = values[lo];
+            let a = from_order_key(keys[lo]);
             if h == lo as f64 || lo == last {
                 a
             } else {
-                a + (h - lo as f64) * (values[lo + 1] - a)
+                a + (h - lo as f64) * (from_order_key(keys[lo + 1]) - a)
             }
         })
         .collect()
 }
 
-/// Puts the order statistics of `values` at `ranks` (sorted, offset by `base`) in place.
-fn select_ranks(values: &mut [f64], base: usize, ranks: &[usize]) {
+/// Puts the order statistics of `keys` at `ranks` (sorted, offset by `base`) in place.
+fn select_ranks(keys: &mut [i64], base: usize, ranks: &[usize]) {
     if ranks.is_empty() {
         return;
     }
     let mid = ranks.len() / 2;
     let k = ranks[mid] - base;
-    let (left, _, right) = values.select_nth_unstable_by(k, f64::total_cmp);
+    let (left, _, right) = keys.select_nth_unstable(k);
     select_ranks(left, base, &ranks[..mid]);
     select_ranks(right, base + k + 1, &ranks[mid + 1..]);
 }
@@ -683,20 +699,20 @@ fn bands(model: &Model, run: &RunResult) -> Bands {
             c.push(o + k);
         }
     }
-    let mut outflows = columns.split_off(width);
-    let mut costs = columns.split_off(3 * n + 1);
-    let mut obligations = columns.split_off(2 * n + 1);
-    let mut revenue = columns.split_off(n + 1);
-    let mut cash = columns;
+    let outflows = columns.split_off(width);
+    let costs = columns.split_off(3 * n + 1);
+    let obligations = columns.split_off(2 * n + 1);
+    let revenue = columns.split_off(n + 1);
+    let cash = columns;
     Bands {
         t: g.t.clone(),
         t_flows: g.t[..n].to_vec(),
         trials_used: samples as u64,
-        cash: Band::from_values(&mut cash),
-        revenue: Band::from_values(&mut revenue),
-        obligations: Band::from_values(&mut obligations),
-        costs: Band::from_values(&mut costs),
-        outflows: Band::from_values(&mut outflows),
+        cash: Band::from_values(&cash),
+        revenue: Band::from_values(&revenue),
+        obligations: Band::from_values(&obligations),
+        costs: Band::from_values(&costs),
+        outflows: Band::from_values(&outflows),
     }
 }
 
@@ -729,16 +745,31 @@ mod tests {
                 .iter()
                 .map(|&p| type7_select(&mut base.clone(), p))
                 .collect();
-            assert_eq!(
-                type7_select_many(&mut base.clone(), &levels),
-                one_by_one,
-                "{len}"
-            );
+            let mut keys: Vec<i64> = base.iter().map(|&x| order_key(x)).collect();
+            assert_eq!(type7_select_many(&mut keys, &levels), one_by_one, "{len}");
         }
         assert!(
             type7_select_many(&mut [], &levels)
                 .iter()
                 .all(|q| q.is_nan())
         );
+        // The keys order like total_cmp and map back exactly.
+        let xs = [
+            f64::NEG_INFINITY,
+            -1e300,
+            -1.5,
+            -0.0,
+            0.0,
+            5e-324,
+            2.0,
+            1e308,
+            f64::INFINITY,
+        ];
+        for w in xs.windows(2) {
+            assert!(order_key(w[0]) < order_key(w[1]), "{w:?}");
+        }
+        for x in xs {
+            assert_eq!(from_order_key(order_key(x)).to_bits(), x.to_bits());
+        }
     }
 }
