@@ -367,9 +367,9 @@ struct ChunkResult {
     paired: Vec<Paired>,
 }
 
-/// Per-worker state of a batch: scratches, the order-independent statistics per scenario
-/// (sketches and counts: integers, so any assignment of chunks to workers gives the same
-/// sums), and the finished chunks' ordered sums.
+/// One pool thread's state for the whole run: scratches, the order-independent statistics
+/// per scenario (sketches and counts: integers, so any assignment of chunks to threads gives
+/// the same totals), and the ordered sums of the chunks it finished in the current batch.
 struct Worker {
     scratch: Vec<Scratch>,
     /// Per scenario, the current trial's [`crate::sensitivity::u_bins`].
