@@ -112,8 +112,6 @@ pub struct Scratch {
     deferred: Vec<f64>,
     flex: Vec<(f64, f64)>,
     r: Vec<f64>,
-    mult: Vec<f64>,
-    after: Vec<f64>,
     seg_par: Vec<SegPar>,
     /// Per segment, the growth factor (1 + g(t_k))^dt of each step, when it does not depend
     /// on the state (no ceiling); [segment][step].
@@ -128,6 +126,8 @@ pub struct Scratch {
     seg_streams: Vec<Stream>,
     ev_streams: Vec<Stream>,
     next_fire: Vec<usize>,
+    /// The trial's event firings, (update step, event), in order.
+    fires: Vec<(usize, usize)>,
     year_ocf: Vec<f64>,
     /// Cash at t_0..t_n, $B.
     pub cash: Vec<f64>,
@@ -169,8 +169,6 @@ impl Scratch {
             deferred: vec![0.0; n],
             flex: Vec::with_capacity(model.var_obligations.len()),
             r: vec![0.0; m],
-            mult: vec![1.0; m],
-            after: vec![f64::NAN; m],
             seg_par: vec![SegPar::default(); m],
             step_growth: vec![0.0; m * n],
             shock_n: vec![0.0; m * n.saturating_sub(1)],
@@ -179,6 +177,7 @@ impl Scratch {
             seg_streams: vec![seed_stream.clone(); m],
             ev_streams: vec![seed_stream; model.events.len()],
             next_fire: vec![usize::MAX; model.events.len()],
+            fires: Vec::with_capacity(model.events.len()),
             year_ocf: vec![0.0; model.grid.years.len()],
             cash: vec![0.0; n + 1],
             revenue: vec![0.0; n],
@@ -297,8 +296,6 @@ fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
     let Scratch {
         x,
         r,
-        mult,
-        after,
         seg_par,
         step_growth,
         shock_n,
@@ -307,6 +304,7 @@ fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
         seg_streams,
         ev_streams,
         next_fire,
+        fires,
         revenue,
         ..
     } = s;
@@ -350,66 +348,95 @@ fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
         }
     }
 
-    for k in 0..n {
-        for (i, &ri) in r.iter().enumerate() {
-            r_path[i * n + k] = ri;
+    // Every firing of every event, as (update step, event) in step order then event order:
+    // an event's arrivals come from its own stream, so they can all be drawn up front.
+    fires.clear();
+    for (e, ev) in model.events.iter().enumerate() {
+        let mut k = next_fire[e];
+        while k < updates {
+            fires.push((k, e));
+            if !ev.recurring {
+                break;
+            }
+            k = steps_until(&mut ev_streams[e], ev.hazard.get(x), dt).saturating_add(k + 1);
         }
-        revenue[k] = r.iter().sum();
-        // Run-rates for the next step (not needed after the last one).
-        if k + 1 == n {
-            break;
-        }
-        let tk = g.t[k];
-        for (i, seg) in model.segments.iter().enumerate() {
-            let p = &seg_par[i];
-            let shock = shock[i * updates + k];
-            let after_i = after[i];
+    }
+    fires.sort_unstable();
+
+    // Each segment's recurrence on its own (no segment depends on another), in runs of steps
+    // between firings; a segment without a ceiling or a post-event growth rate takes the
+    // tight loop.
+    for (i, seg) in model.segments.iter().enumerate() {
+        let p = &seg_par[i];
+        let row = &mut r_path[i * n..(i + 1) * n];
+        let sh = &shock[i * updates..(i + 1) * updates];
+        let sg = &step_growth[i * n..(i + 1) * n];
+        let (mut ri, mut mult, mut after) = (r[i], 1.0_f64, f64::NAN);
+        let mut f = 0;
+        let mut k = 0;
+        while k < updates {
+            // Update steps k..stop, then the firings of step stop − 1.
+            let stop = fires.get(f).map_or(updates, |&(kf, _)| kf + 1);
             match &seg.kind {
-                SegKind::Path { level, .. } if after_i.is_nan() => {
-                    mult[i] = (mult[i] * shock).min(MAX_RUN_RATE);
-                    r[i] = (p.scale * level[k + 1] * mult[i]).min(MAX_RUN_RATE);
+                SegKind::Growth { ceiling: None, .. } if after.is_nan() => {
+                    for ((out, &gk), &zk) in
+                        row[k..stop].iter_mut().zip(&sg[k..stop]).zip(&sh[k..stop])
+                    {
+                        *out = ri;
+                        ri = (ri * gk * zk).min(MAX_RUN_RATE);
+                    }
                 }
-                SegKind::Growth { ceiling: None, .. } if after_i.is_nan() => {
-                    r[i] = (r[i] * step_growth[i * n + k] * shock).min(MAX_RUN_RATE);
+                SegKind::Path { level, .. } if after.is_nan() => {
+                    for j in k..stop {
+                        row[j] = ri;
+                        mult = (mult * sh[j]).min(MAX_RUN_RATE);
+                        ri = (p.scale * level[j + 1] * mult).min(MAX_RUN_RATE);
+                    }
                 }
                 kind => {
-                    let mut growth = if !after_i.is_nan() {
-                        after_i
-                    } else {
-                        let decay = match kind {
-                            SegKind::Growth { decay: Some(d), .. } => d[k],
-                            _ => (-(tk - g.start) / p.half_life).exp2(),
+                    for j in k..stop {
+                        row[j] = ri;
+                        let mut growth = if !after.is_nan() {
+                            after
+                        } else {
+                            let decay = match kind {
+                                SegKind::Growth { decay: Some(d), .. } => d[j],
+                                _ => (-(g.t[j] - g.start) / p.half_life).exp2(),
+                            };
+                            p.ginf + (p.g0 - p.ginf) * decay
                         };
-                        p.ginf + (p.g0 - p.ginf) * decay
-                    };
-                    if p.ceiling.is_finite() {
-                        growth *= (1.0 - r[i] / p.ceiling).max(0.0);
+                        if p.ceiling.is_finite() {
+                            growth *= (1.0 - ri / p.ceiling).max(0.0);
+                        }
+                        ri = (ri * g.step_power(1.0 + growth) * sh[j])
+                            .min(p.ceiling)
+                            .min(MAX_RUN_RATE);
                     }
-                    r[i] = (r[i] * g.step_power(1.0 + growth) * shock)
-                        .min(p.ceiling)
-                        .min(MAX_RUN_RATE);
                 }
             }
-        }
-        for (e, ev) in model.events.iter().enumerate() {
-            if next_fire[e] != k {
-                continue;
-            }
-            let factor = ev.factor.get(x);
-            let growth_after = ev.growth_after.map(|p| p.get(x));
-            for &i in &ev.segments {
-                r[i] = (r[i] * factor).min(MAX_RUN_RATE);
-                mult[i] = (mult[i] * factor).min(MAX_RUN_RATE);
-                if let Some(a) = growth_after {
-                    after[i] = a;
+            while let Some(&(kf, e)) = fires.get(f) {
+                if kf + 1 != stop {
+                    break;
+                }
+                f += 1;
+                let ev = &model.events[e];
+                for _ in ev.segments.iter().filter(|&&j| j == i) {
+                    let factor = ev.factor.get(x);
+                    ri = (ri * factor).min(MAX_RUN_RATE);
+                    mult = (mult * factor).min(MAX_RUN_RATE);
+                    if let Some(a) = ev.growth_after {
+                        after = a.get(x);
+                    }
                 }
             }
-            next_fire[e] = if ev.recurring {
-                steps_until(&mut ev_streams[e], ev.hazard.get(x), dt).saturating_add(k + 1)
-            } else {
-                usize::MAX
-            };
+            k = stop;
         }
+        if let Some(last) = row.last_mut() {
+            *last = ri;
+        }
+    }
+    for (k, rev) in revenue.iter_mut().enumerate() {
+        *rev = (0..m).map(|i| r_path[i * n + k]).sum();
     }
 }
 
@@ -553,8 +580,6 @@ pub fn run_trial_with(
             }
         };
         s.seg_par[i] = p;
-        s.mult[i] = 1.0;
-        s.after[i] = f64::NAN;
         s.seg_streams[i] = stream(seed, trial, seg.key);
     }
     for (e, ev) in model.events.iter().enumerate() {
