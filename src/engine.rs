@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::model::Model;
 use crate::sensitivity::{ChunkSens, JointHist, SensAccum};
 
-use crate::sim::{N_METRICS, Scratch, run_trial};
+use crate::sim::{Batch, LANES, N_METRICS, Scratch, run_batch};
 use crate::stats::{Moments, SharedMoments, Sketch};
 
 /// Trials per chunk: the unit of work and of ordered reduction.
@@ -367,11 +367,11 @@ struct ChunkResult {
     paired: Vec<Paired>,
 }
 
-/// One pool thread's state for the whole run: scratches, the order-independent statistics
+/// One pool thread's state for the whole run: batches, the order-independent statistics
 /// per scenario (sketches and counts: integers, so any assignment of chunks to threads gives
 /// the same totals), and the ordered sums of the chunks it finished in the current batch.
 struct Worker {
-    scratch: Vec<Scratch>,
+    batches: Vec<Batch>,
     /// Per scenario, the current trial's [`crate::sensitivity::u_bins`].
     bins: Vec<Vec<u8>>,
     counts: Vec<Accum>,
@@ -383,29 +383,40 @@ fn run_chunk(models: &[Model], cfg: &RunConfig, chunk: u64, stride: u64, w: &mut
     let mut paired = vec![Paired::default(); models.len().saturating_sub(1)];
     let lo = chunk * CHUNK;
     let hi = (lo + CHUNK).min(cfg.trials);
-    for trial in lo..hi {
-        let mut first_gap = 0.0;
-        for (m, model) in models.iter().enumerate() {
-            let s = &mut w.scratch[m];
-            run_trial(model, cfg.seed, trial, s);
-            let bins = &mut w.bins[m];
-            crate::sensitivity::u_bins(&s.u, bins);
-            let acc = &mut accums[m];
-            acc.add_sums(model, s, bins, trial, stride, cfg.save_trials);
-            w.counts[m].add_counts(s, bins);
-            let gap = s.outcome.metrics[crate::sim::metric::GAP];
-            keep_worst(&mut acc.worst, cfg.worst, gap, trial);
-            if m == 0 {
-                first_gap = gap;
-            } else {
-                let p = &mut paired[m - 1];
-                p.gap_diff.push(gap - first_gap);
-                p.shortfall_diff
-                    .push(f64::from(u8::from(gap > 0.0)) - f64::from(u8::from(first_gap > 0.0)));
-                p.first_smaller += u64::from(first_gap < gap);
-                p.first_larger += u64::from(first_gap > gap);
+    let mut first = lo;
+    while first < hi {
+        // Trials first..first + count, LANES at a time, each scenario on the same trials;
+        // then added in trial order, exactly as if they had run one by one.
+        let count = (hi - first).min(LANES as u64) as usize;
+        for (model, batch) in models.iter().zip(&mut w.batches) {
+            run_batch(model, cfg.seed, first, count, batch);
+        }
+        for l in 0..count {
+            let trial = first + l as u64;
+            let mut first_gap = 0.0;
+            for (m, model) in models.iter().enumerate() {
+                let s = w.batches[m].lane(l);
+                let bins = &mut w.bins[m];
+                crate::sensitivity::u_bins(&s.u, bins);
+                let acc = &mut accums[m];
+                acc.add_sums(model, s, bins, trial, stride, cfg.save_trials);
+                w.counts[m].add_counts(s, bins);
+                let gap = s.outcome.metrics[crate::sim::metric::GAP];
+                keep_worst(&mut acc.worst, cfg.worst, gap, trial);
+                if m == 0 {
+                    first_gap = gap;
+                } else {
+                    let p = &mut paired[m - 1];
+                    p.gap_diff.push(gap - first_gap);
+                    p.shortfall_diff.push(
+                        f64::from(u8::from(gap > 0.0)) - f64::from(u8::from(first_gap > 0.0)),
+                    );
+                    p.first_smaller += u64::from(first_gap < gap);
+                    p.first_larger += u64::from(first_gap > gap);
+                }
             }
         }
+        first += count as u64;
     }
     w.done.push((chunk, ChunkResult { accums, paired }));
 }
@@ -471,13 +482,13 @@ pub fn simulate_many(
         .collect();
     let mut paired = vec![Paired::default(); models.len() - 1];
     let width = trial_columns(&models[0]).len();
-    // One worker per pool thread, kept for the whole run: its scratch and its
+    // One worker per pool thread, kept for the whole run: its batches and its
     // order-independent counts are allocated once and merged once, at the end. A chunk runs
     // on whichever thread picks it up and locks that thread's worker (never contended).
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
         .map(|_| {
             Mutex::new(Worker {
-                scratch: models.iter().map(Scratch::new).collect(),
+                batches: models.iter().map(Batch::new).collect(),
                 bins: models.iter().map(|m| vec![0; m.inputs.len()]).collect(),
                 counts: models.iter().map(Accum::empty).collect(),
                 done: Vec::new(),

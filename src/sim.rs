@@ -107,10 +107,19 @@ pub struct Scratch {
     pub u: Vec<f64>,
     z: Vec<f64>,
     ztmp: Vec<f64>,
+    /// Cash from rounds in each step, $B.
     funding: Vec<f64>,
+    /// Obligations due in each step before any deferral: the fixed schedule plus the
+    /// trial's own (tied spend, uncertain amounts that cannot be deferred), $B.
     oblig_var: Vec<f64>,
-    deferred: Vec<f64>,
+    /// Per deferrable obligation (in model order), its amount factor and flexible share.
     flex: Vec<(f64, f64)>,
+    /// Other costs booked in each step, $B.
+    booked: Vec<f64>,
+    /// The trial's scalars for the cash loop.
+    par: TrialPar,
+    /// The cash loop's buffers when this scratch runs alone ([`run_trial`]).
+    one: Lanes<1>,
     r: Vec<f64>,
     seg_par: Vec<SegPar>,
     /// Per segment, the growth factor (1 + g(t_k))^dt of each step, when it does not depend
@@ -128,7 +137,6 @@ pub struct Scratch {
     next_fire: Vec<usize>,
     /// The trial's event firings, (update step, event), in order.
     fires: Vec<(usize, usize)>,
-    year_ocf: Vec<f64>,
     /// Cash at t_0..t_n, $B.
     pub cash: Vec<f64>,
     /// Revenue run-rate at the start of each step, $B/yr.
@@ -139,6 +147,27 @@ pub struct Scratch {
     pub costs: Vec<f64>,
     /// The trial's results.
     pub outcome: Outcome,
+}
+
+/// A trial's scalars for the cash loop, set by [`prepare`].
+#[derive(Debug, Clone, Copy, Default)]
+struct TrialPar {
+    cash0: f64,
+    floor: f64,
+    limit: f64,
+    rate: f64,
+    /// The IPO's raise share × multiple: cash raised per $B/yr of run-rate.
+    raise_per_rate: f64,
+    /// Step of the IPO, `usize::MAX` if none inside the horizon.
+    ipo_step: usize,
+    funding_rounds: f64,
+    tied_new: f64,
+    tied_counted: f64,
+}
+
+/// The number of obligations whose payments can be deferred.
+fn n_deferrable(model: &Model) -> usize {
+    model.var_obligations.iter().filter(|o| o.can_defer).count()
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -166,8 +195,10 @@ impl Scratch {
             ztmp: vec![0.0; model.copula.as_ref().map_or(0, |c| c.members.len())],
             funding: vec![0.0; n],
             oblig_var: vec![0.0; n],
-            deferred: vec![0.0; n],
-            flex: Vec::with_capacity(model.var_obligations.len()),
+            flex: vec![(0.0, 0.0); n_deferrable(model)],
+            booked: vec![0.0; n],
+            par: TrialPar::default(),
+            one: Lanes::default(),
             r: vec![0.0; m],
             seg_par: vec![SegPar::default(); m],
             step_growth: vec![0.0; m * n],
@@ -178,7 +209,6 @@ impl Scratch {
             ev_streams: vec![seed_stream; model.events.len()],
             next_fire: vec![usize::MAX; model.events.len()],
             fires: Vec::with_capacity(model.events.len()),
-            year_ocf: vec![0.0; model.grid.years.len()],
             cash: vec![0.0; n + 1],
             revenue: vec![0.0; n],
             obligations: vec![0.0; n],
@@ -440,6 +470,91 @@ fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
     }
 }
 
+/// Number of trials the engine steps together through the cash loop ([`run_batch`]).
+pub const LANES: usize = 8;
+
+/// The cash loop's working memory for `L` trials side by side: `[step][lane]`.
+#[derive(Debug, Clone, Default)]
+struct Lanes<const L: usize> {
+    /// Revenue run-rate at the start of each step, $B/yr.
+    rate: Vec<[f64; L]>,
+    /// Other costs booked, $B.
+    cost: Vec<[f64; L]>,
+    /// Obligations due before deferral, then (after the step) paid, $B.
+    oblig: Vec<[f64; L]>,
+    /// Cash from rounds, $B.
+    funding: Vec<[f64; L]>,
+    /// Flexible payments deferred into each step, $B.
+    deferred: Vec<[f64; L]>,
+    /// Cash at t_0..t_n, $B.
+    cash: Vec<[f64; L]>,
+    /// Operating cash flow of each calendar year, $B.
+    year_ocf: Vec<[f64; L]>,
+    /// Gap by each report year, $B.
+    report: Vec<[f64; L]>,
+    /// Per deferrable obligation: amount factor and flexible share.
+    flex: Vec<([f64; L], [f64; L])>,
+}
+
+impl<const L: usize> Lanes<L> {
+    /// Sizes the buffers for `model` (allocates only the first time).
+    fn fit(&mut self, model: &Model) {
+        let g = &model.grid;
+        let n = g.n;
+        for (v, len) in [
+            (&mut self.rate, n),
+            (&mut self.cost, n),
+            (&mut self.oblig, n),
+            (&mut self.funding, n),
+            (&mut self.deferred, n),
+            (&mut self.cash, n + 1),
+            (&mut self.year_ocf, g.years.len()),
+            (&mut self.report, g.report.len()),
+        ] {
+            v.resize(len, [0.0; L]);
+        }
+        self.flex.resize(n_deferrable(model), ([0.0; L], [0.0; L]));
+    }
+}
+
+/// [`LANES`] trials run together: their scratches and the shared cash-loop buffers.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    lanes: Vec<Scratch>,
+    buf: Lanes<LANES>,
+}
+
+impl Batch {
+    /// Working memory for a batch of `model`'s trials.
+    pub fn new(model: &Model) -> Batch {
+        let mut buf = Lanes::default();
+        buf.fit(model);
+        Batch {
+            lanes: (0..LANES).map(|_| Scratch::new(model)).collect(),
+            buf,
+        }
+    }
+
+    /// The scratch of lane `l`: the path and results of the batch's `l`-th trial.
+    pub fn lane(&self, l: usize) -> &Scratch {
+        &self.lanes[l]
+    }
+}
+
+/// Runs trials `first..first + count` (`1 ≤ count ≤ LANES`) of `model` with `seed`; lane
+/// `l` of `batch` holds trial `first + l`. Each trial's results are bit for bit those of
+/// [`run_trial`]: every lane performs the same operations in the same order, only side by
+/// side, so the compiler can vectorise the cash loop across trials.
+pub fn run_batch(model: &Model, seed: u64, first: u64, count: usize, batch: &mut Batch) {
+    let last = count.clamp(1, LANES) - 1;
+    for (l, s) in batch.lanes.iter_mut().enumerate() {
+        // Lanes past `count` repeat the last trial; their results are not read.
+        prepare(model, seed, first + l.min(last) as u64, s, Draws::Random);
+    }
+    batch.buf.fit(model);
+    cash_loop(model, &mut batch.lanes, &mut batch.buf, None);
+}
+
 /// Runs trial `trial` of `model` with `seed`, leaving its path and results in `s`.
 pub fn run_trial(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
     run_trial_with(model, seed, trial, s, Draws::Random, None);
@@ -453,11 +568,18 @@ pub fn run_trial_with(
     trial: u64,
     s: &mut Scratch,
     draws: Draws,
-    mut trace: Option<&mut Vec<TraceStep>>,
+    trace: Option<&mut Vec<TraceStep>>,
 ) {
-    if let Some(t) = trace.as_deref_mut() {
-        t.clear();
-    }
+    prepare(model, seed, trial, s, draws);
+    let mut one = std::mem::take(&mut s.one);
+    one.fit(model);
+    cash_loop(model, std::slice::from_mut(s), &mut one, trace);
+    s.one = one;
+}
+
+/// Everything of a trial that does not depend on cash: its inputs, funding schedule,
+/// obligations due, revenue path and other costs, per step.
+fn prepare(model: &Model, seed: u64, trial: u64, s: &mut Scratch, draws: Draws) {
     let random = draws == Draws::Random;
     if random {
         sample_inputs(model, seed, trial, s);
@@ -466,12 +588,12 @@ pub fn run_trial_with(
     }
     let g = &model.grid;
     let (n, dt) = (g.n, g.dt);
+    let m = model.segments.len();
     let x = &s.x;
 
     // Funding and trial-specific obligations, known before the first step.
     s.funding.fill(0.0);
     s.oblig_var.fill(0.0);
-    s.deferred.fill(0.0);
     let ipo_step = model.ipo.as_ref().and_then(|ipo| {
         (ipo.happens.get(x) > 0.5)
             .then(|| g.step_of(ipo.date.get(x)))
@@ -519,16 +641,22 @@ pub fn run_trial_with(
             }
         }
     }
-    s.flex.clear();
+    let mut flex = s.flex.iter_mut();
     for o in &model.var_obligations {
         let factor = o.total.get(x) * o.realized.get(x);
         if o.can_defer {
-            s.flex.push((factor, o.flexible.get(x)));
+            if let Some(f) = flex.next() {
+                *f = (factor, o.flexible.get(x));
+            }
         } else {
             for (b, u) in s.oblig_var.iter_mut().zip(&o.unit) {
                 *b += factor * u;
             }
         }
+    }
+    // Due before deferral: the fixed schedule plus the trial's own.
+    for (b, &f) in s.oblig_var.iter_mut().zip(&model.fixed_obligations) {
+        *b += f;
     }
 
     // Revenue segments.
@@ -594,59 +722,40 @@ pub fn run_trial_with(
     revenue_path(model, s, random);
     let x = &s.x;
 
-    let floor = model.min_cash.get(x);
-    let (limit, rate) = model
-        .debt
-        .as_ref()
-        .map_or((0.0, 0.0), |d| (d.limit.get(x), d.rate.get(x)));
-    let mut cash = model.initial_cash.get(x);
-    s.cash[0] = cash;
-    s.year_ocf.fill(0.0);
-    let mut drawn = 0.0;
-    let (mut revenue_total, mut costs_total, mut oblig_total, mut dropped) = (0.0, 0.0, 0.0, 0.0);
-    let (mut interest_total, mut ipo_raise, mut cash_min) = (0.0, 0.0, cash);
-    let mut gap = (floor - cash).max(0.0);
-    let mut first_shortfall = (gap > 0.0).then_some(0);
-    let mut rp = 0;
-    while rp < g.report.len() && g.report[rp].1 == 0 {
-        s.outcome.report_gaps[rp] = gap;
-        rp += 1;
-    }
-    let m = model.segments.len();
-
-    for k in 0..n {
-        let tk = g.t[k];
-        // Revenue booked from the run-rate at the start of the step.
-        let run_rate = s.revenue[k];
-        let revenue = run_rate * dt;
-
-        // Other costs.
-        let mut cost = model.fixed_costs[k];
-        for vc in &model.var_costs {
-            match vc {
-                VarCost::Growing {
-                    annual,
-                    growth,
-                    active,
-                } => {
-                    if (active.0..active.1).contains(&k) {
-                        let factor = (1.0 + growth.get(x)).powf(tk - g.start).min(MAX_RUN_RATE);
-                        cost += (annual.get(x) * factor).min(MAX_RUN_RATE) * dt;
-                    }
+    // Other costs booked in each step: the fixed lines, then each uncertain line, then each
+    // revenue share, in that order (the order of the sums does not change with the layout).
+    s.booked.copy_from_slice(&model.fixed_costs);
+    for vc in &model.var_costs {
+        match vc {
+            VarCost::Growing {
+                annual,
+                growth,
+                active,
+            } => {
+                for k in active.0..active.1.min(n) {
+                    let factor = (1.0 + growth.get(x))
+                        .powf(g.t[k] - g.start)
+                        .min(MAX_RUN_RATE);
+                    s.booked[k] += (annual.get(x) * factor).min(MAX_RUN_RATE) * dt;
                 }
-                VarCost::Scaled { scale, per_step } => cost += scale.get(x) * per_step[k],
+            }
+            VarCost::Scaled { scale, per_step } => {
+                let sc = scale.get(x);
+                for (c, &u) in s.booked.iter_mut().zip(per_step) {
+                    *c += sc * u;
+                }
             }
         }
-        for line in &model.share_lines {
-            if !(line.active.0..line.active.1).contains(&k) {
-                continue;
-            }
+    }
+    for line in &model.share_lines {
+        let all = line.segments.len() == m;
+        for k in line.active.0..line.active.1.min(n) {
             let share = match &line.share {
                 ShareSrc::Const(p) => p.get(x),
                 ShareSrc::Steps(v) => v[k],
             };
-            let base = if line.segments.len() == m {
-                revenue
+            let base = if all {
+                s.revenue[k] * dt
             } else {
                 line.segments
                     .iter()
@@ -654,122 +763,279 @@ pub fn run_trial_with(
                     .sum::<f64>()
                     * dt
             };
-            cost += share * base;
+            s.booked[k] += share * base;
+        }
+    }
+    for (c, &b) in s.costs.iter_mut().zip(&s.booked) {
+        *c = b / dt;
+    }
+
+    let (limit, rate) = model
+        .debt
+        .as_ref()
+        .map_or((0.0, 0.0), |d| (d.limit.get(x), d.rate.get(x)));
+    s.par = TrialPar {
+        cash0: model.initial_cash.get(x),
+        floor: model.min_cash.get(x),
+        limit,
+        rate,
+        raise_per_rate: model
+            .ipo
+            .as_ref()
+            .map_or(0.0, |ipo| ipo.raise_share.get(x) * ipo.multiple.get(x)),
+        ipo_step: ipo_step.unwrap_or(usize::MAX),
+        funding_rounds,
+        tied_new,
+        tied_counted,
+    };
+}
+
+/// Steps cash forward for the `L` prepared trials in `s`, side by side: each lane's
+/// arithmetic is exactly the scalar recurrence of the module docs, with its branches written
+/// as selections so that lanes never diverge. Records lane 0 into `trace` when given.
+fn cash_loop<const L: usize>(
+    model: &Model,
+    s: &mut [Scratch],
+    b: &mut Lanes<L>,
+    mut trace: Option<&mut Vec<TraceStep>>,
+) {
+    let g = &model.grid;
+    let (n, dt) = (g.n, g.dt);
+    let s: &mut [Scratch; L] = match s.try_into() {
+        Ok(s) => s,
+        Err(_) => return,
+    };
+    if let Some(t) = trace.as_deref_mut() {
+        t.clear();
+    }
+
+    // Lanes side by side: [step][lane].
+    for (l, sl) in s.iter().enumerate() {
+        for (k, row) in b.rate.iter_mut().enumerate() {
+            row[l] = sl.revenue[k];
+        }
+        for (k, row) in b.cost.iter_mut().enumerate() {
+            row[l] = sl.booked[k];
+        }
+        for (k, row) in b.oblig.iter_mut().enumerate() {
+            row[l] = sl.oblig_var[k];
+        }
+        for (k, row) in b.funding.iter_mut().enumerate() {
+            row[l] = sl.funding[k];
+        }
+        for ((fac, flx), &(f, fl)) in b.flex.iter_mut().zip(&sl.flex) {
+            fac[l] = f;
+            flx[l] = fl;
+        }
+    }
+    b.deferred.fill([0.0; L]);
+    b.year_ocf.fill([0.0; L]);
+    let par: [TrialPar; L] = std::array::from_fn(|l| s[l].par);
+    let floor: [f64; L] = std::array::from_fn(|l| par[l].floor);
+    let limit: [f64; L] = std::array::from_fn(|l| par[l].limit);
+    let rate: [f64; L] = std::array::from_fn(|l| par[l].rate);
+    let raise_per_rate: [f64; L] = std::array::from_fn(|l| par[l].raise_per_rate);
+    // Step numbers as floats (exact), so that the lanes' comparisons vectorise.
+    let ipo_step: [f64; L] = std::array::from_fn(|l| {
+        if par[l].ipo_step == usize::MAX {
+            f64::INFINITY
+        } else {
+            par[l].ipo_step as f64
+        }
+    });
+
+    let mut cash: [f64; L] = std::array::from_fn(|l| par[l].cash0);
+    b.cash[0] = cash;
+    let mut drawn = [0.0; L];
+    let mut dropped = [0.0; L];
+    let mut revenue_total = [0.0; L];
+    let mut costs_total = [0.0; L];
+    let mut oblig_total = [0.0; L];
+    let mut interest_total = [0.0; L];
+    let mut ipo_raise = [0.0; L];
+    let mut cash_min = cash;
+    let mut gap: [f64; L] = std::array::from_fn(|l| (floor[l] - cash[l]).max(0.0));
+    let mut first: [f64; L] =
+        std::array::from_fn(|l| if gap[l] > 0.0 { 0.0 } else { f64::INFINITY });
+    let mut rp = 0;
+    while rp < g.report.len() && g.report[rp].1 == 0 {
+        b.report[rp] = gap;
+        rp += 1;
+    }
+    let deferrable = || model.var_obligations.iter().filter(|o| o.can_defer);
+
+    for k in 0..n {
+        let run_rate = b.rate[k];
+        let cost = b.cost[k];
+        let mut revenue = [0.0; L];
+        let mut oblig = [0.0; L];
+        let mut stressed = [false; L];
+        let due = b.oblig[k];
+        let into = b.deferred[k];
+        for l in 0..L {
+            revenue[l] = run_rate[l] * dt;
+            oblig[l] = due[l] + into[l];
+            stressed[l] = cash[l] < floor[l];
         }
 
-        // Obligations, with flexible deferral when cash starts the step below the floor.
-        let stressed = cash < floor;
-        let mut moved_out = 0.0;
-        let mut oblig = model.fixed_obligations[k] + s.oblig_var[k] + s.deferred[k];
-        let mut fi = 0;
-        for o in &model.var_obligations {
-            if !o.can_defer {
-                continue;
-            }
-            let (factor, flexible) = s.flex[fi];
-            fi += 1;
-            let scheduled = factor * o.unit[k];
-            if stressed && flexible > 0.0 && scheduled > 0.0 {
-                let moved = flexible * scheduled;
-                moved_out += moved;
-                let to = k + o.deferral_steps;
-                if to < n {
-                    s.deferred[to] += moved;
+        // Flexible deferral when cash starts the step below the floor.
+        let mut moved_out = [0.0; L];
+        for (o, (fac, flx)) in deferrable().zip(&b.flex) {
+            let unit = o.unit[k];
+            let mut moved = [0.0; L];
+            let mut defer = [false; L];
+            for l in 0..L {
+                let scheduled = fac[l] * unit;
+                defer[l] = stressed[l] && flx[l] > 0.0 && scheduled > 0.0;
+                moved[l] = flx[l] * scheduled;
+                oblig[l] = if defer[l] {
+                    oblig[l] + (scheduled - moved[l])
                 } else {
-                    dropped += moved;
-                }
-                oblig += scheduled - moved;
+                    oblig[l] + scheduled
+                };
+                moved_out[l] = if defer[l] {
+                    moved_out[l] + moved[l]
+                } else {
+                    moved_out[l]
+                };
+            }
+            let to = k + o.deferral_steps;
+            let target = if to < n {
+                &mut b.deferred[to]
             } else {
-                oblig += scheduled;
+                &mut dropped
+            };
+            for l in 0..L {
+                target[l] = if defer[l] {
+                    target[l] + moved[l]
+                } else {
+                    target[l]
+                };
             }
         }
 
-        // Funding.
-        let mut funding = s.funding[k];
-        let mut raise = 0.0;
-        if ipo_step == Some(k) {
-            if let Some(ipo) = &model.ipo {
-                raise = ipo.raise_share.get(x) * ipo.multiple.get(x) * run_rate;
-                ipo_raise += raise;
-                funding += raise;
-            }
+        // Funding, the IPO, debt and the floor. Simple loops over the lanes, in which every
+        // branch is a selection (and step numbers are compared as floats), vectorise.
+        let kf = k as f64;
+        let funding_k = b.funding[k];
+        let mut funding = [0.0; L];
+        let mut raise = [0.0; L];
+        for l in 0..L {
+            let ipo_now = ipo_step[l] == kf;
+            let r = raise_per_rate[l] * run_rate[l];
+            raise[l] = if ipo_now { r } else { 0.0 };
+            funding[l] = if ipo_now {
+                funding_k[l] + r
+            } else {
+                funding_k[l]
+            };
+            ipo_raise[l] = if ipo_now {
+                ipo_raise[l] + r
+            } else {
+                ipo_raise[l]
+            };
         }
         let drawn_before = drawn;
-
-        // Cash, debt and the floor.
-        let interest = rate * drawn * dt;
-        let pre = cash + revenue - cost - oblig + funding - interest;
-        let mut next = pre;
-        if pre < floor {
-            let room = limit - drawn;
-            let need = floor - pre;
-            if need <= room {
-                drawn += need;
-                next = floor;
-            } else if room > 0.0 {
-                drawn += room;
-                next = pre + room;
-            }
+        let mut interest = [0.0; L];
+        let mut pre = [0.0; L];
+        for l in 0..L {
+            interest[l] = rate[l] * drawn[l] * dt;
+            pre[l] = cash[l] + revenue[l] - cost[l] - oblig[l] + funding[l] - interest[l];
         }
-        cash = next;
-        s.cash[k + 1] = cash;
-        cash_min = cash_min.min(cash);
-        let depth = floor - cash;
-        if depth > 0.0 {
-            if first_shortfall.is_none() {
-                first_shortfall = Some(k + 1);
-            }
-            gap = gap.max(depth);
+        for l in 0..L {
+            let room = limit[l] - drawn[l];
+            let need = floor[l] - pre[l];
+            let low = pre[l] < floor[l];
+            let fits = need <= room;
+            let covered = low & fits;
+            let partial = low & !fits & (room > 0.0);
+            let add = if covered { need } else { room };
+            drawn[l] = if covered | partial {
+                drawn[l] + add
+            } else {
+                drawn[l]
+            };
+            let lifted = if covered { floor[l] } else { pre[l] + room };
+            cash[l] = if covered | partial { lifted } else { pre[l] };
         }
+        b.cash[k + 1] = cash;
+        for l in 0..L {
+            cash_min[l] = cash_min[l].min(cash[l]);
+            let depth = floor[l] - cash[l];
+            let short = depth > 0.0;
+            first[l] = if short & (first[l] == f64::INFINITY) {
+                kf + 1.0
+            } else {
+                first[l]
+            };
+            gap[l] = if short { gap[l].max(depth) } else { gap[l] };
+        }
+        let year = &mut b.year_ocf[g.year_of_step[k]];
+        for l in 0..L {
+            revenue_total[l] += revenue[l];
+            costs_total[l] += cost[l];
+            oblig_total[l] += oblig[l];
+            interest_total[l] += interest[l];
+            year[l] += revenue[l] - cost[l] - oblig[l];
+        }
+        b.oblig[k] = oblig;
         while rp < g.report.len() && g.report[rp].1 == k + 1 {
-            s.outcome.report_gaps[rp] = gap;
+            b.report[rp] = gap;
             rp += 1;
         }
 
         if let Some(t) = trace.as_deref_mut() {
+            let s0 = &s[0];
             t.push(TraceStep {
-                t: tk,
-                run_rates: (0..m).map(|i| s.r_path[i * n + k]).collect(),
-                revenue,
-                costs: cost,
-                obligations_paid: oblig,
-                deferred: moved_out,
-                rounds: s.funding[k],
-                ipo: raise,
-                debt_drawn: drawn - drawn_before,
-                interest,
-                cash_end: cash,
+                t: g.t[k],
+                run_rates: (0..model.segments.len())
+                    .map(|i| s0.r_path[i * n + k])
+                    .collect(),
+                revenue: revenue[0],
+                costs: cost[0],
+                obligations_paid: oblig[0],
+                deferred: moved_out[0],
+                rounds: funding_k[0],
+                ipo: raise[0],
+                debt_drawn: drawn[0] - drawn_before[0],
+                interest: interest[0],
+                cash_end: cash[0],
             });
         }
-        revenue_total += revenue;
-        costs_total += cost;
-        oblig_total += oblig;
-        interest_total += interest;
-        s.year_ocf[g.year_of_step[k]] += revenue - cost - oblig;
-        s.costs[k] = cost / dt;
-        s.obligations[k] = oblig / dt;
     }
 
-    let o = &mut s.outcome;
-    o.first_shortfall = first_shortfall;
-    o.ipo_step = ipo_step;
-    o.breakeven_year = s.year_ocf.iter().position(|&v| v >= 0.0);
-    let peak_burn = s.year_ocf.iter().fold(0.0_f64, |acc, &v| acc.max(-v));
-    use metric::*;
-    let mm = &mut o.metrics;
-    mm[GAP] = gap;
-    mm[CASH_END] = cash;
-    mm[CASH_MIN] = cash_min;
-    mm[REVENUE] = revenue_total;
-    mm[COSTS] = costs_total;
-    mm[OBLIGATIONS] = oblig_total;
-    mm[DROPPED] = dropped;
-    mm[FUNDING_ROUNDS] = funding_rounds;
-    mm[TIED] = tied_new;
-    mm[IPO_RAISE] = ipo_raise;
-    mm[DEBT] = drawn;
-    mm[INTEREST] = interest_total;
-    mm[PEAK_BURN] = peak_burn;
-    mm[TIED_COUNTED] = tied_counted;
-    mm[NET_NEW_CASH] = funding_rounds - tied_new;
+    for (l, sl) in s.iter_mut().enumerate() {
+        for (c, row) in sl.cash.iter_mut().zip(&b.cash) {
+            *c = row[l];
+        }
+        for (o, row) in sl.obligations.iter_mut().zip(&b.oblig) {
+            *o = row[l] / dt;
+        }
+        let p = &par[l];
+        let o = &mut sl.outcome;
+        for (r, row) in o.report_gaps.iter_mut().zip(&b.report) {
+            *r = row[l];
+        }
+        o.first_shortfall = first[l].is_finite().then_some(first[l] as usize);
+        o.ipo_step = (p.ipo_step != usize::MAX).then_some(p.ipo_step);
+        o.breakeven_year = b.year_ocf.iter().position(|v| v[l] >= 0.0);
+        let peak_burn = b.year_ocf.iter().fold(0.0_f64, |acc, v| acc.max(-v[l]));
+        use metric::*;
+        let mm = &mut o.metrics;
+        mm[GAP] = gap[l];
+        mm[CASH_END] = cash[l];
+        mm[CASH_MIN] = cash_min[l];
+        mm[REVENUE] = revenue_total[l];
+        mm[COSTS] = costs_total[l];
+        mm[OBLIGATIONS] = oblig_total[l];
+        mm[DROPPED] = dropped[l];
+        mm[FUNDING_ROUNDS] = p.funding_rounds;
+        mm[TIED] = p.tied_new;
+        mm[IPO_RAISE] = ipo_raise[l];
+        mm[DEBT] = drawn[l];
+        mm[INTEREST] = interest_total[l];
+        mm[PEAK_BURN] = peak_burn;
+        mm[TIED_COUNTED] = p.tied_counted;
+        mm[NET_NEW_CASH] = p.funding_rounds - p.tied_new;
+    }
 }
