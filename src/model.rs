@@ -115,6 +115,24 @@ impl Grid {
         }
     }
 
+    /// [`Grid::step_power`] of every element of `v`, in place: the same numbers, in a loop
+    /// that vectorises (the choice of root is made once, not per element).
+    pub fn step_power_all(&self, v: &mut [f64]) {
+        match self.steps_per_year {
+            1 => {}
+            4 => {
+                for x in v {
+                    *x = x.sqrt().sqrt();
+                }
+            }
+            _ => {
+                for x in v {
+                    *x = x.sqrt().sqrt().cbrt();
+                }
+            }
+        }
+    }
+
     /// Unbounded step index containing `date` (may be negative or ≥ n).
     pub fn raw_step(&self, date: f64) -> i64 {
         ((date - self.start) / self.dt + 1e-9).floor() as i64

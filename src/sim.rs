@@ -689,16 +689,17 @@ fn prepare(model: &Model, seed: u64, trial: u64, s: &mut Scratch, draws: Draws) 
                     match decay {
                         Some(d) => {
                             for (f, dk) in out.iter_mut().zip(d) {
-                                *f = g.step_power(1.0 + p.ginf + (p.g0 - p.ginf) * dk);
+                                *f = 1.0 + p.ginf + (p.g0 - p.ginf) * dk;
                             }
                         }
                         None => {
-                            for (k, f) in out.iter_mut().enumerate() {
-                                let dk = (-(g.t[k] - g.start) / p.half_life).exp2();
-                                *f = g.step_power(1.0 + p.ginf + (p.g0 - p.ginf) * dk);
+                            for (f, &tk) in out.iter_mut().zip(&g.t) {
+                                let dk = (-(tk - g.start) / p.half_life).exp2();
+                                *f = 1.0 + p.ginf + (p.g0 - p.ginf) * dk;
                             }
                         }
                     }
+                    g.step_power_all(out);
                 }
                 run_rate.get(x).min(p.ceiling)
             }
@@ -811,17 +812,15 @@ fn cash_loop<const L: usize>(
 
     // Lanes side by side: [step][lane].
     for (l, sl) in s.iter().enumerate() {
-        for (k, row) in b.rate.iter_mut().enumerate() {
-            row[l] = sl.revenue[k];
-        }
-        for (k, row) in b.cost.iter_mut().enumerate() {
-            row[l] = sl.booked[k];
-        }
-        for (k, row) in b.oblig.iter_mut().enumerate() {
-            row[l] = sl.oblig_var[k];
-        }
-        for (k, row) in b.funding.iter_mut().enumerate() {
-            row[l] = sl.funding[k];
+        for (rows, v) in [
+            (&mut b.rate, &sl.revenue),
+            (&mut b.cost, &sl.booked),
+            (&mut b.oblig, &sl.oblig_var),
+            (&mut b.funding, &sl.funding),
+        ] {
+            for (row, &x) in rows.iter_mut().zip(v) {
+                row[l] = x;
+            }
         }
         for ((fac, flx), &(f, fl)) in b.flex.iter_mut().zip(&sl.flex) {
             fac[l] = f;
@@ -886,7 +885,7 @@ fn cash_loop<const L: usize>(
             let mut defer = [false; L];
             for l in 0..L {
                 let scheduled = fac[l] * unit;
-                defer[l] = stressed[l] && flx[l] > 0.0 && scheduled > 0.0;
+                defer[l] = stressed[l] & (flx[l] > 0.0) & (scheduled > 0.0);
                 moved[l] = flx[l] * scheduled;
                 oblig[l] = if defer[l] {
                     oblig[l] + (scheduled - moved[l])
