@@ -156,10 +156,16 @@ struct TrialPar {
     floor: f64,
     limit: f64,
     rate: f64,
-    /// The IPO's raise share × multiple: cash raised per $B/yr of run-rate.
-    raise_per_rate: f64,
     /// Step of the IPO, `usize::MAX` if none inside the horizon.
     ipo_step: usize,
+    /// Cash raised at the IPO (it depends on revenue only, so it is known before the cash
+    /// loop and already counted in `funding`).
+    ipo_raise: f64,
+    /// Cash from rounds in the IPO's step, without the IPO (for the trace).
+    rounds_at_ipo: f64,
+    /// Cumulative revenue and other costs, $B (neither depends on cash).
+    revenue_total: f64,
+    costs_total: f64,
     funding_rounds: f64,
     tied_new: f64,
     tied_counted: f64,
@@ -771,6 +777,22 @@ fn prepare(model: &Model, seed: u64, trial: u64, s: &mut Scratch, draws: Draws) 
         *c = b / dt;
     }
 
+    // The IPO raises a share of its valuation, a multiple of the run-rate at the start of its
+    // step: revenue only, so it joins that step's funding here.
+    let mut ipo_raise = 0.0;
+    let mut rounds_at_ipo = 0.0;
+    if let (Some(k), Some(ipo)) = (ipo_step, &model.ipo) {
+        let raise = ipo.raise_share.get(x) * ipo.multiple.get(x) * s.revenue[k];
+        ipo_raise += raise;
+        rounds_at_ipo = s.funding[k];
+        s.funding[k] += raise;
+    }
+    let (mut revenue_total, mut costs_total) = (0.0, 0.0);
+    for (&r, &c) in s.revenue.iter().zip(&s.booked) {
+        revenue_total += r * dt;
+        costs_total += c;
+    }
+
     let (limit, rate) = model
         .debt
         .as_ref()
@@ -780,11 +802,11 @@ fn prepare(model: &Model, seed: u64, trial: u64, s: &mut Scratch, draws: Draws) 
         floor: model.min_cash.get(x),
         limit,
         rate,
-        raise_per_rate: model
-            .ipo
-            .as_ref()
-            .map_or(0.0, |ipo| ipo.raise_share.get(x) * ipo.multiple.get(x)),
         ipo_step: ipo_step.unwrap_or(usize::MAX),
+        ipo_raise,
+        rounds_at_ipo,
+        revenue_total,
+        costs_total,
         funding_rounds,
         tied_new,
         tied_counted,
@@ -833,25 +855,12 @@ fn cash_loop<const L: usize>(
     let floor: [f64; L] = std::array::from_fn(|l| par[l].floor);
     let limit: [f64; L] = std::array::from_fn(|l| par[l].limit);
     let rate: [f64; L] = std::array::from_fn(|l| par[l].rate);
-    let raise_per_rate: [f64; L] = std::array::from_fn(|l| par[l].raise_per_rate);
-    // Step numbers as floats (exact), so that the lanes' comparisons vectorise.
-    let ipo_step: [f64; L] = std::array::from_fn(|l| {
-        if par[l].ipo_step == usize::MAX {
-            f64::INFINITY
-        } else {
-            par[l].ipo_step as f64
-        }
-    });
-
     let mut cash: [f64; L] = std::array::from_fn(|l| par[l].cash0);
     b.cash[0] = cash;
     let mut drawn = [0.0; L];
     let mut dropped = [0.0; L];
-    let mut revenue_total = [0.0; L];
-    let mut costs_total = [0.0; L];
     let mut oblig_total = [0.0; L];
     let mut interest_total = [0.0; L];
-    let mut ipo_raise = [0.0; L];
     let mut cash_min = cash;
     let mut gap: [f64; L] = std::array::from_fn(|l| (floor[l] - cash[l]).max(0.0));
     let mut first: [f64; L] =
@@ -913,27 +922,11 @@ fn cash_loop<const L: usize>(
             }
         }
 
-        // Funding, the IPO, debt and the floor. Simple loops over the lanes, in which every
-        // branch is a selection (and step numbers are compared as floats), vectorise.
+        // Funding (the IPO included), debt and the floor. Simple loops over the lanes, in
+        // which every branch is a selection (and step numbers are compared as floats),
+        // vectorise.
         let kf = k as f64;
-        let funding_k = b.funding[k];
-        let mut funding = [0.0; L];
-        let mut raise = [0.0; L];
-        for l in 0..L {
-            let ipo_now = ipo_step[l] == kf;
-            let r = raise_per_rate[l] * run_rate[l];
-            raise[l] = if ipo_now { r } else { 0.0 };
-            funding[l] = if ipo_now {
-                funding_k[l] + r
-            } else {
-                funding_k[l]
-            };
-            ipo_raise[l] = if ipo_now {
-                ipo_raise[l] + r
-            } else {
-                ipo_raise[l]
-            };
-        }
+        let funding = b.funding[k];
         let drawn_before = drawn;
         let mut interest = [0.0; L];
         let mut pre = [0.0; L];
@@ -971,13 +964,14 @@ fn cash_loop<const L: usize>(
         }
         let year = &mut b.year_ocf[g.year_of_step[k]];
         for l in 0..L {
-            revenue_total[l] += revenue[l];
-            costs_total[l] += cost[l];
             oblig_total[l] += oblig[l];
             interest_total[l] += interest[l];
             year[l] += revenue[l] - cost[l] - oblig[l];
         }
-        b.oblig[k] = oblig;
+        // Paid, annualised.
+        for l in 0..L {
+            b.oblig[k][l] = oblig[l] / dt;
+        }
         while rp < g.report.len() && g.report[rp].1 == k + 1 {
             b.report[rp] = gap;
             rp += 1;
@@ -994,8 +988,16 @@ fn cash_loop<const L: usize>(
                 costs: cost[0],
                 obligations_paid: oblig[0],
                 deferred: moved_out[0],
-                rounds: funding_k[0],
-                ipo: raise[0],
+                rounds: if k == par[0].ipo_step {
+                    par[0].rounds_at_ipo
+                } else {
+                    funding[0]
+                },
+                ipo: if k == par[0].ipo_step {
+                    par[0].ipo_raise
+                } else {
+                    0.0
+                },
                 debt_drawn: drawn[0] - drawn_before[0],
                 interest: interest[0],
                 cash_end: cash[0],
@@ -1008,7 +1010,7 @@ fn cash_loop<const L: usize>(
             *c = row[l];
         }
         for (o, row) in sl.obligations.iter_mut().zip(&b.oblig) {
-            *o = row[l] / dt;
+            *o = row[l];
         }
         let p = &par[l];
         let o = &mut sl.outcome;
@@ -1024,13 +1026,13 @@ fn cash_loop<const L: usize>(
         mm[GAP] = gap[l];
         mm[CASH_END] = cash[l];
         mm[CASH_MIN] = cash_min[l];
-        mm[REVENUE] = revenue_total[l];
-        mm[COSTS] = costs_total[l];
+        mm[REVENUE] = p.revenue_total;
+        mm[COSTS] = p.costs_total;
         mm[OBLIGATIONS] = oblig_total[l];
         mm[DROPPED] = dropped[l];
         mm[FUNDING_ROUNDS] = p.funding_rounds;
         mm[TIED] = p.tied_new;
-        mm[IPO_RAISE] = ipo_raise[l];
+        mm[IPO_RAISE] = p.ipo_raise;
         mm[DEBT] = drawn[l];
         mm[INTEREST] = interest_total[l];
         mm[PEAK_BURN] = peak_burn;
