@@ -969,8 +969,8 @@ fn cash_loop<const L: usize>(
             year[l] += revenue[l] - cost[l] - oblig[l];
         }
         // Paid, annualised.
-        for l in 0..L {
-            b.oblig[k][l] = oblig[l] / dt;
+        for (paid, &o) in b.oblig[k].iter_mut().zip(&oblig) {
+            *paid = o / dt;
         }
         while rp < g.report.len() && g.report[rp].1 == k + 1 {
             b.report[rp] = gap;
