@@ -126,7 +126,7 @@ pub struct Scratch {
     /// on the state (no ceiling); [segment][step].
     step_growth: Vec<f64>,
     /// Standard normals of the segments' shocks, [segment][update]: the update after step k
-    /// for k = 0..n−2.
+    /// for k = 0..n−2, each row padded with zeros to [`shock_stride`].
     shock_n: Vec<f64>,
     /// The shocks' growth factors exp(drift + sd·z), same layout.
     shock: Vec<f64>,
@@ -208,8 +208,8 @@ impl Scratch {
             r: vec![0.0; m],
             seg_par: vec![SegPar::default(); m],
             step_growth: vec![0.0; m * n],
-            shock_n: vec![0.0; m * n.saturating_sub(1)],
-            shock: vec![0.0; m * n.saturating_sub(1)],
+            shock_n: vec![0.0; m * shock_stride(n)],
+            shock: vec![0.0; m * shock_stride(n)],
             r_path: vec![0.0; m * n],
             seg_streams: vec![seed_stream.clone(); m],
             ev_streams: vec![seed_stream; model.events.len()],
@@ -304,6 +304,12 @@ pub fn sample_inputs(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
     }
 }
 
+/// Length of a segment's row of shocks: the n − 1 updates, padded to a multiple of 8 so that
+/// the loops over a row (mixing, exponentials) run in whole vectors, with no scalar tail.
+fn shock_stride(n: usize) -> usize {
+    n.saturating_sub(1).next_multiple_of(8)
+}
+
 /// Geometric number of steps until an event with hazard `rate` fires: floor(E / (rate·dt)).
 #[inline]
 fn steps_until(rng: &mut Stream, rate: f64, dt: f64) -> usize {
@@ -329,6 +335,7 @@ fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
     let (n, dt) = (g.n, g.dt);
     let m = model.segments.len();
     let updates = n.saturating_sub(1);
+    let w = shock_stride(n);
     let Scratch {
         x,
         r,
@@ -347,18 +354,15 @@ fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
     let x = &x[..];
     if updates > 0 {
         if random {
-            for (row, rng) in shock_n
-                .chunks_exact_mut(updates)
-                .zip(seg_streams.iter_mut())
-            {
-                for z in row {
+            for (row, rng) in shock_n.chunks_exact_mut(w).zip(seg_streams.iter_mut()) {
+                for z in &mut row[..updates] {
                     *z = rng.sample(StandardNormal);
                 }
             }
         } else {
             shock_n.fill(0.0);
         }
-        for (i, (out, p)) in shock.chunks_exact_mut(updates).zip(&*seg_par).enumerate() {
+        for (i, (out, p)) in shock.chunks_exact_mut(w).zip(&*seg_par).enumerate() {
             if p.sd == 0.0 {
                 out.fill(1.0);
                 continue;
@@ -369,13 +373,13 @@ fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
                 Some(a) => {
                     out.fill(0.0);
                     for (j, &c) in a[i * m..(i + 1) * m].iter().enumerate() {
-                        let nj = &shock_n[j * updates..(j + 1) * updates];
+                        let nj = &shock_n[j * w..(j + 1) * w];
                         for (o, &z) in out.iter_mut().zip(nj) {
                             *o += c * z;
                         }
                     }
                 }
-                None => out.copy_from_slice(&shock_n[i * updates..(i + 1) * updates]),
+                None => out.copy_from_slice(&shock_n[i * w..(i + 1) * w]),
             }
             let (drift, sd) = (p.drift, p.sd);
             for o in out.iter_mut() {
@@ -405,7 +409,7 @@ fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
     for (i, seg) in model.segments.iter().enumerate() {
         let p = &seg_par[i];
         let row = &mut r_path[i * n..(i + 1) * n];
-        let sh = &shock[i * updates..(i + 1) * updates];
+        let sh = &shock[i * w..i * w + updates];
         let sg = &step_growth[i * n..(i + 1) * n];
         let (mut ri, mut mult, mut after) = (r[i], 1.0_f64, f64::NAN);
         let mut f = 0;
