@@ -2,7 +2,9 @@
 //! the public API only, with fixed seeds and stable names. Throughput is set so criterion
 //! reports trials per second. See BENCHMARKS.md for how to run and read these.
 //!
-//! - `trial/bench.toml`: one trial (no reduction).
+//! - `trial/bench.toml`: one trial on its own (no reduction), as `trace` and `explain` run it.
+//! - `trial/batch_of_8`: the engine's kernel, [`LANES`] trials stepped together (no
+//!   reduction); throughput per trial.
 //! - `engine/{10000,1000000}_trials/{1,2}_threads`: a whole run, simulate + summarize.
 //! - `summary/summarize`: the reduction of a finished 100,000-trial run to its summary.
 //! - `chart/<name>`: rendering each chart of that summary as PNG.
@@ -15,7 +17,7 @@ use funding_gap::chart::{Chart, ChartOptions, Format, render_bytes};
 use funding_gap::engine::{RunConfig, RunResult, simulate};
 use funding_gap::model::{Model, compile};
 use funding_gap::scenario::load;
-use funding_gap::sim::{Scratch, run_trial};
+use funding_gap::sim::{Batch, LANES, Scratch, run_batch, run_trial};
 use funding_gap::summary::summarize;
 
 fn bench_model() -> Model {
@@ -49,6 +51,16 @@ fn one_trial(c: &mut Criterion) {
             i += 1;
             run_trial(black_box(&model), 42, i, &mut scratch);
             black_box(scratch.outcome.metrics[0])
+        })
+    });
+    let mut batch = Batch::new(&model);
+    group.throughput(Throughput::Elements(LANES as u64));
+    let mut first = 0u64;
+    group.bench_function(format!("batch_of_{LANES}"), |b| {
+        b.iter(|| {
+            first += LANES as u64;
+            run_batch(black_box(&model), 42, first, LANES, &mut batch);
+            black_box(batch.lane(0).outcome.metrics[0])
         })
     });
     group.finish();

@@ -9,7 +9,7 @@
 //!                                                            schedules,     (rayon, ordered
 //!                                                            copula)         reduction)
 //!                                                               │
-//!                              sim::run_trial (one trial, pure) ◀┘
+//!              sim::run_batch (8 trials side by side, pure) ◀┘
 //!
 //! RunResult ──summarize──▶ Summary ──render──▶ terminal table, summary.json, bands.csv,
 //!             summary::summarize      report::*   trials.csv
@@ -19,7 +19,7 @@
 //! - [`dist`]: marginal distributions and their quantile functions.
 //! - [`model`]: [`model::Model`], everything computable once per scenario.
 //! - [`rng`]: one random stream per (seed, trial, input path).
-//! - [`sim`]: one trial, no allocation.
+//! - [`sim`]: one trial, or a batch stepped together; no allocation.
 //! - [`stats`]: mergeable moments, quantile sketch, Wilson intervals.
 //! - [`engine`]: parallel trials, deterministic reduction.
 //! - [`summary`]: the statistics of a run as plain `Serialize` data.

@@ -12,6 +12,15 @@
 //! ```
 //!
 //! It writes into a reusable [`Scratch`] and allocates nothing. No I/O, no threads.
+//!
+//! A trial runs in two parts. `prepare` computes everything that does not depend on cash,
+//! per trial: the inputs, the funding schedule, the obligations due, the revenue path (all of
+//! it, since revenue never depends on cash) and the other costs. The cash loop then steps
+//! cash forward. The engine runs [`LANES`] trials at a time ([`run_batch`]): it prepares
+//! each, then steps the batch's cash loops side by side, lane by lane, with every branch
+//! written as a selection, so the compiler vectorises the loop across trials. Each lane does
+//! exactly the operations a trial run alone ([`run_trial`]) does, in the same order, so the
+//! results are the same to the bit (tests/engine/batch.rs).
 
 use rand::RngExt;
 use rand_distr::{Exp1, StandardNormal};

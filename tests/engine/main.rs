@@ -2,6 +2,7 @@
 //! reproducibility, pinned values, and agreement with the independent reference.
 
 mod analysis;
+mod batch;
 mod known_answer;
 mod reference;
 mod statistical;
