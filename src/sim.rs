@@ -768,22 +768,35 @@ fn prepare(model: &Model, seed: u64, trial: u64, s: &mut Scratch, draws: Draws) 
         }
     }
     for line in &model.share_lines {
-        let all = line.segments.len() == m;
-        for k in line.active.0..line.active.1.min(n) {
-            let share = match &line.share {
-                ShareSrc::Const(p) => p.get(x),
-                ShareSrc::Steps(v) => v[k],
-            };
-            let base = if all {
-                s.revenue[k] * dt
-            } else {
-                line.segments
-                    .iter()
-                    .map(|&i| s.r_path[i * n + k])
-                    .sum::<f64>()
-                    * dt
-            };
-            s.booked[k] += share * base;
+        let steps = line.active.0.min(n)..line.active.1.min(n);
+        let booked = &mut s.booked[steps.clone()];
+        let revenue = &s.revenue[steps.clone()];
+        match (&line.share, line.segments.len() == m) {
+            // The common case, a share per step of all revenue: a loop that vectorises.
+            (ShareSrc::Steps(v), true) => {
+                for ((c, &share), &r) in booked.iter_mut().zip(&v[steps.clone()]).zip(revenue) {
+                    *c += share * (r * dt);
+                }
+            }
+            (share, all) => {
+                for (j, c) in booked.iter_mut().enumerate() {
+                    let k = steps.start + j;
+                    let share = match share {
+                        ShareSrc::Const(p) => p.get(x),
+                        ShareSrc::Steps(v) => v[k],
+                    };
+                    let base = if all {
+                        revenue[j] * dt
+                    } else {
+                        line.segments
+                            .iter()
+                            .map(|&i| s.r_path[i * n + k])
+                            .sum::<f64>()
+                            * dt
+                    };
+                    *c += share * base;
+                }
+            }
         }
     }
     for (c, &b) in s.costs.iter_mut().zip(&s.booked) {
