@@ -850,9 +850,10 @@ fn cash_loop<const L: usize>(
 ) {
     let g = &model.grid;
     let (n, dt) = (g.n, g.dt);
+    // Both callers pass exactly L scratches (a batch's, or one for a lone trial).
     let s: &mut [Scratch; L] = match s.try_into() {
         Ok(s) => s,
-        Err(_) => return,
+        Err(_) => unreachable!("cash_loop::<{L}> given {} scratches", s.len()),
     };
     if let Some(t) = trace.as_deref_mut() {
         t.clear();
