@@ -163,8 +163,18 @@ impl Dist {
         }
     }
 
+    /// True when [`Dist::quantile_from_z`] reads only `z` (an untruncated normal, a
+    /// lognormal), so a copula member need not compute `u = Φ(z)` for its value.
+    pub fn quantile_needs_only_z(&self) -> bool {
+        match *self {
+            Dist::Normal { min, max, .. } => min == f64::NEG_INFINITY && max == f64::INFINITY,
+            Dist::LogNormal { .. } => true,
+            _ => false,
+        }
+    }
+
     /// F⁻¹(Φ(z)) given both the normal score `z` and `u = Φ(z)`; the normal families use `z`
-    /// directly, the others `u`.
+    /// directly, the others `u` (see [`Dist::quantile_needs_only_z`]).
     pub fn quantile_from_z(&self, z: f64, u: f64) -> f64 {
         match *self {
             Dist::Normal { mean, sd, min, max } => {

@@ -372,8 +372,6 @@ struct ChunkResult {
 /// the same totals), and the ordered sums of the chunks it finished in the current batch.
 struct Worker {
     batches: Vec<Batch>,
-    /// Per scenario, the current trial's [`crate::sensitivity::u_bins`].
-    bins: Vec<Vec<u8>>,
     counts: Vec<Accum>,
     done: Vec<(u64, ChunkResult)>,
 }
@@ -396,8 +394,7 @@ fn run_chunk(models: &[Model], cfg: &RunConfig, chunk: u64, stride: u64, w: &mut
             let mut first_gap = 0.0;
             for (m, model) in models.iter().enumerate() {
                 let s = w.batches[m].lane(l);
-                let bins = &mut w.bins[m];
-                crate::sensitivity::u_bins(&s.u, bins);
+                let bins = &s.bins;
                 let acc = &mut accums[m];
                 acc.add_sums(model, s, bins, trial, stride, cfg.save_trials);
                 w.counts[m].add_counts(s, bins);
@@ -489,7 +486,6 @@ pub fn simulate_many(
         .map(|_| {
             Mutex::new(Worker {
                 batches: models.iter().map(Batch::new).collect(),
-                bins: models.iter().map(|m| vec![0; m.inputs.len()]).collect(),
                 counts: models.iter().map(Accum::empty).collect(),
                 done: Vec::new(),
             })

@@ -336,6 +336,11 @@ pub struct Copula {
     pub members: Vec<usize>,
     /// Factor A (row-major m×m) with A·Aᵀ = C: z = A·ε.
     pub factor: Vec<f64>,
+    /// Per member, true when its value comes from z alone
+    /// ([`Dist::quantile_needs_only_z`]): a trial in the engine then skips u = Φ(z).
+    pub z_only: Vec<bool>,
+    /// The sensitivity bins of u = Φ(z) on the z scale ([`crate::sensitivity::z_bin_edges`]).
+    pub z_bin_edges: [f64; crate::sensitivity::U_BINS - 1],
 }
 
 /// The deterministic obligations schedule: expected payments per calendar year by counterparty.
@@ -862,7 +867,15 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
             c[(b, a)] = rho;
         }
         match factorize(c) {
-            Ok(factor) => Some(Copula { members, factor }),
+            Ok(factor) => Some(Copula {
+                z_only: members
+                    .iter()
+                    .map(|&i| cc.inputs[i].dist.quantile_needs_only_z())
+                    .collect(),
+                members,
+                factor,
+                z_bin_edges: crate::sensitivity::z_bin_edges(),
+            }),
             Err((ev, vector)) => {
                 let involved: Vec<String> = pairs
                     .iter()

@@ -31,7 +31,7 @@ pub const DECILES: usize = 10;
 /// Independent groups for the Monte Carlo error of the variance shares.
 pub const GROUPS: usize = 8;
 /// Bins of u in the joint histogram with the gap.
-const U_BINS: usize = 20;
+pub const U_BINS: usize = 20;
 /// Gap bins per binade (power of two) in the joint histogram.
 const GAP_BINS_PER_BINADE: f64 = 8.0;
 /// Gap bin range: 2^-16 ($15k) to 2^24 $B; smaller gaps go to the zero bin.
@@ -66,13 +66,49 @@ fn gap_bin_low(bin: usize) -> f64 {
     }
 }
 
-/// The bin of each input's u in the joint histogram (`U_BINS` bins), computed once per
+/// The bin of an input's u in the joint histogram (`U_BINS` bins), computed once per
 /// trial; its decile is `bin / 2`.
 #[inline]
-pub fn u_bins(u: &[f64], bins: &mut [u8]) {
-    for (b, &ui) in bins.iter_mut().zip(u) {
-        *b = ((ui * U_BINS as f64) as usize).min(U_BINS - 1) as u8;
+pub fn u_bin(u: f64) -> u8 {
+    ((u * U_BINS as f64) as usize).min(U_BINS - 1) as u8
+}
+
+/// Where the bins of u = Φ(z) start on the z scale: edge k − 1 is the smallest double z with
+/// `u_bin(normal_cdf(z)) ≥ k`, found by bisection on the doubles themselves, so that
+/// [`z_bin`] gives exactly the bin `u_bin(normal_cdf(z))` gives, without computing Φ.
+pub fn z_bin_edges() -> [f64; U_BINS - 1] {
+    use crate::dist::{normal_cdf, normal_quantile};
+    // Doubles in order as integers (−0 and +0 side by side), and back.
+    fn key(x: f64) -> i64 {
+        let b = x.to_bits() as i64;
+        if b < 0 { i64::MIN - b } else { b }
     }
+    fn unkey(k: i64) -> f64 {
+        f64::from_bits((if k < 0 { i64::MIN - k } else { k }) as u64)
+    }
+    std::array::from_fn(|e| {
+        let k = (e + 1) as u8;
+        let reaches = |z: f64| u_bin(normal_cdf(z)) >= k;
+        let guess = normal_quantile(f64::from(k) / U_BINS as f64);
+        let (mut lo, mut hi) = (key(guess - 1e-6), key(guess + 1e-6));
+        debug_assert!(!reaches(unkey(lo)) && reaches(unkey(hi)));
+        // Invariant: not reached at lo, reached at hi.
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if reaches(unkey(mid)) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        unkey(hi)
+    })
+}
+
+/// The bin of u = Φ(z) from z and the [`z_bin_edges`]: the number of edges at or below z.
+#[inline]
+pub fn z_bin(z: f64, edges: &[f64; U_BINS - 1]) -> u8 {
+    edges.iter().map(|&e| u8::from(z >= e)).sum()
 }
 
 // u·20 = 2·(u·10) exactly, so ⌊⌊20u⌋ / 2⌋ = ⌊10u⌋: the decile is the bin halved.
@@ -116,7 +152,7 @@ impl ChunkSens {
         }
     }
 
-    /// Adds trial `trial`: its responses `y` and the [`u_bins`] of its inputs.
+    /// Adds trial `trial`: its responses `y` and the [`u_bin`] of each of its inputs.
     #[inline]
     pub fn add(&mut self, trial: u64, y: &[f64], bins: &[u8]) {
         let w = 2 * self.responses;
@@ -208,7 +244,7 @@ pub struct JointHist {
 }
 
 impl JointHist {
-    /// Adds one trial: its gap and the [`u_bins`] of its inputs.
+    /// Adds one trial: its gap and the [`u_bin`] of each of its inputs.
     #[inline]
     pub fn add(&mut self, gap: f64, bins: &[u8]) {
         if self.counts.is_empty() {
@@ -404,6 +440,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn z_bins_are_the_bins_of_phi_of_z() {
+        use crate::dist::normal_cdf;
+        let edges = z_bin_edges();
+        let direct = |z: f64| u_bin(normal_cdf(z));
+        // At each edge and its neighbouring doubles, the bin changes exactly there.
+        for (e, &t) in edges.iter().enumerate() {
+            let below = t.next_down();
+            assert_eq!(direct(t), e as u8 + 1, "edge {e} at {t}");
+            assert_eq!(direct(below), e as u8, "just below edge {e}");
+            assert_eq!(z_bin(t, &edges), e as u8 + 1);
+            assert_eq!(z_bin(below, &edges), e as u8);
+        }
+        // A sweep across the whole range, including the tails and the infinities.
+        let mut z = -9.0;
+        while z < 9.0 {
+            assert_eq!(z_bin(z, &edges), direct(z), "z = {z}");
+            z += 1.0 / 4096.0 + 1e-9;
+        }
+        for z in [f64::NEG_INFINITY, -40.0, 0.0, -0.0, 40.0, f64::INFINITY] {
+            assert_eq!(z_bin(z, &edges), direct(z), "z = {z}");
+        }
+    }
+
+    #[test]
     fn gap_bins_are_monotone_and_cover_the_range() {
         assert_eq!(gap_bin(0.0), 0);
         assert!(gap_bin(1.0) < gap_bin(1.2));
@@ -423,7 +483,7 @@ mod tests {
             for t in chunk * 1000..(chunk + 1) * 1000 {
                 let u0 = ((t * 7919) % 100_000) as f64 / 100_000.0 + 5e-6;
                 let u1 = ((t * 104_729) % 100_000) as f64 / 100_000.0 + 5e-6;
-                u_bins(&[u0, u1], &mut bins);
+                bins = [u_bin(u0), u_bin(u1)];
                 c.add(t, &[u0], &bins);
                 joint.add(u0, &bins);
                 sk.add(u0);

@@ -22,12 +22,12 @@
 //! exactly the operations a trial run alone ([`run_trial`]) does, in the same order, so the
 //! results are the same to the bit (tests/engine/batch.rs).
 
-use rand::RngExt;
-use rand_distr::{Exp1, StandardNormal};
+use rand_distr::{Distribution, Exp1, StandardNormal};
 
 use crate::dist::normal_cdf;
 use crate::model::{Model, SegKind, ShareSrc, TrancheModel, VarCost};
 use crate::rng::{Stream, stream, uniform};
+use crate::sensitivity::{u_bin, z_bin};
 
 /// Largest run-rate a segment can reach, $B/yr (a thousand times world GDP): growth that
 /// would overflow f64 is capped here, so no output is ever infinite or NaN.
@@ -112,8 +112,15 @@ pub struct Outcome {
 pub struct Scratch {
     /// Sampled input values x.
     pub x: Vec<f64>,
-    /// Their uniforms u = Φ(z).
+    /// Their uniforms u = Φ(z). In the engine's batches a copula member whose value comes
+    /// from z alone ([`crate::model::Copula::z_only`]) skips Φ and leaves its u NaN; a
+    /// scratch that runs alone ([`run_trial`], `trace`, `explain`) computes every u.
     pub u: Vec<f64>,
+    /// The sensitivity bin of each input's u ([`crate::sensitivity::u_bin`]), set even
+    /// where u is skipped.
+    pub bins: Vec<u8>,
+    /// Whether every u is wanted (see `u`).
+    all_u: bool,
     z: Vec<f64>,
     ztmp: Vec<f64>,
     /// Cash from rounds in each step, $B.
@@ -206,6 +213,8 @@ impl Scratch {
         Scratch {
             x: vec![0.0; ni],
             u: vec![0.0; ni],
+            bins: vec![0; ni],
+            all_u: true,
             z: vec![0.0; ni],
             ztmp: vec![0.0; model.copula.as_ref().map_or(0, |c| c.members.len())],
             funding: vec![0.0; n],
@@ -278,6 +287,7 @@ fn median_inputs(model: &Model, s: &mut Scratch) {
     for (i, inp) in model.inputs.iter().enumerate() {
         s.z[i] = 0.0;
         s.u[i] = 0.5;
+        s.bins[i] = u_bin(0.5);
         s.x[i] = inp.dist.quantile_from_z(0.0, 0.5);
     }
 }
@@ -292,19 +302,26 @@ pub fn sample_inputs(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
         let inp = &model.inputs[i];
         let u = uniform(seed, trial, inp.key);
         s.u[i] = u;
+        s.bins[i] = u_bin(u);
         s.x[i] = inp.dist.quantile(u).clamp(-MAX_INPUT, MAX_INPUT);
     }
     if let Some(c) = &model.copula {
         let m = c.members.len();
         for (a, &i) in c.members.iter().enumerate() {
-            s.ztmp[a] = stream(seed, trial, model.inputs[i].key).sample(StandardNormal);
+            s.ztmp[a] = StandardNormal.sample(&mut stream(seed, trial, model.inputs[i].key));
         }
         for (a, &i) in c.members.iter().enumerate() {
             let row = &c.factor[a * m..(a + 1) * m];
             let z: f64 = row.iter().zip(&s.ztmp).map(|(f, e)| f * e).sum();
-            let u = normal_cdf(z);
+            // Φ is the costliest step here; a value from z alone does not need it.
+            let u = if s.all_u || !c.z_only[a] {
+                normal_cdf(z)
+            } else {
+                f64::NAN
+            };
             s.z[i] = z;
             s.u[i] = u;
+            s.bins[i] = z_bin(z, &c.z_bin_edges);
             s.x[i] = model.inputs[i]
                 .dist
                 .quantile_from_z(z, u)
@@ -325,7 +342,7 @@ fn steps_until(rng: &mut Stream, rate: f64, dt: f64) -> usize {
     if rate <= 0.0 {
         return usize::MAX;
     }
-    let e: f64 = rng.sample(Exp1);
+    let e: f64 = Exp1.sample(rng);
     let k = (e / (rate * dt)).floor();
     if k >= usize::MAX as f64 {
         usize::MAX
@@ -365,7 +382,7 @@ fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
         if random {
             for (row, rng) in shock_n.chunks_exact_mut(w).zip(seg_streams.iter_mut()) {
                 for z in &mut row[..updates] {
-                    *z = rng.sample(StandardNormal);
+                    *z = StandardNormal.sample(rng);
                 }
             }
         } else {
@@ -548,8 +565,12 @@ impl Batch {
     pub fn new(model: &Model) -> Batch {
         let mut buf = Lanes::default();
         buf.fit(model);
+        let lane = Scratch {
+            all_u: false,
+            ..Scratch::new(model)
+        };
         Batch {
-            lanes: (0..LANES).map(|_| Scratch::new(model)).collect(),
+            lanes: vec![lane; LANES],
             buf,
         }
     }
