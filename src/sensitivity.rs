@@ -475,7 +475,6 @@ mod tests {
     #[test]
     fn variance_share_of_a_pure_function_of_u_is_near_one() {
         let mut acc = SensAccum::new(2, 1);
-        let mut bins = [0u8; 2];
         let mut joint = JointHist::default();
         let mut sk = Sketch::default();
         for chunk in 0..100u64 {
@@ -483,7 +482,7 @@ mod tests {
             for t in chunk * 1000..(chunk + 1) * 1000 {
                 let u0 = ((t * 7919) % 100_000) as f64 / 100_000.0 + 5e-6;
                 let u1 = ((t * 104_729) % 100_000) as f64 / 100_000.0 + 5e-6;
-                bins = [u_bin(u0), u_bin(u1)];
+                let bins = [u_bin(u0), u_bin(u1)];
                 c.add(t, &[u0], &bins);
                 joint.add(u0, &bins);
                 sk.add(u0);
