@@ -136,7 +136,13 @@ pub struct Scratch {
     par: TrialPar,
     /// The cash loop's buffers when this scratch runs alone ([`run_trial`]).
     one: Lanes<1>,
+    /// Per segment, the run-rate: at the start (set by [`prepare`]), then as the recurrence
+    /// steps.
     r: Vec<f64>,
+    /// Per segment, the product of its shocks and event factors (path segments).
+    mult: Vec<f64>,
+    /// Per segment, its growth rate after an event, NaN before any.
+    after: Vec<f64>,
     seg_par: Vec<SegPar>,
     /// Per segment, the growth factor (1 + g(t_k))^dt of each step, when it does not depend
     /// on the state (no ceiling); [segment][step].
@@ -224,6 +230,8 @@ impl Scratch {
             par: TrialPar::default(),
             one: Lanes::default(),
             r: vec![0.0; m],
+            mult: vec![1.0; m],
+            after: vec![f64::NAN; m],
             seg_par: vec![SegPar::default(); m],
             step_growth: vec![0.0; m * n],
             shock_n: vec![0.0; m * shock_stride(n)],
@@ -356,6 +364,45 @@ fn steps_until(rng: &mut Stream, rate: f64, dt: f64) -> usize {
 /// cash loop: the shocks' normals segment by segment (each segment has its own stream, so
 /// these are the numbers a step-by-step loop would draw), their mixing and exponentials in
 /// tight loops, then the recurrence with the events.
+/// A run of update steps `k..stop` of the segments' recurrences, in the layouts of
+/// [`Scratch`] (`n` steps a row of run-rates and growth factors, `w` a row of shocks).
+struct Run {
+    k: usize,
+    stop: usize,
+    n: usize,
+    w: usize,
+}
+
+impl Run {
+    /// The tight recurrence r ← min(r·g_k·z_k, cap) of `M` segments side by side: each
+    /// segment's numbers are those of its own loop, but the `M` chains of dependent
+    /// multiplications overlap instead of running one after another.
+    #[inline]
+    fn tight_joint<const M: usize>(
+        &self,
+        r: &mut [f64],
+        r_path: &mut [f64],
+        step_growth: &[f64],
+        shock: &[f64],
+    ) {
+        let Run { k, stop, n, w } = *self;
+        let len = stop - k;
+        let mut rows = r_path.chunks_exact_mut(n);
+        let out: [&mut [f64]; M] =
+            std::array::from_fn(|_| &mut rows.next().unwrap_or_default()[k..stop]);
+        let gs: [&[f64]; M] = std::array::from_fn(|i| &step_growth[i * n + k..i * n + stop]);
+        let zs: [&[f64]; M] = std::array::from_fn(|i| &shock[i * w + k..i * w + stop]);
+        let mut rv: [f64; M] = std::array::from_fn(|i| r[i]);
+        for t in 0..len {
+            for i in 0..M {
+                out[i][t] = rv[i];
+                rv[i] = (rv[i] * gs[i][t] * zs[i][t]).min(MAX_RUN_RATE);
+            }
+        }
+        r[..M].copy_from_slice(&rv);
+    }
+}
+
 fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
     let g = &model.grid;
     let (n, dt) = (g.n, g.dt);
@@ -365,6 +412,8 @@ fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
     let Scratch {
         x,
         r,
+        mult,
+        after,
         seg_par,
         step_growth,
         shock_n,
@@ -429,74 +478,91 @@ fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
     }
     fires.sort_unstable();
 
-    // Each segment's recurrence on its own (no segment depends on another), in runs of steps
-    // between firings; a segment without a ceiling or a post-event growth rate takes the
-    // tight loop.
-    for (i, seg) in model.segments.iter().enumerate() {
-        let p = &seg_par[i];
-        let row = &mut r_path[i * n..(i + 1) * n];
-        let sh = &shock[i * w..i * w + updates];
-        let sg = &step_growth[i * n..(i + 1) * n];
-        let (mut ri, mut mult, mut after) = (r[i], 1.0_f64, f64::NAN);
-        let mut f = 0;
-        let mut k = 0;
-        while k < updates {
-            // Update steps k..stop, then the firings of step stop − 1.
-            let stop = fires.get(f).map_or(updates, |&(kf, _)| kf + 1);
-            match &seg.kind {
-                SegKind::Growth { ceiling: None, .. } if after.is_nan() => {
-                    for ((out, &gk), &zk) in
-                        row[k..stop].iter_mut().zip(&sg[k..stop]).zip(&sh[k..stop])
-                    {
-                        *out = ri;
-                        ri = (ri * gk * zk).min(MAX_RUN_RATE);
-                    }
-                }
-                SegKind::Path { level, .. } if after.is_nan() => {
-                    for j in k..stop {
-                        row[j] = ri;
-                        mult = (mult * sh[j]).min(MAX_RUN_RATE);
-                        ri = (p.scale * level[j + 1] * mult).min(MAX_RUN_RATE);
-                    }
-                }
-                kind => {
-                    for j in k..stop {
-                        row[j] = ri;
-                        let mut growth = if !after.is_nan() {
-                            after
-                        } else {
-                            let decay = match kind {
-                                SegKind::Growth { decay: Some(d), .. } => d[j],
-                                _ => (-(g.t[j] - g.start) / p.half_life).exp2(),
-                            };
-                            p.ginf + (p.g0 - p.ginf) * decay
-                        };
-                        if p.ceiling.is_finite() {
-                            growth *= (1.0 - ri / p.ceiling).max(0.0);
+    // The segments' recurrences (no segment depends on another), in runs of steps between
+    // firings. In a run where every segment takes the tight loop (a growth segment without a
+    // ceiling or a post-event growth rate), the segments step side by side so that their
+    // chains of multiplications overlap; each segment's operations are the same as on its
+    // own, in the same order.
+    mult[..m].fill(1.0);
+    after[..m].fill(f64::NAN);
+    let mut f = 0;
+    let mut k = 0;
+    while k < updates {
+        // Update steps k..stop, then the firings of step stop − 1.
+        let stop = fires.get(f).map_or(updates, |&(kf, _)| kf + 1);
+        let all_tight = model.segments.iter().zip(&after[..m]).all(|(seg, a)| {
+            matches!(seg.kind, SegKind::Growth { ceiling: None, .. }) && a.is_nan()
+        });
+        let run = Run { k, stop, n, w };
+        match m {
+            2 if all_tight => run.tight_joint::<2>(r, r_path, step_growth, shock),
+            3 if all_tight => run.tight_joint::<3>(r, r_path, step_growth, shock),
+            4 if all_tight => run.tight_joint::<4>(r, r_path, step_growth, shock),
+            _ => {
+                for (i, seg) in model.segments.iter().enumerate() {
+                    let p = &seg_par[i];
+                    let row = &mut r_path[i * n..(i + 1) * n];
+                    let sh = &shock[i * w..i * w + updates];
+                    let sg = &step_growth[i * n..(i + 1) * n];
+                    let (ri, mult, after) = (&mut r[i], &mut mult[i], after[i]);
+                    match &seg.kind {
+                        SegKind::Growth { ceiling: None, .. } if after.is_nan() => {
+                            for ((out, &gk), &zk) in
+                                row[k..stop].iter_mut().zip(&sg[k..stop]).zip(&sh[k..stop])
+                            {
+                                *out = *ri;
+                                *ri = (*ri * gk * zk).min(MAX_RUN_RATE);
+                            }
                         }
-                        ri = (ri * g.step_power(1.0 + growth) * sh[j])
-                            .min(p.ceiling)
-                            .min(MAX_RUN_RATE);
+                        SegKind::Path { level, .. } if after.is_nan() => {
+                            for j in k..stop {
+                                row[j] = *ri;
+                                *mult = (*mult * sh[j]).min(MAX_RUN_RATE);
+                                *ri = (p.scale * level[j + 1] * *mult).min(MAX_RUN_RATE);
+                            }
+                        }
+                        kind => {
+                            for j in k..stop {
+                                row[j] = *ri;
+                                let mut growth = if !after.is_nan() {
+                                    after
+                                } else {
+                                    let decay = match kind {
+                                        SegKind::Growth { decay: Some(d), .. } => d[j],
+                                        _ => (-(g.t[j] - g.start) / p.half_life).exp2(),
+                                    };
+                                    p.ginf + (p.g0 - p.ginf) * decay
+                                };
+                                if p.ceiling.is_finite() {
+                                    growth *= (1.0 - *ri / p.ceiling).max(0.0);
+                                }
+                                *ri = (*ri * g.step_power(1.0 + growth) * sh[j])
+                                    .min(p.ceiling)
+                                    .min(MAX_RUN_RATE);
+                            }
+                        }
                     }
                 }
             }
-            while let Some(&(kf, e)) = fires.get(f) {
-                if kf + 1 != stop {
-                    break;
-                }
-                f += 1;
-                let ev = &model.events[e];
-                for _ in ev.segments.iter().filter(|&&j| j == i) {
-                    let factor = ev.factor.get(x);
-                    ri = (ri * factor).min(MAX_RUN_RATE);
-                    mult = (mult * factor).min(MAX_RUN_RATE);
-                    if let Some(a) = ev.growth_after {
-                        after = a.get(x);
-                    }
-                }
-            }
-            k = stop;
         }
+        while let Some(&(kf, e)) = fires.get(f) {
+            if kf + 1 != stop {
+                break;
+            }
+            f += 1;
+            let ev = &model.events[e];
+            for &i in &ev.segments {
+                let factor = ev.factor.get(x);
+                r[i] = (r[i] * factor).min(MAX_RUN_RATE);
+                mult[i] = (mult[i] * factor).min(MAX_RUN_RATE);
+                if let Some(a) = ev.growth_after {
+                    after[i] = a.get(x);
+                }
+            }
+        }
+        k = stop;
+    }
+    for (row, &ri) in r_path.chunks_exact_mut(n).zip(&r[..m]) {
         if let Some(last) = row.last_mut() {
             *last = ri;
         }
@@ -1086,5 +1152,47 @@ fn cash_loop<const L: usize>(
         mm[PEAK_BURN] = peak_burn;
         mm[TIED_COUNTED] = p.tied_counted;
         mm[NET_NEW_CASH] = p.funding_rounds - p.tied_new;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The joint recurrence gives each segment exactly the numbers of its own loop, for
+    /// every width it is used with and for runs that start and stop inside the rows.
+    #[test]
+    fn joint_recurrence_matches_one_segment_at_a_time() {
+        fn check<const M: usize>() {
+            let (n, w) = (13, 16);
+            // Factors around 1 with every third a large one, so the cap is reached too.
+            let step_growth: Vec<f64> = (0..M * n)
+                .map(|i| {
+                    if i % 3 == 0 {
+                        1e6
+                    } else {
+                        1.0 + 0.01 * i as f64
+                    }
+                })
+                .collect();
+            let shock: Vec<f64> = (0..M * w).map(|i| 0.9 + 0.013 * (i % 17) as f64).collect();
+            for (k, stop) in [(0, n - 1), (2, 7), (5, 6), (4, 4)] {
+                let r0: Vec<f64> = (0..M).map(|i| 1.5 + i as f64).collect();
+                let mut r = r0.clone();
+                let mut path = vec![0.0; M * n];
+                Run { k, stop, n, w }.tight_joint::<M>(&mut r, &mut path, &step_growth, &shock);
+                for i in 0..M {
+                    let mut ri = r0[i];
+                    for j in k..stop {
+                        assert_eq!(path[i * n + j].to_bits(), ri.to_bits(), "M {M}, {i}, {j}");
+                        ri = (ri * step_growth[i * n + j] * shock[i * w + j]).min(MAX_RUN_RATE);
+                    }
+                    assert_eq!(r[i].to_bits(), ri.to_bits(), "M {M}, segment {i}");
+                }
+            }
+        }
+        check::<2>();
+        check::<3>();
+        check::<4>();
     }
 }
