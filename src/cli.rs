@@ -159,6 +159,10 @@ pub enum Command {
         /// Largest thread count to measure [default: the number of cores]
         #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
         max_threads: Option<u16>,
+        /// Runs per thread count, in rounds over the thread counts; the table shows the
+        /// median (a shared machine's speed drifts, and one run proves little)
+        #[arg(long, value_name = "R", default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=100))]
+        repeat: u16,
         /// Print JSON instead of a table
         #[arg(long)]
         json: bool,

@@ -754,11 +754,13 @@ fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-/// One row of `bench`.
+/// One row of `bench`: medians over the repeats, and the range of the wall times.
 #[derive(serde::Serialize)]
 struct BenchRow {
     threads: usize,
     seconds: f64,
+    seconds_min: f64,
+    seconds_max: f64,
     trials_per_second: f64,
     trial_steps_per_second: f64,
     ns_per_trial: f64,
@@ -768,12 +770,23 @@ struct BenchRow {
     efficiency: f64,
 }
 
+/// The median of `v` (the mean of the middle two for an even count); NaN when empty.
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => 0.5 * (v[n / 2 - 1] + v[n / 2]),
+    }
+}
+
 /// `funding-gap bench`.
 pub fn bench(
     arg: Option<&str>,
     trials: u64,
     seed: u64,
     max_threads: Option<u16>,
+    repeat: u16,
     json: bool,
 ) -> Result<(), AppError> {
     if trials == 0 {
@@ -784,34 +797,53 @@ pub fn bench(
     let model = load_and_compile(Some(arg.unwrap_or("bench")), &[], true)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let top = max_threads.map_or(cores, usize::from);
-    let mut rows: Vec<BenchRow> = Vec::new();
+    let repeat = usize::from(repeat.max(1));
+    // Per thread count: wall times, RNG floors, peak memory. Rounds go over every thread
+    // count in turn, so a slow stretch of the machine touches all of them alike.
+    let mut walls = vec![Vec::with_capacity(repeat); top];
+    let mut floors = vec![Vec::with_capacity(repeat); top];
+    let mut peaks: Vec<Option<f64>> = vec![None; top];
+    for _ in 0..repeat {
+        for threads in 1..=top {
+            let cfg = RunConfig {
+                trials,
+                seed,
+                threads: Some(threads),
+                save_trials: false,
+                worst: 0,
+            };
+            reset_peak();
+            let started = Instant::now();
+            let run = engine::simulate(&model, &cfg, &|_| {}, None, None)?;
+            let summary = summary::summarize(&model, &run);
+            walls[threads - 1].push(started.elapsed().as_secs_f64());
+            std::hint::black_box(summary.gap.mean);
+            drop((run, summary));
+            if let Some(mb) = peak_mb() {
+                let p = &mut peaks[threads - 1];
+                *p = Some(p.map_or(mb, |q| q.max(mb)));
+            }
+            let floor_started = Instant::now();
+            std::hint::black_box(engine::rng_floor(&model, trials, seed, Some(threads))?);
+            floors[threads - 1].push(floor_started.elapsed().as_secs_f64());
+        }
+    }
+    let mut rows: Vec<BenchRow> = Vec::with_capacity(top);
     for threads in 1..=top {
-        let cfg = RunConfig {
-            trials,
-            seed,
-            threads: Some(threads),
-            save_trials: false,
-            worst: 0,
-        };
-        reset_peak();
-        let started = Instant::now();
-        let run = engine::simulate(&model, &cfg, &|_| {}, None, None)?;
-        let summary = summary::summarize(&model, &run);
-        let seconds = started.elapsed().as_secs_f64();
-        std::hint::black_box(summary.gap.mean);
-        let peak = peak_mb();
-        let floor_started = Instant::now();
-        std::hint::black_box(engine::rng_floor(&model, trials, seed, Some(threads))?);
-        let floor = floor_started.elapsed().as_secs_f64();
+        let w = &mut walls[threads - 1];
+        let seconds = median(w);
+        let floor = median(&mut floors[threads - 1]);
         let base = rows.first().map_or(seconds, |r| r.seconds);
         rows.push(BenchRow {
             threads,
             seconds,
+            seconds_min: w[0],
+            seconds_max: w[w.len() - 1],
             trials_per_second: trials as f64 / seconds,
             trial_steps_per_second: trials as f64 * model.grid.n as f64 / seconds,
             ns_per_trial: seconds * 1e9 / trials as f64,
             speedup: base / seconds,
-            peak_memory_mb: peak,
+            peak_memory_mb: peaks[threads - 1],
             rng_floor_seconds: floor,
             efficiency: floor / seconds,
         });
@@ -823,6 +855,7 @@ pub fn bench(
             "seed": seed,
             "steps": model.grid.n,
             "cores": cores,
+            "repeat": repeat,
             "rows": rows,
         });
         println!(
@@ -832,17 +865,20 @@ pub fn bench(
         return Ok(());
     }
     println!(
-        "funding-gap bench — {}: {} trials × {} steps, seed {}, {} cores (release build: cargo run --release -- bench)\n",
+        "funding-gap bench — {}: {} trials × {} steps, seed {}, {} cores, {} run{} per thread count\n  (release build: cargo run --release -- bench)\n",
         model.name(),
         trials,
         model.grid.n,
         seed,
-        cores
+        cores,
+        repeat,
+        if repeat == 1 { "" } else { "s" },
     );
     println!(
-        "  {:>7} {:>9} {:>12} {:>16} {:>10} {:>9} {:>10} {:>11} {:>11}",
+        "  {:>7} {:>9} {:>15} {:>12} {:>16} {:>10} {:>9} {:>10} {:>11} {:>11}",
         "threads",
         "wall, s",
+        "range, s",
         "trials/s",
         "trial-steps/s",
         "ns/trial",
@@ -853,9 +889,10 @@ pub fn bench(
     );
     for r in &rows {
         println!(
-            "  {:>7} {:>9.3} {:>12.0} {:>16.0} {:>10.0} {:>8.2}× {:>10} {:>10.3}s {:>10.0}%",
+            "  {:>7} {:>9.3} {:>15} {:>12.0} {:>16.0} {:>10.0} {:>8.2}× {:>10} {:>10.3}s {:>10.0}%",
             r.threads,
             r.seconds,
+            format!("{:.3}–{:.3}", r.seconds_min, r.seconds_max),
             r.trials_per_second,
             r.trial_steps_per_second,
             r.ns_per_trial,
@@ -867,7 +904,7 @@ pub fn bench(
         );
     }
     println!(
-        "\n  wall: simulate + summarize (no files, no charts). RNG floor: the same random draws alone,\n  on the same threads; efficiency = floor / wall. Peak memory: the process's resident\n  high-water mark during that run (reset before each)."
+        "\n  wall: the median run of simulate + summarize (no files, no charts); range: the fastest and\n  slowest run. Runs go in rounds over the thread counts, so a slow stretch of the machine\n  touches every row. RNG floor: the same random draws alone, on the same threads (median);\n  efficiency = floor / wall. Peak memory: the process's resident high-water mark during a run\n  (reset before each; the highest of the runs)."
     );
     Ok(())
 }

@@ -26,8 +26,9 @@ fn main() -> ExitCode {
             trials,
             seed,
             max_threads,
+            repeat,
             json,
-        }) => commands::bench(scenario.as_deref(), trials, seed, max_threads, json),
+        }) => commands::bench(scenario.as_deref(), trials, seed, max_threads, repeat, json),
         Some(cli::Command::Sweep {
             scenario,
             target,

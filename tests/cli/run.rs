@@ -608,3 +608,68 @@ fn manifest_lists_the_run_and_warns_when_the_directory_held_another_scenario() {
         second.dump()
     );
 }
+
+#[test]
+fn bench_reports_every_thread_count_with_medians_of_its_runs() {
+    let out = funding_gap(&[
+        "bench",
+        "--trials",
+        "3000",
+        "--max-threads",
+        "2",
+        "--repeat",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.dump());
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("bench --json is JSON");
+    assert_eq!(v["scenario"], "bench");
+    assert_eq!(v["trials"], 3000);
+    assert_eq!(v["repeat"], 3);
+    let rows = v["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 2, "{}", out.stdout);
+    for (i, r) in rows.iter().enumerate() {
+        let f = |k: &str| r[k].as_f64().unwrap_or_else(|| panic!("{k} in {r}"));
+        assert_eq!(r["threads"], i + 1);
+        assert!(f("seconds_min") > 0.0, "{r}");
+        assert!(
+            f("seconds_min") <= f("seconds") && f("seconds") <= f("seconds_max"),
+            "{r}"
+        );
+        assert!(
+            (f("trials_per_second") * f("seconds") - 3000.0).abs() < 1e-6,
+            "{r}"
+        );
+        assert!(
+            (f("ns_per_trial") - f("seconds") * 1e9 / 3000.0).abs() < 1e-6,
+            "{r}"
+        );
+        assert!((f("efficiency") - f("rng_floor_seconds") / f("seconds")).abs() < 1e-12);
+        assert!(f("peak_memory_mb") > 0.0, "{r}");
+    }
+    assert_eq!(rows[0]["speedup"], 1.0);
+    let s1 = rows[0]["seconds"].as_f64().unwrap_or(f64::NAN);
+    let s2 = rows[1]["seconds"].as_f64().unwrap_or(f64::NAN);
+    let speedup = rows[1]["speedup"].as_f64().unwrap_or(f64::NAN);
+    assert!((speedup - s1 / s2).abs() < 1e-12, "{}", out.stdout);
+
+    let table = funding_gap(&[
+        "bench",
+        "--trials",
+        "500",
+        "--max-threads",
+        "1",
+        "--repeat",
+        "1",
+    ]);
+    assert_eq!(table.code, Some(0), "{}", table.dump());
+    assert!(
+        table.stdout.contains("1 run per thread count"),
+        "{}",
+        table.stdout
+    );
+    assert!(table.stdout.contains("range, s"), "{}", table.stdout);
+
+    let bad = funding_gap(&["bench", "--repeat", "0"]);
+    assert_error(&bad, 2, &["--repeat"]);
+}
