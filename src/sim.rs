@@ -575,27 +575,51 @@ fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
 /// Number of trials the engine steps together through the cash loop ([`run_batch`]).
 pub const LANES: usize = 8;
 
+/// One step's values of the `L` lanes, on a cache line of its own: a row is then one aligned
+/// vector load (where it is not aligned, every load of eight lanes spans two cache lines,
+/// and the alignment a buffer happens to get depends on the allocator's state).
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
+struct Row<const L: usize>([f64; L]);
+
+impl<const L: usize> Row<L> {
+    const ZERO: Row<L> = Row([0.0; L]);
+}
+
+impl<const L: usize> std::ops::Deref for Row<L> {
+    type Target = [f64; L];
+    fn deref(&self) -> &[f64; L] {
+        &self.0
+    }
+}
+
+impl<const L: usize> std::ops::DerefMut for Row<L> {
+    fn deref_mut(&mut self) -> &mut [f64; L] {
+        &mut self.0
+    }
+}
+
 /// The cash loop's working memory for `L` trials side by side: `[step][lane]`.
 #[derive(Debug, Clone, Default)]
 struct Lanes<const L: usize> {
     /// Revenue run-rate at the start of each step, $B/yr.
-    rate: Vec<[f64; L]>,
+    rate: Vec<Row<L>>,
     /// Other costs booked, $B.
-    cost: Vec<[f64; L]>,
+    cost: Vec<Row<L>>,
     /// Obligations due before deferral, then (after the step) paid, $B.
-    oblig: Vec<[f64; L]>,
+    oblig: Vec<Row<L>>,
     /// Cash from rounds, $B.
-    funding: Vec<[f64; L]>,
+    funding: Vec<Row<L>>,
     /// Flexible payments deferred into each step, $B.
-    deferred: Vec<[f64; L]>,
+    deferred: Vec<Row<L>>,
     /// Cash at t_0..t_n, $B.
-    cash: Vec<[f64; L]>,
+    cash: Vec<Row<L>>,
     /// Operating cash flow of each calendar year, $B.
-    year_ocf: Vec<[f64; L]>,
+    year_ocf: Vec<Row<L>>,
     /// Gap by each report year, $B.
-    report: Vec<[f64; L]>,
+    report: Vec<Row<L>>,
     /// Per deferrable obligation: amount factor and flexible share.
-    flex: Vec<([f64; L], [f64; L])>,
+    flex: Vec<(Row<L>, Row<L>)>,
 }
 
 impl<const L: usize> Lanes<L> {
@@ -613,9 +637,10 @@ impl<const L: usize> Lanes<L> {
             (&mut self.year_ocf, g.years.len()),
             (&mut self.report, g.report.len()),
         ] {
-            v.resize(len, [0.0; L]);
+            v.resize(len, Row::ZERO);
         }
-        self.flex.resize(n_deferrable(model), ([0.0; L], [0.0; L]));
+        self.flex
+            .resize(n_deferrable(model), (Row::ZERO, Row::ZERO));
     }
 }
 
@@ -963,14 +988,14 @@ fn cash_loop<const L: usize>(
             flx[l] = fl;
         }
     }
-    b.deferred.fill([0.0; L]);
-    b.year_ocf.fill([0.0; L]);
+    b.deferred.fill(Row::ZERO);
+    b.year_ocf.fill(Row::ZERO);
     let par: [TrialPar; L] = std::array::from_fn(|l| s[l].par);
     let floor: [f64; L] = std::array::from_fn(|l| par[l].floor);
     let limit: [f64; L] = std::array::from_fn(|l| par[l].limit);
     let rate: [f64; L] = std::array::from_fn(|l| par[l].rate);
     let mut cash: [f64; L] = std::array::from_fn(|l| par[l].cash0);
-    b.cash[0] = cash;
+    *b.cash[0] = cash;
     let mut drawn = [0.0; L];
     let mut dropped = [0.0; L];
     let mut oblig_total = [0.0; L];
@@ -981,19 +1006,19 @@ fn cash_loop<const L: usize>(
         std::array::from_fn(|l| if gap[l] > 0.0 { 0.0 } else { f64::INFINITY });
     let mut rp = 0;
     while rp < g.report.len() && g.report[rp].1 == 0 {
-        b.report[rp] = gap;
+        *b.report[rp] = gap;
         rp += 1;
     }
     let deferrable = || model.var_obligations.iter().filter(|o| o.can_defer);
 
     for k in 0..n {
-        let run_rate = b.rate[k];
-        let cost = b.cost[k];
+        let run_rate = *b.rate[k];
+        let cost = *b.cost[k];
         let mut revenue = [0.0; L];
         let mut oblig = [0.0; L];
         let mut stressed = [false; L];
-        let due = b.oblig[k];
-        let into = b.deferred[k];
+        let due = *b.oblig[k];
+        let into = *b.deferred[k];
         for l in 0..L {
             revenue[l] = run_rate[l] * dt;
             oblig[l] = due[l] + into[l];
@@ -1023,7 +1048,7 @@ fn cash_loop<const L: usize>(
             }
             let to = k + o.deferral_steps;
             let target = if to < n {
-                &mut b.deferred[to]
+                &mut *b.deferred[to]
             } else {
                 &mut dropped
             };
@@ -1040,7 +1065,7 @@ fn cash_loop<const L: usize>(
         // which every branch is a selection (and step numbers are compared as floats),
         // vectorise.
         let kf = k as f64;
-        let funding = b.funding[k];
+        let funding = *b.funding[k];
         let drawn_before = drawn;
         let mut interest = [0.0; L];
         let mut pre = [0.0; L];
@@ -1064,7 +1089,7 @@ fn cash_loop<const L: usize>(
             let lifted = if covered { floor[l] } else { pre[l] + room };
             cash[l] = if covered | partial { lifted } else { pre[l] };
         }
-        b.cash[k + 1] = cash;
+        *b.cash[k + 1] = cash;
         for l in 0..L {
             cash_min[l] = cash_min[l].min(cash[l]);
             let depth = floor[l] - cash[l];
@@ -1076,7 +1101,7 @@ fn cash_loop<const L: usize>(
             };
             gap[l] = if short { gap[l].max(depth) } else { gap[l] };
         }
-        let year = &mut b.year_ocf[g.year_of_step[k]];
+        let year = &mut *b.year_ocf[g.year_of_step[k]];
         for l in 0..L {
             oblig_total[l] += oblig[l];
             interest_total[l] += interest[l];
@@ -1087,7 +1112,7 @@ fn cash_loop<const L: usize>(
             *paid = o / dt;
         }
         while rp < g.report.len() && g.report[rp].1 == k + 1 {
-            b.report[rp] = gap;
+            *b.report[rp] = gap;
             rp += 1;
         }
 
