@@ -557,9 +557,9 @@ pub fn simulate_many(
 /// The RNG floor of a run: draws, per trial, the same random numbers the trials draw (a
 /// counter-based uniform per independent input, a stream and one normal per copula member,
 /// a stream per segment with a normal per step, a stream and an exponential per event), in
-/// the same parallel chunks, and nothing else. Its time is the least a run of `model` can
-/// take with these generators; `bench` reports a run's efficiency against it. Returns a
-/// checksum so the work cannot be optimised away.
+/// the same parallel chunks, called as the trials call them, and nothing else. Its time is
+/// the least a run of `model` can take with these generators; `bench` reports a run's
+/// efficiency against it. Returns a checksum so the work cannot be optimised away.
 ///
 /// # Errors
 /// [`RunError::Threads`] if the pool cannot start.
@@ -570,8 +570,7 @@ pub fn rng_floor(
     threads: Option<usize>,
 ) -> Result<f64, RunError> {
     use crate::rng::{stream, uniform};
-    use rand::RngExt;
-    use rand_distr::{Exp1, StandardNormal};
+    use rand_distr::{Distribution, Exp1, StandardNormal};
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {
         builder = builder.num_threads(t);
@@ -602,18 +601,18 @@ pub fn rng_floor(
                         acc += uniform(seed, t, k);
                     }
                     for &k in &members {
-                        let z: f64 = stream(seed, t, k).sample(StandardNormal);
+                        let z: f64 = StandardNormal.sample(&mut stream(seed, t, k));
                         acc += z;
                     }
                     for seg in &model.segments {
                         let mut r = stream(seed, t, seg.key);
                         for _ in 0..steps {
-                            let z: f64 = r.sample(StandardNormal);
+                            let z: f64 = StandardNormal.sample(&mut r);
                             acc += z;
                         }
                     }
                     for ev in &model.events {
-                        let e: f64 = stream(seed, t, ev.key).sample(Exp1);
+                        let e: f64 = Exp1.sample(&mut stream(seed, t, ev.key));
                         acc += e;
                     }
                 }
