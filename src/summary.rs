@@ -170,20 +170,16 @@ pub struct Band {
 pub const BAND_LEVELS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 
 impl Band {
-    fn from_values(cols: &[Vec<f64>]) -> Band {
-        let mut b = Band::default();
-        let mut keys = Vec::new();
-        for col in cols {
-            keys.clear();
-            keys.extend(col.iter().map(|&x| order_key(x)));
-            let q = type7_select_many(&mut keys, &BAND_LEVELS);
-            b.p5.push(q[0]);
-            b.p25.push(q[1]);
-            b.p50.push(q[2]);
-            b.p75.push(q[3]);
-            b.p95.push(q[4]);
+    /// The band of consecutive columns' quantiles, `[p5, p25, p50, p75, p95]` each.
+    fn from_quantiles(q: &[[f64; 5]]) -> Band {
+        let level = |l: usize| q.iter().map(|c| c[l]).collect();
+        Band {
+            p5: level(0),
+            p25: level(1),
+            p50: level(2),
+            p75: level(3),
+            p95: level(4),
         }
-        b
     }
 }
 
@@ -685,34 +681,47 @@ fn bands(model: &Model, run: &RunResult) -> Bands {
     let rows = &run.accum.band_rows;
     let samples = rows.len() / width;
     // One pass over the sampled rows (cash n+1, revenue, obligations, costs: n each), each
-    // value pushed to its step's column, plus the outflows (obligations + costs).
-    let mut columns: Vec<Vec<f64>> = (0..width + n)
+    // value's order key pushed to its step's column, plus the outflows (obligations + costs).
+    let mut columns: Vec<Vec<i64>> = (0..width + n)
         .map(|_| Vec::with_capacity(samples))
         .collect();
     for row in rows.chunks_exact(width) {
         let (fixed, outflows) = columns.split_at_mut(width);
         for (c, &v) in fixed.iter_mut().zip(row) {
-            c.push(v);
+            c.push(order_key(v));
         }
         let (oblig, cost) = (&row[2 * n + 1..3 * n + 1], &row[3 * n + 1..]);
         for ((c, &o), &k) in outflows.iter_mut().zip(oblig).zip(cost) {
-            c.push(o + k);
+            c.push(order_key(o + k));
         }
     }
-    let outflows = columns.split_off(width);
-    let costs = columns.split_off(3 * n + 1);
-    let obligations = columns.split_off(2 * n + 1);
-    let revenue = columns.split_off(n + 1);
-    let cash = columns;
+    // The selections are independent, so they run on the run's threads (the quantiles are
+    // the same numbers on any number of threads).
+    let select = |keys: &mut Vec<i64>| -> [f64; 5] {
+        let q = type7_select_many(keys, &BAND_LEVELS);
+        std::array::from_fn(|l| q[l])
+    };
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = run.config.threads {
+        builder = builder.num_threads(t);
+    }
+    let q: Vec<[f64; 5]> = match builder.build() {
+        Ok(pool) => pool.install(|| {
+            use rayon::prelude::*;
+            columns.par_iter_mut().map(select).collect()
+        }),
+        // No threads to be had: the same selections, one after another.
+        Err(_) => columns.iter_mut().map(select).collect(),
+    };
     Bands {
         t: g.t.clone(),
         t_flows: g.t[..n].to_vec(),
         trials_used: samples as u64,
-        cash: Band::from_values(&cash),
-        revenue: Band::from_values(&revenue),
-        obligations: Band::from_values(&obligations),
-        costs: Band::from_values(&costs),
-        outflows: Band::from_values(&outflows),
+        cash: Band::from_quantiles(&q[..n + 1]),
+        revenue: Band::from_quantiles(&q[n + 1..2 * n + 1]),
+        obligations: Band::from_quantiles(&q[2 * n + 1..3 * n + 1]),
+        costs: Band::from_quantiles(&q[3 * n + 1..width]),
+        outflows: Band::from_quantiles(&q[width..]),
     }
 }
 
