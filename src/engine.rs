@@ -9,7 +9,7 @@
 //! per-step bands keep a fixed-stride sample of at most [`BAND_VALUE_BUDGET`] values.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 
@@ -316,6 +316,9 @@ pub struct RunResult {
     pub accum: Accum,
     /// Every `band_stride`-th trial is in the bands.
     pub band_stride: u64,
+    /// The run's threads, kept for the summary's parallel parts (`None` for a result made
+    /// otherwise: the summary then starts its own, as many as `config.threads`).
+    pub(crate) pool: Option<Arc<rayon::ThreadPool>>,
 }
 
 /// Every how many trials one is kept for the per-step bands.
@@ -458,10 +461,10 @@ pub fn simulate_many(
     if let Some(t) = cfg.threads {
         builder = builder.num_threads(t);
     }
-    let pool = builder.build().map_err(|e| RunError::Threads {
+    let pool = Arc::new(builder.build().map_err(|e| RunError::Threads {
         threads: cfg.threads.unwrap_or(0),
         reason: e.to_string(),
-    })?;
+    })?);
     let strides: Vec<u64> = models.iter().map(|m| band_stride(m, cfg.trials)).collect();
     let stride = strides.iter().copied().max().unwrap_or(1);
     let n_chunks = cfg.trials.div_ceil(CHUNK);
@@ -549,6 +552,7 @@ pub fn simulate_many(
             config: cfg.clone(),
             accum,
             band_stride: stride,
+            pool: Some(Arc::clone(&pool)),
         })
         .collect();
     Ok((runs, paired))

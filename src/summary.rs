@@ -701,17 +701,23 @@ fn bands(model: &Model, run: &RunResult) -> Bands {
         let q = type7_select_many(keys, &BAND_LEVELS);
         std::array::from_fn(|l| q[l])
     };
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = run.config.threads {
-        builder = builder.num_threads(t);
-    }
-    let q: Vec<[f64; 5]> = match builder.build() {
-        Ok(pool) => pool.install(|| {
-            use rayon::prelude::*;
-            columns.par_iter_mut().map(select).collect()
-        }),
-        // No threads to be had: the same selections, one after another.
-        Err(_) => columns.iter_mut().map(select).collect(),
+    let parallel = |pool: &rayon::ThreadPool, columns: &mut Vec<Vec<i64>>| -> Vec<[f64; 5]> {
+        use rayon::prelude::*;
+        pool.install(|| columns.par_iter_mut().map(select).collect())
+    };
+    let q: Vec<[f64; 5]> = match &run.pool {
+        Some(pool) => parallel(pool, &mut columns),
+        None => {
+            let mut builder = rayon::ThreadPoolBuilder::new();
+            if let Some(t) = run.config.threads {
+                builder = builder.num_threads(t);
+            }
+            match builder.build() {
+                Ok(pool) => parallel(&pool, &mut columns),
+                // No threads to be had: the same selections, one after another.
+                Err(_) => columns.iter_mut().map(select).collect(),
+            }
+        }
     };
     Bands {
         t: g.t.clone(),
