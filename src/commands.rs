@@ -812,6 +812,9 @@ pub fn bench(
                 save_trials: false,
                 worst: 0,
             };
+            let floor_started = Instant::now();
+            std::hint::black_box(engine::rng_floor(&model, trials, seed, Some(threads))?);
+            floors[threads - 1].push(floor_started.elapsed().as_secs_f64());
             reset_peak();
             let started = Instant::now();
             let run = engine::simulate(&model, &cfg, &|_| {}, None, None)?;
@@ -823,9 +826,6 @@ pub fn bench(
                 let p = &mut peaks[threads - 1];
                 *p = Some(p.map_or(mb, |q| q.max(mb)));
             }
-            let floor_started = Instant::now();
-            std::hint::black_box(engine::rng_floor(&model, trials, seed, Some(threads))?);
-            floors[threads - 1].push(floor_started.elapsed().as_secs_f64());
         }
     }
     let mut rows: Vec<BenchRow> = Vec::with_capacity(top);
