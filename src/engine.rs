@@ -316,9 +316,8 @@ pub struct RunResult {
     pub accum: Accum,
     /// Every `band_stride`-th trial is in the bands.
     pub band_stride: u64,
-    /// The run's threads, kept for the summary's parallel parts (`None` for a result made
-    /// otherwise: the summary then starts its own, as many as `config.threads`).
-    pub(crate) pool: Option<Arc<rayon::ThreadPool>>,
+    /// The run's threads, kept for the summary's parallel parts.
+    pub(crate) pool: Arc<rayon::ThreadPool>,
 }
 
 /// Every how many trials one is kept for the per-step bands.
@@ -552,7 +551,7 @@ pub fn simulate_many(
             config: cfg.clone(),
             accum,
             band_stride: stride,
-            pool: Some(Arc::clone(&pool)),
+            pool: Arc::clone(&pool),
         })
         .collect();
     Ok((runs, paired))

@@ -78,14 +78,8 @@ pub fn u_bin(u: f64) -> u8 {
 /// [`z_bin`] gives exactly the bin `u_bin(normal_cdf(z))` gives, without computing Φ.
 pub fn z_bin_edges() -> [f64; U_BINS - 1] {
     use crate::dist::{normal_cdf, normal_quantile};
-    // Doubles in order as integers (−0 and +0 side by side), and back.
-    fn key(x: f64) -> i64 {
-        let b = x.to_bits() as i64;
-        if b < 0 { i64::MIN - b } else { b }
-    }
-    fn unkey(k: i64) -> f64 {
-        f64::from_bits((if k < 0 { i64::MIN - k } else { k }) as u64)
-    }
+    // Bisection on the doubles in their order as integers.
+    use crate::summary::{from_order_key as unkey, order_key as key};
     std::array::from_fn(|e| {
         let k = (e + 1) as u8;
         let reaches = |z: f64| u_bin(normal_cdf(z)) >= k;

@@ -359,11 +359,6 @@ fn steps_until(rng: &mut Stream, rate: f64, dt: f64) -> usize {
     }
 }
 
-/// Fills `s.r_path` with every segment's run-rate at the start of each step and `s.revenue`
-/// with their sum. Revenue does not depend on cash, so its whole path is computed before the
-/// cash loop: the shocks' normals segment by segment (each segment has its own stream, so
-/// these are the numbers a step-by-step loop would draw), their mixing and exponentials in
-/// tight loops, then the recurrence with the events.
 /// A run of update steps `k..stop` of the segments' recurrences, in the layouts of
 /// [`Scratch`] (`n` steps a row of run-rates and growth factors, `w` a row of shocks).
 struct Run {
@@ -403,6 +398,11 @@ impl Run {
     }
 }
 
+/// Fills `s.r_path` with every segment's run-rate at the start of each step and `s.revenue`
+/// with their sum. Revenue does not depend on cash, so its whole path is computed before the
+/// cash loop: the shocks' normals segment by segment (each segment has its own stream, so
+/// these are the numbers a step-by-step loop would draw), their mixing and exponentials in
+/// tight loops, then the recurrence with the events.
 fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
     let g = &model.grid;
     let (n, dt) = (g.n, g.dt);
@@ -506,14 +506,13 @@ fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
                     let sg = &step_growth[i * n..(i + 1) * n];
                     let (ri, mult, after) = (&mut r[i], &mut mult[i], after[i]);
                     match &seg.kind {
-                        SegKind::Growth { ceiling: None, .. } if after.is_nan() => {
-                            for ((out, &gk), &zk) in
-                                row[k..stop].iter_mut().zip(&sg[k..stop]).zip(&sh[k..stop])
-                            {
-                                *out = *ri;
-                                *ri = (*ri * gk * zk).min(MAX_RUN_RATE);
-                            }
-                        }
+                        SegKind::Growth { ceiling: None, .. } if after.is_nan() => run
+                            .tight_joint::<1>(
+                                std::slice::from_mut(ri),
+                                row,
+                                sg,
+                                &shock[i * w..(i + 1) * w],
+                            ),
                         SegKind::Path { level, .. } if after.is_nan() => {
                             for j in k..stop {
                                 row[j] = *ri;

@@ -185,13 +185,13 @@ impl Band {
 
 /// An integer whose order is `f64::total_cmp`'s order of `x` (the transform `total_cmp`
 /// applies on every comparison, applied once), so that selection compares plain integers.
-fn order_key(x: f64) -> i64 {
+pub(crate) fn order_key(x: f64) -> i64 {
     let b = x.to_bits() as i64;
     b ^ ((((b >> 63) as u64) >> 1) as i64)
 }
 
 /// The `f64` of an [`order_key`] (the transform is its own inverse).
-fn from_order_key(k: i64) -> f64 {
+pub(crate) fn from_order_key(k: i64) -> f64 {
     f64::from_bits((k ^ ((((k >> 63) as u64) >> 1) as i64)) as u64)
 }
 
@@ -701,24 +701,10 @@ fn bands(model: &Model, run: &RunResult) -> Bands {
         let q = type7_select_many(keys, &BAND_LEVELS);
         std::array::from_fn(|l| q[l])
     };
-    let parallel = |pool: &rayon::ThreadPool, columns: &mut Vec<Vec<i64>>| -> Vec<[f64; 5]> {
+    let q: Vec<[f64; 5]> = run.pool.install(|| {
         use rayon::prelude::*;
-        pool.install(|| columns.par_iter_mut().map(select).collect())
-    };
-    let q: Vec<[f64; 5]> = match &run.pool {
-        Some(pool) => parallel(pool, &mut columns),
-        None => {
-            let mut builder = rayon::ThreadPoolBuilder::new();
-            if let Some(t) = run.config.threads {
-                builder = builder.num_threads(t);
-            }
-            match builder.build() {
-                Ok(pool) => parallel(&pool, &mut columns),
-                // No threads to be had: the same selections, one after another.
-                Err(_) => columns.iter_mut().map(select).collect(),
-            }
-        }
-    };
+        columns.par_iter_mut().map(select).collect()
+    });
     Bands {
         t: g.t.clone(),
         t_flows: g.t[..n].to_vec(),
