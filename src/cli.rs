@@ -145,7 +145,7 @@ pub enum Command {
     },
     /// Measure throughput by thread count, against the RNG floor
     #[command(
-        after_help = "Examples:\n  funding-gap bench\n  funding-gap bench scenarios/base.toml --trials 1000000 --json\n\nWith no scenario, benches scenarios/bench.toml (the model of BENCH_MODEL.md). Charts and\noutput files are off: this times the simulation and its statistics. See BENCHMARKS.md."
+        after_help = "Examples:\n  funding-gap bench\n  funding-gap bench scenarios/base.toml --trials 1000000 --json\n\nWith no scenario, benches scenarios/bench.toml (the model of docs/bench-model.md). Charts and\noutput files are off: this times the simulation and its statistics. See BENCHMARKS.md."
     )]
     Bench {
         /// Scenario file or name [default: bench]

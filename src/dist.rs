@@ -1,7 +1,7 @@
 //! Marginal distributions of uncertain inputs and the standard normal functions behind them.
 //!
 //! Every uncertain input is drawn through its quantile function from a uniform `u`
-//! (DESIGN.md, "Uncertain inputs"): `x = F⁻¹(u)`. The copula hands each input a normal score
+//! (docs/model.md, "Uncertain inputs"): `x = F⁻¹(u)`. The copula hands each input a normal score
 //! `z`, so `u = Φ(z)`; for the normal and lognormal families `F⁻¹(Φ(z))` is computed straight
 //! from `z`, which is the same number without the round trip through `u`.
 //!

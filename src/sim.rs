@@ -1,8 +1,8 @@
 //! One trial: a pure function of the compiled model, the seed and the trial index.
 //!
 //! [`run_trial`] samples the trial's inputs through the copula (`z = A·ε`, `u = Φ(z)`,
-//! `x = F⁻¹(u)`), then steps cash forward (DESIGN.md, "One trial"; the conventions of
-//! BENCH_MODEL.md):
+//! `x = F⁻¹(u)`), then steps cash forward (docs/model.md, "One trial"; the conventions of
+//! docs/bench-model.md):
 //!
 //! ```text
 //! pre       = cash_k + revenue_k − costs_k − obligations_k + funding_k − interest_k

@@ -4,7 +4,7 @@
 //!   Merging is done in a fixed (chunk-index) order by the engine, so float results are the
 //!   same whatever the thread count.
 //! - [`Sketch`]: a log-bucketed histogram (HdrHistogram/DDSketch-style) over the bits of the
-//!   f64: a bucket per 2^-10 of each binade, relative error ≤ 2^-11 ≈ 0.05 % (DESIGN.md asks
+//!   f64: a bucket per 2^-10 of each binade, relative error ≤ 2^-11 ≈ 0.05 % (docs/model.md asks
 //!   for ≤ 0.5 %). Counts are integers, so merging is exact and order-independent. Exact
 //!   minimum and maximum clamp every answer, so a constant sample is reported exactly.
 //! - [`wilson`]: the Wilson score interval for a binomial proportion.
@@ -152,7 +152,7 @@ pub fn wilson(k: u64, n: u64) -> (f64, f64) {
 /// powers of two (relative error ≤ 2^-11 ≈ 0.05 %).
 pub const FINE_BITS: u32 = 10;
 /// Sub-bucket bits for secondary results that report p5/p50/p95 only: 2^7 buckets per binade
-/// (relative error ≤ 0.4 %, within DESIGN.md's 0.5 %), 8× less memory and cache traffic.
+/// (relative error ≤ 0.4 %, within docs/model.md's 0.5 %), 8× less memory and cache traffic.
 pub const COARSE_BITS: u32 = 7;
 /// Magnitudes below this count as zero (a millionth of a dollar, in $B).
 const TINY: f64 = 1e-15;
