@@ -1,4 +1,4 @@
-//! Throughput of funding-gap on `scenarios/bench.toml` (the model of BENCH_MODEL.md), through
+//! Throughput of funding-gap on `scenarios/bench.toml` (the model of docs/bench-model.md), through
 //! the public API only, with fixed seeds and stable names. Throughput is set so criterion
 //! reports trials per second. See BENCHMARKS.md for how to run and read these.
 //!

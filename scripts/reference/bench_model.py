@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Independent reference implementation of the benchmark model (BENCH_MODEL.md).
+"""Independent reference implementation of the benchmark model (docs/bench-model.md).
 
 This is a cross-check tool for the Rust engine: it implements the model described
-in BENCH_MODEL.md directly in vectorized numpy, without sharing any code or
+in docs/bench-model.md directly in vectorized numpy, without sharing any code or
 conventions with the engine beyond that text. Trials are processed in batches so
 memory stays modest; all per-trial gaps and cash paths are kept so that quantiles
 are exact (numpy default linear interpolation, Hyndman-Fan type 7).

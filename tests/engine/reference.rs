@@ -1,4 +1,4 @@
-//! bench.toml against the independent numpy implementation of BENCH_MODEL.md
+//! bench.toml against the independent numpy implementation of docs/bench-model.md
 //! (`scripts/reference/bench_model.py`, 2,000,000 trials, stored in tests/data/). The two use
 //! different random numbers, so they must agree within Monte Carlo error.
 
@@ -78,8 +78,8 @@ fn bench_matches_the_independent_reference() {
         }
     }
 
-    // Cash bands: BENCH_MODEL allows 1 % of the step's p5–p95 spread for the method; add MC
-    // error of the same order.
+    // Cash bands: docs/bench-model.md allows 1 % of the step's p5–p95 spread for the method;
+    // add MC error of the same order.
     for (key, band) in [
         ("p5", &s.bands.cash.p5),
         ("p50", &s.bands.cash.p50),
