@@ -512,7 +512,7 @@ pub fn trace(model: &Model, seed: u64, trial: u64) -> TrialTrace {
             .inputs
             .iter()
             .enumerate()
-            .map(|(i, inp)| (inp.path.clone(), s.x[i], s.u[i]))
+            .map(|(i, inp)| (inp.path.clone(), s.x[i], s.u(i)))
             .collect(),
         steps,
         metrics: (0..N_METRICS)

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use rayon::prelude::*;
 
 use crate::model::Model;
-use crate::sensitivity::{ChunkSens, JointHist, SensAccum};
+use crate::stats::sensitivity::{ChunkSens, JointHist, SensAccum};
 
 use crate::sim::{Batch, LANES, N_METRICS, Scratch, run_batch};
 use crate::stats::{Moments, SharedMoments, Sketch};

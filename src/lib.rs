@@ -39,7 +39,6 @@ pub mod model;
 pub mod report;
 pub mod rng;
 pub mod scenario;
-pub mod sensitivity;
 pub mod sim;
 pub mod stats;
 pub mod summary;

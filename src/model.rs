@@ -16,6 +16,12 @@ use crate::scenario::{
     CostKind, Param, Problem, Profile, Scenario, ScenarioError, SegmentKind, Share, Timing, When,
 };
 
+/// Largest run-rate a segment can reach, $B/yr (a thousand times world GDP): growth that
+/// would overflow f64 is capped here, so no output is ever infinite or NaN.
+pub const MAX_RUN_RATE: f64 = 1e15;
+/// Sampled inputs are clamped to ±this, for the same reason.
+pub const MAX_INPUT: f64 = 1e15;
+
 /// A parameter as the trial loop sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum P {
@@ -336,11 +342,6 @@ pub struct Copula {
     pub members: Vec<usize>,
     /// Factor A (row-major m×m) with A·Aᵀ = C: z = A·ε.
     pub factor: Vec<f64>,
-    /// Per member, true when its value comes from z alone
-    /// ([`Dist::quantile_needs_only_z`]): a trial in the engine then skips u = Φ(z).
-    pub z_only: Vec<bool>,
-    /// The sensitivity bins of u = Φ(z) on the z scale ([`crate::sensitivity::z_bin_edges`]).
-    pub z_bin_edges: [f64; crate::sensitivity::U_BINS - 1],
 }
 
 /// The deterministic obligations schedule: expected payments per calendar year by counterparty.
@@ -643,8 +644,8 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
                             .zip(&grid.t[active.0..active.1])
                         {
                             let factor =
-                                (1.0 + g).powf(t - grid.start).min(crate::sim::MAX_RUN_RATE);
-                            *c += (a * factor).min(crate::sim::MAX_RUN_RATE) * grid.dt;
+                                (1.0 + g).powf(t - grid.start).min(MAX_RUN_RATE);
+                            *c += (a * factor).min(MAX_RUN_RATE) * grid.dt;
                         }
                     }
                     _ => var_costs.push(VarCost::Growing {
@@ -868,13 +869,8 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
         }
         match factorize(c) {
             Ok(factor) => Some(Copula {
-                z_only: members
-                    .iter()
-                    .map(|&i| cc.inputs[i].dist.quantile_needs_only_z())
-                    .collect(),
                 members,
                 factor,
-                z_bin_edges: crate::sensitivity::z_bin_edges(),
             }),
             Err((ev, vector)) => {
                 let involved: Vec<String> = pairs

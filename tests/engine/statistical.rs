@@ -74,8 +74,8 @@ fn scores(m: &funding_gap::model::Model, i: usize, j: usize, n: u64) -> (Vec<f64
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for t in 0..n {
         sample_inputs(m, 5, t, &mut s);
-        a.push(normal_quantile(s.u[i]));
-        b.push(normal_quantile(s.u[j]));
+        a.push(normal_quantile(s.u(i)));
+        b.push(normal_quantile(s.u(j)));
     }
     (a, b)
 }

@@ -24,7 +24,7 @@
 
 use serde::Serialize;
 
-use crate::stats::Sketch;
+use super::Sketch;
 
 /// Bins of u (deciles).
 pub const DECILES: usize = 10;
@@ -76,10 +76,16 @@ pub fn u_bin(u: f64) -> u8 {
 /// Where the bins of u = Φ(z) start on the z scale: edge k − 1 is the smallest double z with
 /// `u_bin(normal_cdf(z)) ≥ k`, found by bisection on the doubles themselves, so that
 /// [`z_bin`] gives exactly the bin `u_bin(normal_cdf(z))` gives, without computing Φ.
-pub fn z_bin_edges() -> [f64; U_BINS - 1] {
+/// A constant: computed on first use, once per process.
+pub fn z_bin_edges() -> &'static [f64; U_BINS - 1] {
+    static EDGES: std::sync::OnceLock<[f64; U_BINS - 1]> = std::sync::OnceLock::new();
+    EDGES.get_or_init(find_z_bin_edges)
+}
+
+fn find_z_bin_edges() -> [f64; U_BINS - 1] {
+    use super::quantile::{from_order_key as unkey, order_key as key};
     use crate::dist::{normal_cdf, normal_quantile};
     // Bisection on the doubles in their order as integers.
-    use crate::summary::{from_order_key as unkey, order_key as key};
     std::array::from_fn(|e| {
         let k = (e + 1) as u8;
         let reaches = |z: f64| u_bin(normal_cdf(z)) >= k;
@@ -443,17 +449,17 @@ mod tests {
             let below = t.next_down();
             assert_eq!(direct(t), e as u8 + 1, "edge {e} at {t}");
             assert_eq!(direct(below), e as u8, "just below edge {e}");
-            assert_eq!(z_bin(t, &edges), e as u8 + 1);
-            assert_eq!(z_bin(below, &edges), e as u8);
+            assert_eq!(z_bin(t, edges), e as u8 + 1);
+            assert_eq!(z_bin(below, edges), e as u8);
         }
         // A sweep across the whole range, including the tails and the infinities.
         let mut z = -9.0;
         while z < 9.0 {
-            assert_eq!(z_bin(z, &edges), direct(z), "z = {z}");
+            assert_eq!(z_bin(z, edges), direct(z), "z = {z}");
             z += 1.0 / 4096.0 + 1e-9;
         }
         for z in [f64::NEG_INFINITY, -40.0, 0.0, -0.0, 40.0, f64::INFINITY] {
-            assert_eq!(z_bin(z, &edges), direct(z), "z = {z}");
+            assert_eq!(z_bin(z, edges), direct(z), "z = {z}");
         }
     }
 

@@ -1,0 +1,238 @@
+//! One step of the cash model, stated plainly, and the scalar loop that runs a trial with it.
+//!
+//! In step k (covering `[t_k, t_k + dt)`), in this order (docs/model.md, "One trial"):
+//!
+//! 1. **Stress**: the step is stressed when cash at its start is below the floor.
+//! 2. **Obligations**: due = the step's scheduled payments + payments deferred into it. In a
+//!    stressed step, the flexible share of each deferrable contract's scheduled payment moves
+//!    `deferral_steps` later ([`defer`]); a payment moved past the horizon leaves the
+//!    accounting. A deferred payment is paid in full when it falls due (never deferred again).
+//! 3. **Interest** on the debt drawn at the start of the step: `rate · drawn · dt` ([`interest`]).
+//! 4. **Cash before financing**: `cash + revenue − costs − obligations + funding − interest`
+//!    ([`before_financing`]).
+//! 5. **Financing**: below the floor, draw on the facility up to its remaining room to bring
+//!    cash back to the floor ([`draw`]).
+//! 6. **Shortfall**: depth = floor − cash; the gap is the deepest depth so far; the first
+//!    step with a positive depth is the first shortfall.
+//!
+//! The rule functions are `#[inline(always)]` and branch-free (each branch a selection):
+//! [`super::lanes`] calls them lane by lane, and the compiler vectorises across lanes.
+
+use super::{Scratch, TraceStep, metric};
+use crate::model::Model;
+
+/// A trial's scalars for the cash loop, set before it by `prepare`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct TrialPar {
+    /// Cash at the start, $B.
+    pub(super) cash0: f64,
+    /// The cash floor, $B.
+    pub(super) floor: f64,
+    /// Debt facility limit, $B.
+    pub(super) limit: f64,
+    /// Interest rate on drawn debt, per year.
+    pub(super) rate: f64,
+    /// Step of the IPO, `usize::MAX` if none inside the horizon.
+    pub(super) ipo_step: usize,
+    /// Cash raised at the IPO, $B (it depends on revenue only, so it is known before the
+    /// cash loop and already counted in the step's funding).
+    pub(super) ipo_raise: f64,
+    /// Cash from rounds in the IPO's step, without the IPO (for the trace), $B.
+    pub(super) rounds_at_ipo: f64,
+    /// Cumulative revenue, $B (it does not depend on cash).
+    pub(super) revenue_total: f64,
+    /// Cumulative other costs, $B (they do not depend on cash).
+    pub(super) costs_total: f64,
+    /// Cash from rounds inside the horizon, $B.
+    pub(super) funding_rounds: f64,
+    /// New obligations created by tied spend, $B.
+    pub(super) tied_new: f64,
+    /// Tied spend counted toward existing contracts, $B.
+    pub(super) tied_counted: f64,
+}
+
+/// Whether a deferrable contract's scheduled payment of a step is deferred, and the amount
+/// that moves: in a stressed step, `flexible_share · scheduled` moves (when both are
+/// positive); the rest is paid now.
+#[inline(always)]
+pub fn defer(stressed: bool, scheduled: f64, flexible_share: f64) -> (bool, f64) {
+    let deferred = stressed & (flexible_share > 0.0) & (scheduled > 0.0);
+    (deferred, flexible_share * scheduled)
+}
+
+/// Interest paid in a step on the debt drawn at its start, $B.
+#[inline(always)]
+pub fn interest(rate: f64, drawn: f64, dt: f64) -> f64 {
+    rate * drawn * dt
+}
+
+/// Cash at the end of a step before any draw on the facility, $B.
+#[inline(always)]
+pub fn before_financing(
+    cash: f64,
+    revenue: f64,
+    costs: f64,
+    obligations: f64,
+    funding: f64,
+    interest: f64,
+) -> f64 {
+    cash + revenue - costs - obligations + funding - interest
+}
+
+/// Draws on the facility when cash before financing, `pre`, is below the floor: enough to
+/// bring it back to the floor if the room (`limit − drawn`) allows, else all the room.
+/// Returns (cash at the end of the step, debt drawn after it).
+#[inline(always)]
+pub fn draw(pre: f64, floor: f64, limit: f64, drawn: f64) -> (f64, f64) {
+    let room = limit - drawn;
+    let need = floor - pre;
+    let low = pre < floor;
+    let fits = need <= room;
+    let covered = low & fits;
+    let partial = low & !fits & (room > 0.0);
+    let add = if covered { need } else { room };
+    let drawn_after = if covered | partial { drawn + add } else { drawn };
+    let lifted = if covered { floor } else { pre + room };
+    let cash = if covered | partial { lifted } else { pre };
+    (cash, drawn_after)
+}
+
+/// Steps cash forward for the prepared trial in `s` with the rules above, one step at a
+/// time, and writes its path and results into `s`; records every step into `trace` when
+/// given. This is the readable statement of the cash model; [`super::lanes`] computes the
+/// same numbers for eight trials at once.
+pub(super) fn run(model: &Model, s: &mut Scratch, mut trace: Option<&mut Vec<TraceStep>>) {
+    let g = &model.grid;
+    let (n, dt) = (g.n, g.dt);
+    if let Some(t) = trace.as_deref_mut() {
+        t.clear();
+    }
+    let p = s.par;
+    let mut cash = p.cash0;
+    s.cash[0] = cash;
+    s.deferred_into.fill(0.0);
+    s.year_ocf.fill(0.0);
+    let (mut drawn, mut dropped, mut oblig_total, mut interest_total) = (0.0, 0.0, 0.0, 0.0);
+    let mut cash_min = cash;
+    let mut gap = (p.floor - cash).max(0.0);
+    let mut first = (gap > 0.0).then_some(0);
+    let mut rp = 0;
+    while rp < g.report.len() && g.report[rp].1 == 0 {
+        s.outcome.report_gaps[rp] = gap;
+        rp += 1;
+    }
+
+    for k in 0..n {
+        let revenue = s.revenue[k] * dt;
+        let cost = s.booked[k];
+        let funding = s.funding[k];
+        let stressed = cash < p.floor;
+        let mut oblig = s.oblig_var[k] + s.deferred_into[k];
+        let mut moved_out = 0.0;
+        let deferrable = model.var_obligations.iter().filter(|o| o.can_defer);
+        for (o, &(factor, flexible)) in deferrable.zip(&s.flex) {
+            let scheduled = factor * o.unit[k];
+            let (deferred, moved) = defer(stressed, scheduled, flexible);
+            if deferred {
+                oblig += scheduled - moved;
+                moved_out += moved;
+                match s.deferred_into.get_mut(k + o.deferral_steps) {
+                    Some(later) => *later += moved,
+                    None => dropped += moved,
+                }
+            } else {
+                oblig += scheduled;
+            }
+        }
+
+        let drawn_before = drawn;
+        let interest = interest(p.rate, drawn, dt);
+        let pre = before_financing(cash, revenue, cost, oblig, funding, interest);
+        (cash, drawn) = draw(pre, p.floor, p.limit, drawn);
+        s.cash[k + 1] = cash;
+        cash_min = cash_min.min(cash);
+        let depth = p.floor - cash;
+        if depth > 0.0 {
+            first.get_or_insert(k + 1);
+            gap = gap.max(depth);
+        }
+        oblig_total += oblig;
+        interest_total += interest;
+        s.year_ocf[g.year_of_step[k]] += revenue - cost - oblig;
+        s.obligations[k] = oblig / dt;
+        while rp < g.report.len() && g.report[rp].1 == k + 1 {
+            s.outcome.report_gaps[rp] = gap;
+            rp += 1;
+        }
+
+        if let Some(t) = trace.as_deref_mut() {
+            let at_ipo = k == p.ipo_step;
+            t.push(TraceStep {
+                t: g.t[k],
+                run_rates: (0..model.segments.len())
+                    .map(|i| s.r_path[i * n + k])
+                    .collect(),
+                revenue,
+                costs: cost,
+                obligations_paid: oblig,
+                deferred: moved_out,
+                rounds: if at_ipo { p.rounds_at_ipo } else { funding },
+                ipo: if at_ipo { p.ipo_raise } else { 0.0 },
+                debt_drawn: drawn - drawn_before,
+                interest,
+                cash_end: cash,
+            });
+        }
+    }
+
+    let o = &mut s.outcome;
+    o.first_shortfall = first;
+    o.ipo_step = (p.ipo_step != usize::MAX).then_some(p.ipo_step);
+    o.breakeven_year = s.year_ocf.iter().position(|&v| v >= 0.0);
+    let peak_burn = s.year_ocf.iter().fold(0.0_f64, |acc, &v| acc.max(-v));
+    let totals = Totals {
+        gap,
+        cash_end: cash,
+        cash_min,
+        obligations: oblig_total,
+        dropped,
+        drawn,
+        interest: interest_total,
+        peak_burn,
+    };
+    totals.write(&p, &mut o.metrics);
+}
+
+/// A trial's results from its cash loop, $B.
+pub(super) struct Totals {
+    pub(super) gap: f64,
+    pub(super) cash_end: f64,
+    pub(super) cash_min: f64,
+    pub(super) obligations: f64,
+    pub(super) dropped: f64,
+    pub(super) drawn: f64,
+    pub(super) interest: f64,
+    pub(super) peak_burn: f64,
+}
+
+impl Totals {
+    /// Writes the trial's metrics: these totals and the cash-independent ones of `p`.
+    pub(super) fn write(&self, p: &TrialPar, mm: &mut [f64; super::N_METRICS]) {
+        use metric::*;
+        mm[GAP] = self.gap;
+        mm[CASH_END] = self.cash_end;
+        mm[CASH_MIN] = self.cash_min;
+        mm[REVENUE] = p.revenue_total;
+        mm[COSTS] = p.costs_total;
+        mm[OBLIGATIONS] = self.obligations;
+        mm[DROPPED] = self.dropped;
+        mm[FUNDING_ROUNDS] = p.funding_rounds;
+        mm[TIED] = p.tied_new;
+        mm[IPO_RAISE] = p.ipo_raise;
+        mm[DEBT] = self.drawn;
+        mm[INTEREST] = self.interest;
+        mm[PEAK_BURN] = self.peak_burn;
+        mm[TIED_COUNTED] = p.tied_counted;
+        mm[NET_NEW_CASH] = p.funding_rounds - p.tied_new;
+    }
+}
