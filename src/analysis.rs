@@ -543,7 +543,7 @@ pub fn worst(
         ..cfg.clone()
     };
     let run = simulate(model, &cfg, &|_| {}, None, None)?;
-    let list = run.accum.worst.iter().map(|&(g, t)| (t, g)).collect();
+    let list = run.accum.worst().iter().map(|&(g, t)| (t, g)).collect();
     Ok((summarize(model, &run), list))
 }
 

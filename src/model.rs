@@ -643,8 +643,7 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
                             .iter_mut()
                             .zip(&grid.t[active.0..active.1])
                         {
-                            let factor =
-                                (1.0 + g).powf(t - grid.start).min(MAX_RUN_RATE);
+                            let factor = (1.0 + g).powf(t - grid.start).min(MAX_RUN_RATE);
                             *c += (a * factor).min(MAX_RUN_RATE) * grid.dt;
                         }
                     }
@@ -868,10 +867,7 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
             c[(b, a)] = rho;
         }
         match factorize(c) {
-            Ok(factor) => Some(Copula {
-                members,
-                factor,
-            }),
+            Ok(factor) => Some(Copula { members, factor }),
             Err((ev, vector)) => {
                 let involved: Vec<String> = pairs
                     .iter()

@@ -8,10 +8,9 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::engine::RunResult;
+use crate::engine::{Accum, RunResult};
 use crate::model::Model;
 use crate::sim::{METRIC_NAMES, metric};
-use crate::stats::quantile::{order_key, type7_select_many};
 use crate::stats::{Moments, Sketch, wilson};
 
 /// Quantile levels reported for the gap.
@@ -320,9 +319,9 @@ pub fn nice_ceil(x: f64) -> f64 {
     10.0 * p
 }
 
-fn gap_distribution(model: &Model, a: &crate::engine::Accum) -> GapDistribution {
-    let n = a.n.max(1) as f64;
-    let gap = &a.sketches[metric::GAP];
+fn gap_distribution(model: &Model, a: &Accum) -> GapDistribution {
+    let n = a.trials().max(1) as f64;
+    let gap = a.metric_sketch(metric::GAP);
     // Draw the bulk: up to the 99.5th percentile, rounded up to a nice number.
     // With no (or tiny) gaps, still draw a sensible $0–1B axis.
     let top = nice_ceil(gap.quantile(0.995).max(1.0));
@@ -333,7 +332,7 @@ fn gap_distribution(model: &Model, a: &crate::engine::Accum) -> GapDistribution 
     let in_range: f64 = counts.iter().sum::<f64>() + gap.zero_count() as f64;
     let x_top = nice_ceil(
         std::iter::once(gap)
-            .chain(a.report_sketches.iter())
+            .chain(a.report_gaps().map(|(_, s, _)| s))
             .map(|s| s.quantile(0.999))
             .fold(0.0, f64::max)
             .max(1.0),
@@ -349,8 +348,8 @@ fn gap_distribution(model: &Model, a: &crate::engine::Accum) -> GapDistribution 
             .grid
             .report
             .iter()
-            .zip(&a.report_sketches)
-            .map(|((y, _), s)| {
+            .zip(a.report_gaps())
+            .map(|((y, _), (_, s, _))| {
                 (
                     y.to_string(),
                     exceedance_x.iter().map(|&x| s.share_above(x)).collect(),
@@ -387,145 +386,24 @@ fn timeline(model: &Model) -> Vec<Marker> {
 pub fn summarize(model: &Model, run: &RunResult) -> Summary {
     let a = &run.accum;
     let g = &model.grid;
-    let n = a.n;
+    let n = a.trials();
     let gap = GapStats::new(
-        &a.moments[metric::GAP],
-        &a.sketches[metric::GAP],
-        a.shortfalls,
+        a.metric_moments(metric::GAP),
+        a.metric_sketch(metric::GAP),
+        a.shortfalls(),
     );
     let gap_by_year = g
         .report
         .iter()
-        .enumerate()
-        .map(|(i, (y, _))| {
+        .zip(a.report_gaps())
+        .map(|((y, _), (m, sk, k))| {
             (
                 y.to_string(),
                 YearGap {
-                    shortfall_probability: Probability::new(a.report_shortfalls[i], n),
-                    gap: GapStats::new(
-                        &a.report_moments[i],
-                        &a.report_sketches[i],
-                        a.report_shortfalls[i],
-                    ),
+                    shortfall_probability: Probability::new(k, n),
+                    gap: GapStats::new(m, sk, k),
                 },
             )
-        })
-        .collect();
-
-    // First shortfall: exact, from the histogram over cash indices.
-    let mut probability_by_year = IndexMap::new();
-    let mut cum = 0u64;
-    let mut j = 0;
-    let last_year = (g.t[g.n] - 1e-9).floor() as i32;
-    for y in g.t[0].floor() as i32..=last_year {
-        while j <= g.n && g.t[j] <= y as f64 + 1.0 + 1e-9 {
-            cum += a.first_shortfall[j];
-            j += 1;
-        }
-        probability_by_year.insert(y.to_string(), cum as f64 / n as f64);
-    }
-    let median_of = |count: u64| -> Option<f64> {
-        if count == 0 {
-            return None;
-        }
-        let h = (count - 1) as f64 * 0.5;
-        let rank = |r: u64| {
-            let mut seen = 0;
-            for (j, &c) in a.first_shortfall.iter().enumerate() {
-                seen += c;
-                if r < seen {
-                    return g.t[j];
-                }
-            }
-            g.t[g.n]
-        };
-        let lo = h.floor() as u64;
-        let (x0, x1) = (rank(lo), rank((lo + 1).min(count - 1)));
-        Some(x0 + (h - lo as f64) * (x1 - x0))
-    };
-    let mut seen = 0u64;
-    let cumulative = a
-        .first_shortfall
-        .iter()
-        .map(|&c| {
-            seen += c;
-            seen as f64 / n as f64
-        })
-        .collect();
-    let first_shortfall = FirstShortfall {
-        probability_by_year,
-        cumulative,
-        median: median_of(a.shortfalls),
-        median_all_trials: if 2 * a.shortfalls > n {
-            // The median over all trials is the (n/2)-quantile of the first-shortfall dates,
-            // with "no shortfall" counted as later than any date.
-            let h = (n - 1) as f64 * 0.5;
-            let r = h.round() as u64;
-            let mut seen = 0;
-            a.first_shortfall
-                .iter()
-                .enumerate()
-                .find(|(_, c)| {
-                    seen += **c;
-                    r < seen
-                })
-                .map(|(j, _)| g.t[j])
-        } else {
-            None
-        },
-    };
-
-    let mut be_by_year = IndexMap::new();
-    let mut cum = 0;
-    for (i, y) in g.years.iter().enumerate() {
-        cum += a.breakeven[i];
-        be_by_year.insert(y.to_string(), cum as f64 / n as f64);
-    }
-    let be_total: u64 = a.breakeven.iter().sum();
-    let median_year = (be_total > 0).then(|| {
-        let half = be_total.div_ceil(2);
-        let mut seen = 0;
-        let idx = a
-            .breakeven
-            .iter()
-            .position(|&c| {
-                seen += c;
-                seen >= half
-            })
-            .unwrap_or(0);
-        g.years[idx]
-    });
-
-    let metrics = METRIC_NAMES
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != metric::GAP)
-        .map(|(i, name)| {
-            let (m, s) = (&a.moments[i], &a.sketches[i]);
-            (
-                name.to_string(),
-                MetricStats {
-                    mean: m.mean,
-                    std_error: m.std_error(),
-                    p5: s.quantile(0.05),
-                    p50: s.quantile(0.5),
-                    p95: s.quantile(0.95),
-                },
-            )
-        })
-        .collect();
-
-    let inputs = model
-        .inputs
-        .iter()
-        .zip(&a.inputs)
-        .map(|(inp, m)| InputSummary {
-            path: inp.path.clone(),
-            distribution: inp.dist.describe(),
-            p5: inp.dist.quantile(0.05),
-            p50: inp.dist.quantile(0.5),
-            p95: inp.dist.quantile(0.95),
-            sampled_mean: m.mean,
         })
         .collect();
 
@@ -545,18 +423,14 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
         start: g.t[0],
         end: g.t[g.n],
         steps_per_year: model.scenario.time.steps_per_year,
-        shortfall_probability: Probability::new(a.shortfalls, n),
+        shortfall_probability: Probability::new(a.shortfalls(), n),
         gap,
         gap_by_year,
-        first_shortfall,
-        breakeven: Breakeven {
-            probability_by_year: be_by_year,
-            never: (n - be_total) as f64 / n as f64,
-            median_year,
-        },
-        ipo_probability: Probability::new(a.ipos, n),
-        metrics,
-        inputs,
+        first_shortfall: first_shortfall(model, a),
+        breakeven: breakeven(model, a),
+        ipo_probability: Probability::new(a.ipos(), n),
+        metrics: metrics(a),
+        inputs: inputs(model, a),
         obligations_schedule: Schedule {
             years: sched.years.clone(),
             by_counterparty: sched.by_counterparty.iter().cloned().collect(),
@@ -571,20 +445,160 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
     }
 }
 
-fn sensitivity(model: &Model, a: &crate::engine::Accum) -> Sensitivity {
+/// When the money runs out: exact, from the histogram of first shortfalls over cash
+/// indices.
+fn first_shortfall(model: &Model, a: &Accum) -> FirstShortfall {
+    let g = &model.grid;
+    let n = a.trials();
+    let counts = a.first_shortfall_counts();
+    let shortfalls = a.shortfalls();
+    // First shortfall: exact, from the histogram over cash indices.
+    let mut probability_by_year = IndexMap::new();
+    let mut cum = 0u64;
+    let mut j = 0;
+    let last_year = (g.t[g.n] - 1e-9).floor() as i32;
+    for y in g.t[0].floor() as i32..=last_year {
+        while j <= g.n && g.t[j] <= y as f64 + 1.0 + 1e-9 {
+            cum += counts[j];
+            j += 1;
+        }
+        probability_by_year.insert(y.to_string(), cum as f64 / n as f64);
+    }
+    let median_of = |count: u64| -> Option<f64> {
+        if count == 0 {
+            return None;
+        }
+        let h = (count - 1) as f64 * 0.5;
+        let rank = |r: u64| {
+            let mut seen = 0;
+            for (j, &c) in counts.iter().enumerate() {
+                seen += c;
+                if r < seen {
+                    return g.t[j];
+                }
+            }
+            g.t[g.n]
+        };
+        let lo = h.floor() as u64;
+        let (x0, x1) = (rank(lo), rank((lo + 1).min(count - 1)));
+        Some(x0 + (h - lo as f64) * (x1 - x0))
+    };
+    let mut seen = 0u64;
+    let cumulative = counts
+        .iter()
+        .map(|&c| {
+            seen += c;
+            seen as f64 / n as f64
+        })
+        .collect();
+    FirstShortfall {
+        probability_by_year,
+        cumulative,
+        median: median_of(shortfalls),
+        median_all_trials: if 2 * shortfalls > n {
+            // The median over all trials is the (n/2)-quantile of the first-shortfall dates,
+            // with "no shortfall" counted as later than any date.
+            let h = (n - 1) as f64 * 0.5;
+            let r = h.round() as u64;
+            let mut seen = 0;
+            counts
+                .iter()
+                .enumerate()
+                .find(|(_, c)| {
+                    seen += **c;
+                    r < seen
+                })
+                .map(|(j, _)| g.t[j])
+        } else {
+            None
+        },
+    }
+}
+
+/// The break-even year: the first calendar year of non-negative operating cash flow.
+fn breakeven(model: &Model, a: &Accum) -> Breakeven {
+    let g = &model.grid;
+    let n = a.trials();
+    let counts = a.breakeven_counts();
+    let mut be_by_year = IndexMap::new();
+    let mut cum = 0;
+    for (i, y) in g.years.iter().enumerate() {
+        cum += counts[i];
+        be_by_year.insert(y.to_string(), cum as f64 / n as f64);
+    }
+    let be_total: u64 = counts.iter().sum();
+    let median_year = (be_total > 0).then(|| {
+        let half = be_total.div_ceil(2);
+        let mut seen = 0;
+        let idx = counts
+            .iter()
+            .position(|&c| {
+                seen += c;
+                seen >= half
+            })
+            .unwrap_or(0);
+        g.years[idx]
+    });
+    Breakeven {
+        probability_by_year: be_by_year,
+        never: (n - be_total) as f64 / n as f64,
+        median_year,
+    }
+}
+
+/// Mean, standard error and p5/p50/p95 of every metric but the gap.
+fn metrics(a: &Accum) -> IndexMap<String, MetricStats> {
+    METRIC_NAMES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != metric::GAP)
+        .map(|(i, name)| {
+            let (m, s) = (a.metric_moments(i), a.metric_sketch(i));
+            (
+                name.to_string(),
+                MetricStats {
+                    mean: m.mean,
+                    std_error: m.std_error(),
+                    p5: s.quantile(0.05),
+                    p50: s.quantile(0.5),
+                    p95: s.quantile(0.95),
+                },
+            )
+        })
+        .collect()
+}
+
+/// Every uncertain input: its distribution, p5/p50/p95 and the mean drawn.
+fn inputs(model: &Model, a: &Accum) -> Vec<InputSummary> {
+    model
+        .inputs
+        .iter()
+        .zip(a.input_moments())
+        .map(|(inp, m)| InputSummary {
+            path: inp.path.clone(),
+            distribution: inp.dist.describe(),
+            p5: inp.dist.quantile(0.05),
+            p50: inp.dist.quantile(0.5),
+            p95: inp.dist.quantile(0.95),
+            sampled_mean: m.mean,
+        })
+        .collect()
+}
+
+fn sensitivity(model: &Model, a: &Accum) -> Sensitivity {
     use crate::stats::sensitivity::summarize;
     let paths: Vec<String> = model.inputs.iter().map(|i| i.path.clone()).collect();
-    let Some(acc) = &a.sens else {
+    let Some((acc, joint)) = a.sensitivity() else {
         return Sensitivity::default();
     };
-    let gap = summarize(acc, 0, Some(&a.joint), &paths, &a.sketches[metric::GAP]);
+    let gap = summarize(acc, 0, Some(joint), &paths, a.metric_sketch(metric::GAP));
     let by_year = model
         .grid
         .report
         .iter()
-        .zip(&a.report_sketches)
+        .zip(a.report_gaps())
         .enumerate()
-        .map(|(r, ((y, _), sk))| (y.to_string(), summarize(acc, r + 1, None, &paths, sk)))
+        .map(|(r, ((y, _), (_, sk, _)))| (y.to_string(), summarize(acc, r + 1, None, &paths, sk)))
         .collect();
     Sensitivity { gap, by_year }
 }
@@ -592,42 +606,15 @@ fn sensitivity(model: &Model, a: &crate::engine::Accum) -> Sensitivity {
 fn bands(model: &Model, run: &RunResult) -> Bands {
     let g = &model.grid;
     let n = g.n;
-    let width = 4 * n + 1;
-    let rows = &run.accum.band_rows;
-    let samples = rows.len() / width;
-    // One pass over the sampled rows (cash n+1, revenue, obligations, costs: n each), each
-    // value's order key pushed to its step's column, plus the outflows (obligations + costs).
-    let mut columns: Vec<Vec<i64>> = (0..width + n)
-        .map(|_| Vec::with_capacity(samples))
-        .collect();
-    for row in rows.chunks_exact(width) {
-        let (fixed, outflows) = columns.split_at_mut(width);
-        for (c, &v) in fixed.iter_mut().zip(row) {
-            c.push(order_key(v));
-        }
-        let (oblig, cost) = (&row[2 * n + 1..3 * n + 1], &row[3 * n + 1..]);
-        for ((c, &o), &k) in outflows.iter_mut().zip(oblig).zip(cost) {
-            c.push(order_key(o + k));
-        }
-    }
-    // The selections are independent, so they run on the run's threads (the quantiles are
-    // the same numbers on any number of threads).
-    let select = |keys: &mut Vec<i64>| -> [f64; 5] {
-        let q = type7_select_many(keys, &BAND_LEVELS);
-        std::array::from_fn(|l| q[l])
-    };
-    let q: Vec<[f64; 5]> = run.pool.install(|| {
-        use rayon::prelude::*;
-        columns.par_iter_mut().map(select).collect()
-    });
+    let q = run.band_quantiles(&BAND_LEVELS);
     Bands {
         t: g.t.clone(),
         t_flows: g.t[..n].to_vec(),
-        trials_used: samples as u64,
-        cash: Band::from_quantiles(&q[..n + 1]),
-        revenue: Band::from_quantiles(&q[n + 1..2 * n + 1]),
-        obligations: Band::from_quantiles(&q[2 * n + 1..3 * n + 1]),
-        costs: Band::from_quantiles(&q[3 * n + 1..width]),
-        outflows: Band::from_quantiles(&q[width..]),
+        trials_used: q.trials as u64,
+        cash: Band::from_quantiles(&q.cash),
+        revenue: Band::from_quantiles(&q.revenue),
+        obligations: Band::from_quantiles(&q.obligations),
+        costs: Band::from_quantiles(&q.costs),
+        outflows: Band::from_quantiles(&q.outflows),
     }
 }

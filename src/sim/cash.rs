@@ -91,7 +91,11 @@ pub fn draw(pre: f64, floor: f64, limit: f64, drawn: f64) -> (f64, f64) {
     let covered = low & fits;
     let partial = low & !fits & (room > 0.0);
     let add = if covered { need } else { room };
-    let drawn_after = if covered | partial { drawn + add } else { drawn };
+    let drawn_after = if covered | partial {
+        drawn + add
+    } else {
+        drawn
+    };
     let lifted = if covered { floor } else { pre + room };
     let cash = if covered | partial { lifted } else { pre };
     (cash, drawn_after)

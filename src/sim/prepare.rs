@@ -145,7 +145,6 @@ fn obligations_due(model: &Model, s: &mut Scratch) {
     for (b, &f) in s.oblig_var.iter_mut().zip(&model.fixed_obligations) {
         *b += f;
     }
-
 }
 
 /// Other costs booked in each step (`s.booked`, $B; `s.costs`, $B/yr): the fixed lines, then
@@ -214,7 +213,6 @@ fn other_costs(model: &Model, s: &mut Scratch) {
     for (c, &b) in s.costs.iter_mut().zip(&s.booked) {
         *c = b / dt;
     }
-
 }
 
 /// The IPO raises a share of its valuation, a multiple of the run-rate at the start of its

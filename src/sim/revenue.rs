@@ -24,7 +24,6 @@ pub(super) struct SegPar {
     drift: f64,
 }
 
-
 /// Sets up the trial's segments and events: each segment's parameters and starting
 /// run-rate, the growth factor of every step where it does not depend on the state, and the
 /// streams of its shocks and of the events' arrivals.
@@ -91,7 +90,6 @@ pub(super) fn set_up(model: &Model, seed: u64, trial: u64, s: &mut Scratch, rand
             usize::MAX
         };
     }
-
 }
 
 /// Length of a segment's row of shocks: the n − 1 updates, padded to a multiple of 8 so that
@@ -326,7 +324,6 @@ pub(super) fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
         *rev = (0..m).map(|i| r_path[i * n + k]).sum();
     }
 }
-
 
 #[cfg(test)]
 mod tests {

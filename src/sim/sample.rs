@@ -43,7 +43,11 @@ pub fn sample_inputs(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
             let z: f64 = row.iter().zip(&s.ztmp).map(|(f, e)| f * e).sum();
             // Φ is the costliest step here; a value from z alone does not need it (its u is
             // computed on demand by `Scratch::u`).
-            let u = if s.u_from_z[i] { f64::NAN } else { normal_cdf(z) };
+            let u = if s.u_from_z[i] {
+                f64::NAN
+            } else {
+                normal_cdf(z)
+            };
             s.z[i] = z;
             s.u[i] = u;
             s.bins[i] = z_bin(z, edges);
@@ -54,4 +58,3 @@ pub fn sample_inputs(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
         }
     }
 }
-

@@ -1,0 +1,294 @@
+//! What a run accumulates: moments, sketches and counts of every result, the sensitivity
+//! sums, the band sample, the worst trials. Chunks accumulate their trials in index order and
+//! are merged in chunk order; the summary reads the totals through named accessors.
+
+use super::bands::BandSample;
+use super::paired::keep_worst;
+use super::trial_row::push_row;
+use crate::model::Model;
+use crate::sim::{N_METRICS, Scratch, metric};
+use crate::stats::sensitivity::{ChunkSens, JointHist, SensAccum};
+use crate::stats::{COARSE_BITS, FINE_BITS, Moments, SharedMoments, Sketch};
+
+/// Everything a run accumulates; mergeable in chunk order.
+#[derive(Debug, Clone)]
+pub struct Accum {
+    /// Trials.
+    n: u64,
+    /// Moments of each metric.
+    moments: Vec<Moments>,
+    /// Sketch of each metric.
+    sketches: Vec<Sketch>,
+    /// Moments of the gap by report year.
+    report_moments: Vec<Moments>,
+    /// Sketches of the gap by report year.
+    report_sketches: Vec<Sketch>,
+    /// Trials with a gap.
+    shortfalls: u64,
+    /// Trials with a gap by each report year.
+    report_shortfalls: Vec<u64>,
+    /// Count of trials by cash index j of their first shortfall.
+    first_shortfall: Vec<u64>,
+    /// Count of trials by index of their break-even year.
+    breakeven: Vec<u64>,
+    /// Trials with an IPO inside the horizon.
+    ipos: u64,
+    /// Moments of each sampled input.
+    inputs: Vec<Moments>,
+    /// A chunk's sums for the moments of the metrics, the gaps by report year and the
+    /// inputs (only in a chunk; merged into the moments above).
+    chunk_moments: [SharedMoments; 3],
+    /// Sampled trajectories for the bands.
+    bands: BandSample,
+    /// Per-trial rows of this chunk (only with `save_trials`).
+    trial_rows: Vec<f64>,
+    /// A chunk's decile sums for sensitivity: the horizon gap, then each report year.
+    chunk_sens: Option<ChunkSens>,
+    /// The current trial's responses, in the same order.
+    responses: Vec<f64>,
+    /// The run's decile sums for sensitivity (only in the total).
+    sens: Option<SensAccum>,
+    /// Joint (gap, u) counts per input (only in the total).
+    joint: JointHist,
+    /// The trials with the largest gap, (gap, trial), largest first (with `RunConfig::worst`).
+    worst: Vec<(f64, u64)>,
+}
+
+impl Accum {
+    /// Trials accumulated.
+    pub fn trials(&self) -> u64 {
+        self.n
+    }
+
+    /// Moments of metric `i` ([`crate::sim::metric`]).
+    pub fn metric_moments(&self, i: usize) -> &Moments {
+        &self.moments[i]
+    }
+
+    /// Quantile sketch of metric `i` ([`crate::sim::metric`]).
+    pub fn metric_sketch(&self, i: usize) -> &Sketch {
+        &self.sketches[i]
+    }
+
+    /// Trials with a gap over the horizon.
+    pub fn shortfalls(&self) -> u64 {
+        self.shortfalls
+    }
+
+    /// Per report year: moments and sketch of the gap up to its end, and the trials with a
+    /// gap by then.
+    pub fn report_gaps(&self) -> impl Iterator<Item = (&Moments, &Sketch, u64)> + '_ {
+        self.report_moments
+            .iter()
+            .zip(&self.report_sketches)
+            .zip(&self.report_shortfalls)
+            .map(|((m, s), &k)| (m, s, k))
+    }
+
+    /// Count of trials by cash index j (t_j) of their first shortfall.
+    pub fn first_shortfall_counts(&self) -> &[u64] {
+        &self.first_shortfall
+    }
+
+    /// Count of trials by index (into the grid's years) of their break-even year.
+    pub fn breakeven_counts(&self) -> &[u64] {
+        &self.breakeven
+    }
+
+    /// Trials with an IPO inside the horizon.
+    pub fn ipos(&self) -> u64 {
+        self.ipos
+    }
+
+    /// Moments of each sampled input, in model order.
+    pub fn input_moments(&self) -> &[Moments] {
+        &self.inputs
+    }
+
+    /// The decile sums for sensitivity and the joint (gap, u) histogram.
+    pub fn sensitivity(&self) -> Option<(&SensAccum, &JointHist)> {
+        self.sens.as_ref().map(|s| (s, &self.joint))
+    }
+
+    /// The trials with the largest gap, (gap, trial), largest first.
+    pub fn worst(&self) -> &[(f64, u64)] {
+        &self.worst
+    }
+
+    /// The sampled trajectories behind the bands.
+    pub fn band_sample(&self) -> &BandSample {
+        &self.bands
+    }
+
+    /// Keeps trial `trial` among the `k` with the largest gap if it is one.
+    pub(super) fn note_worst(&mut self, k: usize, gap: f64, trial: u64) {
+        keep_worst(&mut self.worst, k, gap, trial);
+    }
+
+    /// Per-trial rows of this chunk (with `save_trials`), taken out for the sink.
+    pub(super) fn take_trial_rows(&mut self) -> Vec<f64> {
+        std::mem::take(&mut self.trial_rows)
+    }
+    /// An empty accumulator for a whole run of `model` with room for `band_trials` sampled
+    /// trajectories.
+    pub(super) fn new(model: &Model, band_trials: usize) -> Accum {
+        let mut a = Accum::empty(model);
+        a.bands = BandSample::with_capacity(model.grid.n, band_trials);
+        a.sens = Some(SensAccum::new(
+            model.inputs.len(),
+            1 + model.grid.report.len(),
+        ));
+        a
+    }
+
+    /// An empty accumulator for one chunk of a run of `model`.
+    pub(super) fn for_chunk(model: &Model) -> Accum {
+        let mut a = Accum::empty(model);
+        a.chunk_sens = Some(ChunkSens::new(
+            model.inputs.len(),
+            1 + model.grid.report.len(),
+        ));
+        a.responses = vec![0.0; 1 + model.grid.report.len()];
+        a.chunk_moments = [
+            SharedMoments::new(N_METRICS),
+            SharedMoments::new(model.grid.report.len()),
+            SharedMoments::new(model.inputs.len()),
+        ];
+        a
+    }
+
+    pub(super) fn empty(model: &Model) -> Accum {
+        let r = model.grid.report.len();
+        Accum {
+            n: 0,
+            moments: vec![Moments::default(); N_METRICS],
+            // The gap gets the fine sketch (its quantiles are headline results); the other
+            // metrics report p5/p50/p95 and do with the coarse one.
+            sketches: (0..N_METRICS)
+                .map(|i| {
+                    Sketch::with_bits(if i == metric::GAP {
+                        FINE_BITS
+                    } else {
+                        COARSE_BITS
+                    })
+                })
+                .collect(),
+            report_moments: vec![Moments::default(); r],
+            report_sketches: vec![Sketch::default(); r],
+            shortfalls: 0,
+            report_shortfalls: vec![0; r],
+            first_shortfall: vec![0; model.grid.n + 1],
+            breakeven: vec![0; model.grid.years.len()],
+            ipos: 0,
+            inputs: vec![Moments::default(); model.inputs.len()],
+            chunk_moments: Default::default(),
+            bands: BandSample::default(),
+            trial_rows: Vec::new(),
+            chunk_sens: None,
+            responses: Vec::new(),
+            sens: None,
+            joint: JointHist::default(),
+            worst: Vec::new(),
+        }
+    }
+
+    /// Adds a trial's order-independent statistics: sketches, counts, the (gap, u) histogram.
+    /// These are integers (and exact minima and maxima), so they can be kept per worker and
+    /// merged in any order.
+    pub(super) fn add_counts(&mut self, s: &Scratch, bins: &[u8]) {
+        let o = &s.outcome;
+        for (sk, &v) in self.sketches.iter_mut().zip(&o.metrics) {
+            sk.add(v);
+        }
+        let gap = o.metrics[metric::GAP];
+        self.shortfalls += u64::from(gap > 0.0);
+        for (i, &v) in o.report_gaps.iter().enumerate() {
+            self.report_sketches[i].add(v);
+            self.report_shortfalls[i] += u64::from(v > 0.0);
+        }
+        if let Some(j) = o.first_shortfall {
+            self.first_shortfall[j] += 1;
+        }
+        if let Some(y) = o.breakeven_year {
+            self.breakeven[y] += 1;
+        }
+        self.ipos += u64::from(o.ipo_step.is_some());
+        self.joint.add(gap, bins);
+    }
+
+    /// Adds a trial's float sums, kept per chunk and merged in chunk order.
+    pub(super) fn add_sums(
+        &mut self,
+        model: &Model,
+        s: &Scratch,
+        bins: &[u8],
+        trial: u64,
+        band_stride: u64,
+        save: bool,
+    ) {
+        let o = &s.outcome;
+        self.n += 1;
+        let [metrics, report, inputs] = &mut self.chunk_moments;
+        metrics.push(&o.metrics);
+        report.push(&o.report_gaps);
+        inputs.push(&s.x);
+        if let Some(c) = &mut self.chunk_sens {
+            if let Some((first, rest)) = self.responses.split_first_mut() {
+                *first = o.metrics[metric::GAP];
+                rest.copy_from_slice(&o.report_gaps);
+            }
+            c.add(trial, &self.responses, bins);
+        }
+        if trial % band_stride == 0 {
+            self.bands.push(s);
+        }
+        if save {
+            push_row(model, s, trial, &mut self.trial_rows);
+        }
+    }
+
+    /// Merges a worker's order-independent statistics (any order gives the same result).
+    pub(super) fn merge_counts(&mut self, o: &Accum) {
+        for (a, b) in self.sketches.iter_mut().zip(&o.sketches) {
+            a.merge(b);
+        }
+        for (a, b) in self.report_sketches.iter_mut().zip(&o.report_sketches) {
+            a.merge(b);
+        }
+        self.shortfalls += o.shortfalls;
+        for (a, b) in self.report_shortfalls.iter_mut().zip(&o.report_shortfalls) {
+            *a += b;
+        }
+        for (a, b) in self.first_shortfall.iter_mut().zip(&o.first_shortfall) {
+            *a += b;
+        }
+        for (a, b) in self.breakeven.iter_mut().zip(&o.breakeven) {
+            *a += b;
+        }
+        self.ipos += o.ipos;
+        self.joint.merge(&o.joint);
+    }
+
+    /// Merges the accumulator of the chunk that follows this one, keeping the `worst` largest
+    /// gaps.
+    pub(super) fn merge(&mut self, o: Accum, worst: usize) {
+        for &(gap, trial) in &o.worst {
+            keep_worst(&mut self.worst, worst, gap, trial);
+        }
+        self.n += o.n;
+        let [metrics, report, inputs] = &o.chunk_moments;
+        for (a, b) in self.moments.iter_mut().zip(metrics.moments()) {
+            a.merge(&b);
+        }
+        for (a, b) in self.report_moments.iter_mut().zip(report.moments()) {
+            a.merge(&b);
+        }
+        for (a, b) in self.inputs.iter_mut().zip(inputs.moments()) {
+            a.merge(&b);
+        }
+        self.bands.append(&o.bands);
+        if let (Some(a), Some(b)) = (&mut self.sens, &o.chunk_sens) {
+            a.merge(b);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The sample of trajectories behind the per-step percentile bands, and its quantiles.
+//!
+//! Every `stride`-th trial is kept (a fixed stride, so the sample does not depend on the
+//! thread count): per sampled trial one row of cash at t_0..t_n (n + 1 values), then the
+//! revenue run-rate, obligations paid and other costs of each step (n values each, $B/yr).
+//! This module is the only one that knows that layout.
+
+use rayon::prelude::*;
+
+use crate::sim::Scratch;
+use crate::stats::quantile::{order_key, type7_select_many};
+
+/// Sampled trajectories, in trial order.
+#[derive(Debug, Clone, Default)]
+pub struct BandSample {
+    /// Steps n of the grid.
+    n: usize,
+    /// The rows, `width(n)` values each.
+    rows: Vec<f64>,
+}
+
+/// Per-step quantiles at five levels of each series, from [`BandSample::quantiles`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandQuantiles {
+    /// Sampled trials.
+    pub trials: usize,
+    /// Cash at t_0..t_n, $B.
+    pub cash: Vec<[f64; 5]>,
+    /// Revenue run-rate per step, $B/yr.
+    pub revenue: Vec<[f64; 5]>,
+    /// Obligations paid per step, $B/yr.
+    pub obligations: Vec<[f64; 5]>,
+    /// Other costs per step, $B/yr.
+    pub costs: Vec<[f64; 5]>,
+    /// Obligations plus other costs per step, $B/yr.
+    pub outflows: Vec<[f64; 5]>,
+}
+
+impl BandSample {
+    /// Values per sampled trial on a grid of `n` steps.
+    pub fn width(n: usize) -> usize {
+        4 * n + 1
+    }
+
+    /// An empty sample for a grid of `n` steps, with room for `trials` rows.
+    pub(super) fn with_capacity(n: usize, trials: usize) -> BandSample {
+        BandSample {
+            n,
+            rows: Vec::with_capacity(trials * Self::width(n)),
+        }
+    }
+
+    /// Appends the trajectory of the trial in `s`.
+    pub(super) fn push(&mut self, s: &Scratch) {
+        self.n = s.revenue.len();
+        self.rows.extend_from_slice(&s.cash);
+        self.rows.extend_from_slice(&s.revenue);
+        self.rows.extend_from_slice(&s.obligations);
+        self.rows.extend_from_slice(&s.costs);
+    }
+
+    /// Appends the rows of the chunk that follows.
+    pub(super) fn append(&mut self, o: &BandSample) {
+        self.n = self.n.max(o.n);
+        self.rows.extend_from_slice(&o.rows);
+    }
+
+    /// Number of sampled trials.
+    pub fn trials(&self) -> usize {
+        self.rows.len() / Self::width(self.n)
+    }
+
+    /// Type-7 quantiles at `levels` of every series at every step, by exact selection.
+    /// The selections are independent, so they run on `pool`; the quantiles are the same
+    /// numbers on any number of threads.
+    pub(super) fn quantiles(&self, levels: &[f64; 5], pool: &rayon::ThreadPool) -> BandQuantiles {
+        let n = self.n;
+        let width = Self::width(n);
+        let samples = self.trials();
+        // One pass over the rows, each value's order key pushed to its step's column, plus
+        // the outflows (obligations + costs).
+        let mut columns: Vec<Vec<i64>> = (0..width + n)
+            .map(|_| Vec::with_capacity(samples))
+            .collect();
+        for row in self.rows.chunks_exact(width) {
+            let (fixed, outflows) = columns.split_at_mut(width);
+            for (c, &v) in fixed.iter_mut().zip(row) {
+                c.push(order_key(v));
+            }
+            let (oblig, cost) = (&row[2 * n + 1..3 * n + 1], &row[3 * n + 1..]);
+            for ((c, &o), &k) in outflows.iter_mut().zip(oblig).zip(cost) {
+                c.push(order_key(o + k));
+            }
+        }
+        let select = |keys: &mut Vec<i64>| -> [f64; 5] {
+            let q = type7_select_many(keys, levels);
+            std::array::from_fn(|l| q[l])
+        };
+        let q: Vec<[f64; 5]> = pool.install(|| columns.par_iter_mut().map(select).collect());
+        BandQuantiles {
+            trials: samples,
+            cash: q[..n + 1].to_vec(),
+            revenue: q[n + 1..2 * n + 1].to_vec(),
+            obligations: q[2 * n + 1..3 * n + 1].to_vec(),
+            costs: q[3 * n + 1..width].to_vec(),
+            outflows: q[width..].to_vec(),
+        }
+    }
+}
