@@ -42,3 +42,6 @@ pub mod scenario;
 pub mod sim;
 pub mod stats;
 pub mod summary;
+
+#[cfg(test)]
+mod layout;

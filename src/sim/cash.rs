@@ -208,6 +208,7 @@ pub(super) fn run(model: &Model, s: &mut Scratch, mut trace: Option<&mut Vec<Tra
 }
 
 /// A trial's results from its cash loop, $B.
+#[derive(Debug, Clone, Copy)]
 pub(super) struct Totals {
     pub(super) gap: f64,
     pub(super) cash_end: f64,

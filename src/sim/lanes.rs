@@ -77,6 +77,60 @@ impl<const L: usize> Lanes<L> {
         self.flex
             .resize(n_deferrable(model), (Row::ZERO, Row::ZERO));
     }
+
+    /// Copies the prepared flows of the `L` trials in `s` into the lanes, [step][lane].
+    fn load(&mut self, s: &[Scratch; L]) {
+        for (l, sl) in s.iter().enumerate() {
+            for (rows, v) in [
+                (&mut self.rate, &sl.revenue),
+                (&mut self.cost, &sl.booked),
+                (&mut self.oblig, &sl.oblig_var),
+                (&mut self.funding, &sl.funding),
+            ] {
+                for (row, &x) in rows.iter_mut().zip(v) {
+                    row[l] = x;
+                }
+            }
+            for ((fac, flx), &(f, fl)) in self.flex.iter_mut().zip(&sl.flex) {
+                fac[l] = f;
+                flx[l] = fl;
+            }
+        }
+    }
+
+    /// Writes each lane's path and results back into its scratch: the cash path, the
+    /// obligations paid, the gaps by report year, the first shortfall (a cash index, or
+    /// infinity for none), the break-even year, and the metrics from `totals`.
+    fn store(
+        &self,
+        s: &mut [Scratch; L],
+        par: &[TrialPar; L],
+        totals: [cash::Totals; L],
+        first: &[f64; L],
+    ) {
+        for (l, sl) in s.iter_mut().enumerate() {
+            for (c, row) in sl.cash.iter_mut().zip(&self.cash) {
+                *c = row[l];
+            }
+            for (o, row) in sl.obligations.iter_mut().zip(&self.oblig) {
+                *o = row[l];
+            }
+            let p = &par[l];
+            let o = &mut sl.outcome;
+            for (r, row) in o.report_gaps.iter_mut().zip(&self.report) {
+                *r = row[l];
+            }
+            o.first_shortfall = first[l].is_finite().then_some(first[l] as usize);
+            o.ipo_step = (p.ipo_step != usize::MAX).then_some(p.ipo_step);
+            o.breakeven_year = self.year_ocf.iter().position(|v| v[l] >= 0.0);
+            let peak_burn = self.year_ocf.iter().fold(0.0_f64, |acc, v| acc.max(-v[l]));
+            let t = cash::Totals {
+                peak_burn,
+                ..totals[l]
+            };
+            t.write(p, &mut o.metrics);
+        }
+    }
 }
 
 /// [`LANES`] trials run together: their scratches and the shared cash-loop buffers.
@@ -121,6 +175,11 @@ pub fn run_batch(model: &Model, seed: u64, first: u64, count: usize, batch: &mut
 /// Steps cash forward for the `L` prepared trials in `s`, side by side: each lane's
 /// arithmetic is exactly that of [`cash::run`], by the same rules of [`cash`], with its
 /// branches written as selections so that lanes never diverge.
+///
+/// One piece on purpose (~140 lines): the step loop keeps a dozen arrays of lanes (cash,
+/// debt, gap, totals) in vector registers from step to step; cut into functions, they would
+/// be passed through memory on every step of every trial. The rules themselves live in
+/// [`cash`]; the loading and storing of lanes are apart ([`Lanes::load`], [`Lanes::store`]).
 fn cash_loop<const L: usize>(model: &Model, s: &mut [Scratch], b: &mut Lanes<L>) {
     let g = &model.grid;
     let (n, dt) = (g.n, g.dt);
@@ -130,23 +189,7 @@ fn cash_loop<const L: usize>(model: &Model, s: &mut [Scratch], b: &mut Lanes<L>)
         Err(_) => unreachable!("cash_loop::<{L}> given {} scratches", s.len()),
     };
 
-    // Lanes side by side: [step][lane].
-    for (l, sl) in s.iter().enumerate() {
-        for (rows, v) in [
-            (&mut b.rate, &sl.revenue),
-            (&mut b.cost, &sl.booked),
-            (&mut b.oblig, &sl.oblig_var),
-            (&mut b.funding, &sl.funding),
-        ] {
-            for (row, &x) in rows.iter_mut().zip(v) {
-                row[l] = x;
-            }
-        }
-        for ((fac, flx), &(f, fl)) in b.flex.iter_mut().zip(&sl.flex) {
-            fac[l] = f;
-            flx[l] = fl;
-        }
-    }
+    b.load(s);
     b.deferred.fill(Row::ZERO);
     b.year_ocf.fill(Row::ZERO);
     let par: [TrialPar; L] = std::array::from_fn(|l| s[l].par);
@@ -262,32 +305,15 @@ fn cash_loop<const L: usize>(model: &Model, s: &mut [Scratch], b: &mut Lanes<L>)
         }
     }
 
-    for (l, sl) in s.iter_mut().enumerate() {
-        for (c, row) in sl.cash.iter_mut().zip(&b.cash) {
-            *c = row[l];
-        }
-        for (o, row) in sl.obligations.iter_mut().zip(&b.oblig) {
-            *o = row[l];
-        }
-        let p = &par[l];
-        let o = &mut sl.outcome;
-        for (r, row) in o.report_gaps.iter_mut().zip(&b.report) {
-            *r = row[l];
-        }
-        o.first_shortfall = first[l].is_finite().then_some(first[l] as usize);
-        o.ipo_step = (p.ipo_step != usize::MAX).then_some(p.ipo_step);
-        o.breakeven_year = b.year_ocf.iter().position(|v| v[l] >= 0.0);
-        let peak_burn = b.year_ocf.iter().fold(0.0_f64, |acc, v| acc.max(-v[l]));
-        let totals = cash::Totals {
-            gap: gap[l],
-            cash_end: cash[l],
-            cash_min: cash_min[l],
-            obligations: oblig_total[l],
-            dropped: dropped[l],
-            drawn: drawn[l],
-            interest: interest_total[l],
-            peak_burn,
-        };
-        totals.write(p, &mut o.metrics);
-    }
+    let totals = std::array::from_fn(|l| cash::Totals {
+        gap: gap[l],
+        cash_end: cash[l],
+        cash_min: cash_min[l],
+        obligations: oblig_total[l],
+        dropped: dropped[l],
+        drawn: drawn[l],
+        interest: interest_total[l],
+        peak_burn: 0.0,
+    });
+    b.store(s, &par, totals, &first);
 }

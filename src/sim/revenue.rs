@@ -157,9 +157,12 @@ impl Run {
 /// cash loop: the shocks' normals segment by segment (each segment has its own stream, so
 /// these are the numbers a step-by-step loop would draw), their mixing and exponentials in
 /// tight loops, then the recurrence with the events.
+// One piece on purpose (~120 lines): the runs of steps between event firings, the choice of
+// the tight loop for a run, and the firings that end it share the segments' state (run-rate,
+// multiplier, post-event growth) from run to run.
 pub(super) fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
     let g = &model.grid;
-    let (n, dt) = (g.n, g.dt);
+    let n = g.n;
     let m = model.segments.len();
     let updates = n.saturating_sub(1);
     let w = shock_stride(n);
@@ -182,55 +185,9 @@ pub(super) fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
     } = s;
     let x = &x[..];
     if updates > 0 {
-        if random {
-            for (row, rng) in shock_n.chunks_exact_mut(w).zip(seg_streams.iter_mut()) {
-                for z in &mut row[..updates] {
-                    *z = StandardNormal.sample(rng);
-                }
-            }
-        } else {
-            shock_n.fill(0.0);
-        }
-        for (i, (out, p)) in shock.chunks_exact_mut(w).zip(&*seg_par).enumerate() {
-            if p.sd == 0.0 {
-                out.fill(1.0);
-                continue;
-            }
-            // z = Σ_j a_ij·n_j, summed in the order of j; then the factors, in loops over the
-            // steps that vectorise.
-            match &model.seg_factor {
-                Some(a) => {
-                    out.fill(0.0);
-                    for (j, &c) in a[i * m..(i + 1) * m].iter().enumerate() {
-                        let nj = &shock_n[j * w..(j + 1) * w];
-                        for (o, &z) in out.iter_mut().zip(nj) {
-                            *o += c * z;
-                        }
-                    }
-                }
-                None => out.copy_from_slice(&shock_n[i * w..(i + 1) * w]),
-            }
-            let (drift, sd) = (p.drift, p.sd);
-            for o in out.iter_mut() {
-                *o = crate::fastmath::exp(drift + sd * *o);
-            }
-        }
+        shocks(model, seg_par, seg_streams, shock_n, shock, updates, random);
     }
-
-    // Every firing of every event, as (update step, event) in step order then event order:
-    // an event's arrivals come from its own stream, so they can all be drawn up front.
-    fires.clear();
-    for (e, ev) in model.events.iter().enumerate() {
-        let mut k = next_fire[e];
-        while k < updates {
-            fires.push((k, e));
-            if !ev.recurring {
-                break;
-            }
-            k = steps_until(&mut ev_streams[e], ev.hazard.get(x), dt).saturating_add(k + 1);
-        }
-    }
-    fires.sort_unstable();
+    firings(model, x, ev_streams, next_fire, fires, updates);
 
     // The segments' recurrences (no segment depends on another), in runs of steps between
     // firings. In a run where every segment takes the tight loop (a growth segment without a
@@ -323,6 +280,82 @@ pub(super) fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
     for (k, rev) in revenue.iter_mut().enumerate() {
         *rev = (0..m).map(|i| r_path[i * n + k]).sum();
     }
+}
+
+/// The segments' shock factors for the `updates` updates of the trial, into `shock`
+/// ([segment][update], rows of [`shock_stride`]): standard normals segment by segment (each
+/// segment has its own stream, so these are the numbers a step-by-step loop would draw),
+/// mixed by the segments' correlation factor, then exp(drift + sd·z), in loops that
+/// vectorise. Without randomness (the median path) every factor is exp(drift).
+fn shocks(
+    model: &Model,
+    seg_par: &[SegPar],
+    seg_streams: &mut [Stream],
+    shock_n: &mut [f64],
+    shock: &mut [f64],
+    updates: usize,
+    random: bool,
+) {
+    let m = model.segments.len();
+    let w = shock_stride(updates + 1);
+    if random {
+        for (row, rng) in shock_n.chunks_exact_mut(w).zip(seg_streams.iter_mut()) {
+            for z in &mut row[..updates] {
+                *z = StandardNormal.sample(rng);
+            }
+        }
+    } else {
+        shock_n.fill(0.0);
+    }
+    for (i, (out, p)) in shock.chunks_exact_mut(w).zip(seg_par).enumerate() {
+        if p.sd == 0.0 {
+            out.fill(1.0);
+            continue;
+        }
+        // z = Σ_j a_ij·n_j, summed in the order of j; then the factors, in loops over the
+        // steps that vectorise.
+        match &model.seg_factor {
+            Some(a) => {
+                out.fill(0.0);
+                for (j, &c) in a[i * m..(i + 1) * m].iter().enumerate() {
+                    let nj = &shock_n[j * w..(j + 1) * w];
+                    for (o, &z) in out.iter_mut().zip(nj) {
+                        *o += c * z;
+                    }
+                }
+            }
+            None => out.copy_from_slice(&shock_n[i * w..(i + 1) * w]),
+        }
+        let (drift, sd) = (p.drift, p.sd);
+        for o in out.iter_mut() {
+            *o = crate::fastmath::exp(drift + sd * *o);
+        }
+    }
+}
+
+/// Every firing of every event, as (update step, event) in step order then event order, into
+/// `fires`: an event's arrivals come from its own stream, so they can all be drawn up front.
+fn firings(
+    model: &Model,
+    x: &[f64],
+    ev_streams: &mut [Stream],
+    next_fire: &[usize],
+    fires: &mut Vec<(usize, usize)>,
+    updates: usize,
+) {
+    let dt = model.grid.dt;
+    fires.clear();
+    for (e, ev) in model.events.iter().enumerate() {
+        let mut k = next_fire[e];
+        while k < updates {
+            fires.push((k, e));
+            if !ev.recurring {
+                break;
+            }
+            k = steps_until(&mut ev_streams[e], ev.hazard.get(x), dt).saturating_add(k + 1);
+        }
+    }
+    fires.sort_unstable();
 }
 
 #[cfg(test)]
