@@ -337,7 +337,7 @@ fn run_one(
 /// `funding-gap explain`.
 pub fn explain(arg: &str, set: &[String], json: bool) -> Result<(), AppError> {
     let model = load_and_compile(Some(arg), set, false)?;
-    let e = funding_gap::explain::explain(&model);
+    let e = funding_gap::analysis::explain::explain(&model);
     if json {
         let text =
             serde_json::to_string_pretty(&e).map_err(|err| AppError::Usage(err.to_string()))?;

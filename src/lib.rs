@@ -1,31 +1,44 @@
 //! funding-gap: a Monte Carlo simulator of whether OpenAI can pay for the compute it has
 //! promised to buy.
 //!
-//! The crate is one stage per module, data flowing one way:
+//! One folder per stage, data flowing one way (a module uses only the modules above it in
+//! this picture; `cargo test` checks it, see `src/layout.rs`):
 //!
 //! ```text
-//! scenario (TOML)  ──load──▶  Scenario  ──compile──▶  Model  ──simulate──▶  RunResult
-//!   scenario::load             (validated)  model::compile  (flat inputs,   engine::simulate
-//!                                                            schedules,     (rayon, ordered
-//!                                                            copula)         reduction)
-//!                                                               │
-//!              sim::run_batch (8 trials side by side, pure) ◀┘
-//!
-//! RunResult ──summarize──▶ Summary ──render──▶ terminal table, summary.json, bands.csv,
-//!             summary::summarize      report::*   trials.csv
+//!  fastmath, rng, dist, stats        leaves: exp, per-trial streams, distributions, statistics
+//!            │
+//!  scenario/ ── load ──▶ Scenario    TOML, extends, --set, validate/ per section
+//!            │
+//!  model/ ── compile ──▶ Model       once per scenario: grid, copula, schedules
+//!            │
+//!  sim/                              one trial, pure, no allocation:
+//!    sample ─▶ prepare ─▶ revenue      everything that does not depend on cash
+//!    cash (one step, plainly) ◀── lanes (the same rules, 8 trials side by side)
+//!            │
+//!  engine/ ── simulate ──▶ RunResult the only place with threads: chunks reduced in
+//!            │                        index order, the accumulator, the band sample
+//!  summary ── summarize ──▶ Summary  plain Serialize data
+//!            │
+//!  analysis/                         compare, sweep, trace, worst, explain
+//!            │
+//!  report/, chart/                   text, files (Exporter per format), one file per chart
 //! ```
 //!
-//! - [`scenario`]: TOML → validated [`scenario::Scenario`] (`extends`, `--set`, every error named).
+//! - [`scenario`]: TOML → validated [`scenario::Scenario`] (`extends`, `--set`, every error
+//!   named).
 //! - [`dist`]: marginal distributions and their quantile functions.
 //! - [`model`]: [`model::Model`], everything computable once per scenario.
 //! - [`rng`]: one random stream per (seed, trial, input path).
-//! - [`sim`]: one trial, or a batch stepped together; no allocation.
-//! - [`stats`]: mergeable moments, quantile sketch, Wilson intervals.
+//! - [`sim`]: one trial, or a batch stepped together; the rules of a step in [`sim::cash`];
+//!   the schema of a trial's results in [`sim::metrics`].
+//! - [`stats`]: mergeable moments, quantile sketch, selection quantiles, sensitivity sums.
 //! - [`engine`]: parallel trials, deterministic reduction.
 //! - [`summary`]: the statistics of a run as plain `Serialize` data.
-//! - [`report`]: files and the terminal table.
+//! - [`analysis`]: paired comparisons, sweeps, trial replays, what a scenario assumes.
+//! - [`report`] and [`chart`]: files, the terminal table, the charts.
 //!
-//! The library never prints, never exits and never reads the environment; `main.rs` does.
+//! The semantics are specified in `docs/model.md`. The library never prints, never exits and
+//! never reads the environment; the binary (`src/main.rs`, `src/cli/`) does.
 
 #![forbid(unsafe_code)]
 
@@ -33,7 +46,6 @@ pub mod analysis;
 pub mod chart;
 pub mod dist;
 pub mod engine;
-pub mod explain;
 pub mod fastmath;
 pub mod model;
 pub mod report;

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::table::{quarter, usd_b};
-use crate::explain::Explanation;
+use crate::analysis::explain::Explanation;
 
 /// Wraps `text` at `width` columns, indenting continuation lines by `indent`.
 fn wrap(text: &str, width: usize, indent: &str) -> String {

@@ -1,100 +1,11 @@
-//! Analyses built on runs: paired comparisons of scenarios, sweeps of one input with a goal
-//! seek, and the replay of single trials.
-//!
-//! - [`compare`] runs scenarios on common random numbers (trial i of each draws the same
-//!   numbers for the inputs they share), so the standard error of a difference is that of the
-//!   paired differences, usually far below the unpaired one.
-//! - [`sweep`] runs one scenario with one input set to each of several values, all on the
-//!   same seed (so the points are paired too), and [`seek`] finds the smallest value that
-//!   meets a target by bisection between the grid points that bracket it.
-//! - [`trace`] replays trial N exactly as it ran inside the full run (its streams depend only
-//!   on the seed, the trial index and the input paths).
+//! One input across values, all on the same seed, and the goal seek on a target.
 
 use serde::Serialize;
 
-use crate::engine::{RunConfig, RunError, simulate, simulate_many};
+use crate::engine::{RunConfig, RunError, simulate};
 use crate::model::Model;
 use crate::scenario::ScenarioError;
-use crate::sim::{Draws, N_METRICS, Scratch, TraceStep, run_trial_with};
 use crate::summary::{Summary, summarize};
-
-/// A paired difference of scenario B against scenario A.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct PairedDiff {
-    /// Scenario B.
-    pub scenario: String,
-    /// Scenario A (the first one given).
-    pub against: String,
-    /// Mean of gap_B − gap_A, $B.
-    pub gap_mean_diff: f64,
-    /// Its paired standard error, $B.
-    pub gap_mean_diff_se: f64,
-    /// The standard error the difference would have from independent runs, $B.
-    pub gap_mean_diff_se_unpaired: f64,
-    /// P(shortfall in B) − P(shortfall in A).
-    pub shortfall_probability_diff: f64,
-    /// Its paired standard error.
-    pub shortfall_probability_diff_se: f64,
-    /// P(gap_A < gap_B) over the trials.
-    pub p_gap_a_smaller: f64,
-    /// P(gap_A > gap_B) over the trials.
-    pub p_gap_a_larger: f64,
-    /// Differences of the gap's quantiles, B − A, $B (p50, p90, p95).
-    pub quantile_diffs: [f64; 3],
-}
-
-/// The result of `compare`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Comparison {
-    /// Each scenario's summary, in the order given.
-    pub summaries: Vec<Summary>,
-    /// Each scenario after the first against the first.
-    pub paired: Vec<PairedDiff>,
-}
-
-/// Runs `models` on common random numbers and pairs each against the first.
-///
-/// # Errors
-/// [`RunError`] as [`simulate_many`].
-pub fn compare(
-    models: &[Model],
-    cfg: &RunConfig,
-    progress: &dyn Fn(u64),
-) -> Result<Comparison, RunError> {
-    let (runs, paired) = simulate_many(models, cfg, progress, None, None)?;
-    let summaries: Vec<Summary> = models
-        .iter()
-        .zip(&runs)
-        .map(|(m, r)| summarize(m, r))
-        .collect();
-    let a = &summaries[0];
-    let n = cfg.trials as f64;
-    let paired = summaries[1..]
-        .iter()
-        .zip(&paired)
-        .map(|(b, p)| {
-            let q = |s: &Summary, k: &str| s.gap.quantiles.get(k).copied().unwrap_or(f64::NAN);
-            PairedDiff {
-                scenario: b.scenario.clone(),
-                against: a.scenario.clone(),
-                gap_mean_diff: p.gap_diff.mean,
-                gap_mean_diff_se: p.gap_diff.std_error(),
-                gap_mean_diff_se_unpaired: (a.gap.std_error.powi(2) + b.gap.std_error.powi(2))
-                    .sqrt(),
-                shortfall_probability_diff: p.shortfall_diff.mean,
-                shortfall_probability_diff_se: p.shortfall_diff.std_error(),
-                p_gap_a_smaller: p.first_smaller as f64 / n,
-                p_gap_a_larger: p.first_larger as f64 / n,
-                quantile_diffs: [
-                    q(b, "p50") - q(a, "p50"),
-                    q(b, "p90") - q(a, "p90"),
-                    q(b, "p95") - q(a, "p95"),
-                ],
-            }
-        })
-        .collect();
-    Ok(Comparison { summaries, paired })
-}
 
 /// Why a sweep or a seek failed.
 #[derive(Debug, thiserror::Error)]
@@ -472,79 +383,6 @@ pub fn seek(
             ))
         }
     }
-}
-
-/// One replayed trial.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct TrialTrace {
-    /// Scenario name.
-    pub scenario: String,
-    /// Trial index.
-    pub trial: u64,
-    /// Seed.
-    pub seed: u64,
-    /// Segment names, in the order of `TraceStep::run_rates`.
-    pub segments: Vec<String>,
-    /// Sampled inputs: (path, value, u).
-    pub inputs: Vec<(String, f64, f64)>,
-    /// Every step.
-    pub steps: Vec<TraceStep>,
-    /// The trial's results: (name, value).
-    pub metrics: Vec<(String, f64)>,
-    /// Gap by report year.
-    pub report_gaps: Vec<(i32, f64)>,
-    /// First shortfall date, if any.
-    pub first_shortfall: Option<f64>,
-}
-
-/// Replays trial `trial` of a run with `seed`, exactly as it ran there.
-pub fn trace(model: &Model, seed: u64, trial: u64) -> TrialTrace {
-    let mut s = Scratch::new(model);
-    let mut steps = Vec::with_capacity(model.grid.n);
-    run_trial_with(model, seed, trial, &mut s, Draws::Random, Some(&mut steps));
-    let o = &s.outcome;
-    TrialTrace {
-        scenario: model.name().to_string(),
-        trial,
-        seed,
-        segments: model.segments.iter().map(|g| g.name.clone()).collect(),
-        inputs: model
-            .inputs
-            .iter()
-            .enumerate()
-            .map(|(i, inp)| (inp.path.clone(), s.x[i], s.u(i)))
-            .collect(),
-        steps,
-        metrics: (0..N_METRICS)
-            .map(|i| (crate::sim::METRIC_NAMES[i].to_string(), o.metrics[i]))
-            .collect(),
-        report_gaps: model
-            .grid
-            .report
-            .iter()
-            .map(|r| r.0)
-            .zip(o.report_gaps.iter().copied())
-            .collect(),
-        first_shortfall: o.first_shortfall.map(|j| model.grid.t[j]),
-    }
-}
-
-/// The `k` trials with the largest gap in a run, with their gap.
-///
-/// # Errors
-/// [`RunError`] as [`simulate`].
-pub fn worst(
-    model: &Model,
-    cfg: &RunConfig,
-    k: usize,
-) -> Result<(Summary, Vec<(u64, f64)>), RunError> {
-    let cfg = RunConfig {
-        worst: k,
-        ..cfg.clone()
-    };
-    let run = simulate(model, &cfg, &|_| {}, None, None)?;
-    let list = run.accum.worst().iter().map(|&(g, t)| (t, g)).collect();
-    Ok((summarize(model, &run), list))
 }
 
 #[cfg(test)]

@@ -1,0 +1,22 @@
+//! Analyses built on runs: paired comparisons of scenarios, sweeps of one input with a goal
+//! seek, and the replay of single trials.
+//!
+//! - [`compare`] runs scenarios on common random numbers (trial i of each draws the same
+//!   numbers for the inputs they share), so the standard error of a difference is that of the
+//!   paired differences, usually far below the unpaired one.
+//! - [`sweep`] runs one scenario with one input set to each of several values, all on the
+//!   same seed (so the points are paired too), and [`seek`] finds the smallest value that
+//!   meets a target by bisection between the grid points that bracket it.
+//! - [`trace`] replays trial N exactly as it ran inside the full run (its streams depend only
+//!   on the seed, the trial index and the input paths).
+
+//! - [`explain`] says what a scenario assumes, with sources, and its median path.
+
+pub mod compare;
+pub mod explain;
+pub mod sweep;
+pub mod trace;
+
+pub use compare::{Comparison, PairedDiff, compare};
+pub use sweep::{AnalysisError, Metric, Seek, Sweep, SweepPoint, Target, parse_sweep, seek, sweep};
+pub use trace::{TrialTrace, trace, worst};
