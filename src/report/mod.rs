@@ -7,6 +7,7 @@
 mod analysis_text;
 mod csv_out;
 mod explain_text;
+pub mod format;
 mod headlines;
 mod table;
 
