@@ -283,10 +283,10 @@ fn run_one(
     }
     let result = result?;
     let summary = summary::summarize(model, &result);
-    let mut written = vec![
-        report::write_summary_json(&summary, dir)?,
-        report::write_bands_csv(&summary, dir)?,
-    ];
+    let mut written = Vec::new();
+    for exporter in report::EXPORTERS {
+        written.extend(exporter.export(&summary, dir)?);
+    }
     if let Some(w) = trials_csv.take() {
         written.push(w.finish()?);
     }
