@@ -156,7 +156,7 @@ fn rows(model: &Model, trials: u64, timings: &mut [Timings]) -> Vec<BenchRow> {
 /// Times the scenario at every thread count and prints the table or JSON.
 ///
 /// # Errors
-/// A bad option or scenario, a failed run; [`AppError::Usage`] if the JSON cannot be made.
+/// A bad option or scenario, a failed run; [`AppError::Json`] if the JSON cannot be made.
 pub fn execute(args: &BenchArgs) -> Result<(), AppError> {
     let (trials, seed) = (super::check_trials(args.trials)?, args.seed);
     let model =

@@ -37,7 +37,7 @@ pub fn execute(args: &CompareArgs) -> Result<(), AppError> {
     let dir = super::out_dir(opts, &format!("compare-{}", names.join("-vs-")));
     report::ensure_dir(&dir)?;
     let c = funding_gap::analysis::compare(&models, &cfg, &|_| {})?;
-    super::write_json(&dir, "comparison.json", &c)?;
+    report::write_json(&dir.join("comparison.json"), &c)?;
     let written = chart::render_comparison(&c, &dir, &charts)?;
     if !opts.quiet {
         print!("{}", report::render_comparison(&c));

@@ -24,7 +24,7 @@ pub struct ExplainArgs {
 /// Prints the explanation of the scenario.
 ///
 /// # Errors
-/// An invalid scenario; [`AppError::Usage`] if the JSON cannot be made.
+/// An invalid scenario; [`AppError::Json`] if the JSON cannot be made.
 pub fn execute(args: &ExplainArgs) -> Result<(), AppError> {
     let model = super::load_and_compile(Some(&args.scenario), &args.set, false)?;
     let e = funding_gap::explain::explain(&model);

@@ -170,6 +170,10 @@ pub enum AppError {
     /// An analysis failed.
     #[error(transparent)]
     Analysis(#[from] AnalysisError),
+    /// A result could not be serialised as JSON for standard output (an output file's JSON
+    /// failure is a [`ReportError::Write`]).
+    #[error("cannot serialise the output as JSON: {0}")]
+    Json(#[from] serde_json::Error),
     /// Scenarios failed validation (their problems are already printed).
     #[error("{}", if *.1 > 1 { format!("{} of {} scenarios are invalid", .0, .1) } else { String::new() })]
     SomeInvalid(usize, usize),
@@ -183,7 +187,8 @@ fn run_message(e: &RunError) -> String {
 }
 
 impl AppError {
-    /// 2 for invalid input or usage, 1 for I/O and other failures, 130 when interrupted.
+    /// 2 for invalid input or usage, 1 for I/O and other failures (a JSON failure too: it is
+    /// not the user's), 130 when interrupted.
     pub fn exit_code(&self) -> u8 {
         match self {
             AppError::Scenario(_)
@@ -195,7 +200,8 @@ impl AppError {
             AppError::Run(RunError::Sink(_))
             | AppError::Report(_)
             | AppError::Chart(_)
-            | AppError::Read { .. } => 1,
+            | AppError::Read { .. }
+            | AppError::Json(_) => 1,
             AppError::Analysis(a) => match a {
                 AnalysisError::Run(RunError::Sink(_)) => 1,
                 AnalysisError::Run(RunError::Cancelled { .. }) => 130,
@@ -329,21 +335,9 @@ pub fn run_config(opts: &RunOpts, model: &Model) -> Result<RunConfig, AppError> 
 /// `value` as pretty JSON on stdout.
 ///
 /// # Errors
-/// [`AppError::Usage`] if it cannot be serialised.
+/// [`AppError::Json`] if it cannot be serialised.
 pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<(), AppError> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| AppError::Usage(e.to_string()))?;
-    println!("{text}");
-    Ok(())
-}
-
-/// Writes `value` as pretty JSON to `dir/name`.
-///
-/// # Errors
-/// [`AppError::Usage`] if it cannot be serialised, [`AppError::Report`] if it cannot be
-/// written.
-pub fn write_json<T: serde::Serialize>(dir: &Path, name: &str, value: &T) -> Result<(), AppError> {
-    let json = serde_json::to_string_pretty(value).map_err(|e| AppError::Usage(e.to_string()))?;
-    funding_gap::report::write_atomic(&dir.join(name), format!("{json}\n").as_bytes())?;
+    println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
 
@@ -366,4 +360,28 @@ pub fn out_dir(opts: &RunOpts, default: &str) -> PathBuf {
     opts.out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(default))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        <Cli as clap::CommandFactory>::command().debug_assert();
+    }
+
+    #[test]
+    fn a_json_failure_is_not_a_usage_error() {
+        let Err(e) = serde_json::from_str::<u8>("not json") else {
+            panic!("parsed");
+        };
+        assert_eq!(AppError::Json(e).exit_code(), 1);
+        let written = ReportError::Write {
+            path: "out/sweep.json".to_string(),
+            reason: "key must be a string".to_string(),
+        };
+        assert_eq!(AppError::from(written).exit_code(), 1);
+        assert_eq!(AppError::Usage(String::new()).exit_code(), 2);
+    }
 }

@@ -171,7 +171,7 @@ pub fn execute(args: &SweepArgs) -> Result<(), AppError> {
         &dir.join("sweep.csv"),
         report::sweep_csv(&result).as_bytes(),
     )?;
-    super::write_json(&dir, "sweep.json", &result)?;
+    report::write_json(&dir.join("sweep.json"), &result)?;
     let written = chart::render_sweep(&result, &dir, &charts)?;
     if !opts.quiet {
         print!("{}", report::render_sweep(&result));

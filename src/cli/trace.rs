@@ -44,7 +44,7 @@ pub struct TraceArgs {
 /// Prints the trace of `--trial`, or the `--worst` trials of a run.
 ///
 /// # Errors
-/// A bad option or scenario, a failed run; [`AppError::Usage`] if the JSON cannot be made.
+/// A bad option or scenario, a failed run; [`AppError::Json`] if the JSON cannot be made.
 pub fn execute(args: &TraceArgs) -> Result<(), AppError> {
     let model = super::load_and_compile(Some(&args.scenario), &args.set, args.json)?;
     let seed = args.seed.unwrap_or(model.scenario.run.seed);
