@@ -4,8 +4,8 @@
 #   scripts/identity.sh BINARY DIR
 #
 # runs every shipped scenario at a fixed seed, at 1 and 2 threads, with trials and charts,
-# plus the analysis commands (explain, trace, compare, sweep, headlines), into DIR, then
-# prints one SHA-256 per file. Run it with the binary before the change and after, and
+# plus the analysis commands (explain, trace, compare, sweep, headlines) and every help text,
+# into DIR, then prints one SHA-256 per file. Run it with the binary before the change and after, and
 # compare the two listings:
 #
 #   scripts/identity.sh /tmp/fg-before /tmp/id-before > /tmp/before.sha
@@ -20,6 +20,15 @@ cd "$(dirname "$0")/.."
 rm -rf "$out"
 mkdir -p "$out"
 trials=${IDENTITY_TRIALS:-20000}
+# The command line itself: every help text, long and short, and the version.
+mkdir -p "$out/help"
+"$bin" --help > "$out/help/top.txt"
+"$bin" -h > "$out/help/top-short.txt"
+"$bin" --version > "$out/help/version.txt"
+for sub in run validate explain new headlines compare sweep trace bench; do
+    "$bin" "$sub" --help > "$out/help/$sub.txt"
+    "$bin" "$sub" -h > "$out/help/$sub-short.txt"
+done
 for f in scenarios/*.toml; do
     name=$(basename "$f" .toml)
     for t in 1 2; do

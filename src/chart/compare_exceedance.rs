@@ -7,6 +7,7 @@ use plotters::prelude::*;
 
 use super::style::*;
 use crate::analysis::Comparison;
+use crate::report::format::{Decimals, pct};
 
 /// Draws the chart.
 ///
@@ -53,7 +54,7 @@ pub fn draw<DB: DrawingBackend>(
             }
         }
         let p = s.shortfall_probability.estimate;
-        let mut label = format!("{}: P(shortfall) {}", names[i], pct_1(p));
+        let mut label = format!("{}: P(shortfall) {}", names[i], pct(p, Decimals::Fixed(1)));
         if i > 0 {
             if let Some(pd) = c.paired.get(i - 1) {
                 label.push_str(&format!(
@@ -92,11 +93,6 @@ pub fn draw<DB: DrawingBackend>(
         ],
     );
     legend(&mut chart, st, at)
-}
-
-/// A probability with one decimal: "62.1 %", "0.0 %".
-fn pct_1(p: f64) -> String {
-    format!("{:.1} %", p * 100.0)
 }
 
 /// A difference of probabilities in percentage points: "+18.1 pp", "−0.4 pp", "±0.0 pp".

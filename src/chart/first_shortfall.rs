@@ -6,6 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::style::*;
+use crate::report::format::{Decimals, pct};
 use crate::summary::Summary;
 
 /// Draws the chart.
@@ -61,7 +62,7 @@ pub fn draw<DB: DrawingBackend>(
     let note = match s.first_shortfall.median {
         Some(m) => format!(
             "P(shortfall) {}; median first shortfall {} among trials that run short",
-            pct(s.shortfall_probability.estimate),
+            pct(s.shortfall_probability.estimate, Decimals::NoneIfWhole),
             year_label(m)
         ),
         None => format!("No shortfall in any of the {} trials", thousands(s.trials)),

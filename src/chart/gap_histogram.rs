@@ -6,6 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::style::*;
+use crate::report::format::{Decimals, pct};
 use crate::summary::Summary;
 
 /// Draws the chart.
@@ -115,20 +116,20 @@ pub fn draw<DB: DrawingBackend>(
     // The point mass at zero and the clipped tail, in words, below the legend.
     let mut notes = vec![format!(
         "No gap (point mass at $0, not drawn): {} of trials",
-        pct(d.no_gap_share)
+        pct(d.no_gap_share, Decimals::NoneIfWhole)
     )];
     if d.above_range_share > 0.0 {
         notes.push(format!(
             "Beyond {} (not drawn): {} of trials",
             money(top),
-            pct(d.above_range_share)
+            pct(d.above_range_share, Decimals::NoneIfWhole)
         ));
     }
     notes.push(format!(
         "Mean gap {} ± {} (s.e.); P(shortfall) {}",
         money(s.gap.mean),
         money(s.gap.std_error),
-        pct(s.shortfall_probability.estimate)
+        pct(s.shortfall_probability.estimate, Decimals::NoneIfWhole)
     ));
     let (w, _) = area.dim_in_pixel();
     let x = w as i32 - st.px(30.0) as i32;

@@ -405,16 +405,6 @@ pub fn money(v: f64) -> String {
     format!("${}B", usd(v, if v.abs() < 10.0 { 0.1 } else { 1.0 }))
 }
 
-/// A share as a percentage label: 0.25 → "25 %".
-pub fn pct(v: f64) -> String {
-    let p = v * 100.0;
-    if (p - p.round()).abs() < 1e-6 {
-        format!("{p:.0} %")
-    } else {
-        format!("{p:.1} %")
-    }
-}
-
 /// A y range that contains `lo..hi` with some headroom, never empty.
 pub fn padded(lo: f64, hi: f64, pad: f64) -> (f64, f64) {
     let (lo, hi) = if lo.is_finite() && hi.is_finite() {
@@ -866,7 +856,6 @@ mod tests {
         assert_eq!(usd(0.0, 0.5), "0.0");
         assert_eq!(year_label(2027.0), "2027");
         assert_eq!(year_label(2027.5), "2027-Q3");
-        assert_eq!(pct(0.25), "25 %");
         assert_eq!(padded(5.0, 5.0, 0.05), (4.0, 6.0));
         assert_eq!(tick_step(0.0, 1000.0, 10), 100.0);
     }

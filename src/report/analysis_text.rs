@@ -2,13 +2,10 @@
 
 use std::fmt::Write;
 
+use super::format::{Decimals, pct};
 use super::table::{quarter, usd_b};
 use crate::analysis::{Comparison, Sweep, TrialTrace};
 use crate::summary::Summary;
-
-fn pct(p: f64) -> String {
-    format!("{:.1} %", 100.0 * p)
-}
 
 fn pp(p: f64) -> String {
     format!("{:+.2} pp", 100.0 * p)
@@ -34,7 +31,7 @@ pub fn render_comparison(c: &Comparison) -> String {
             o,
             "  {:<24} {:>14} {:>12} {:>12} {:>12} {:>20}",
             s.scenario,
-            pct(s.shortfall_probability.estimate),
+            pct(s.shortfall_probability.estimate, Decimals::Fixed(1)),
             usd_b(q("p50")),
             usd_b(q("p90")),
             usd_b(q("p95")),
@@ -67,7 +64,7 @@ pub fn render_comparison(c: &Comparison) -> String {
                 pp(p.shortfall_probability_diff),
                 100.0 * p.shortfall_probability_diff_se
             ),
-            pct(p.p_gap_a_smaller)
+            pct(p.p_gap_a_smaller, Decimals::Fixed(1))
         );
     }
     let _ = writeln!(
@@ -108,7 +105,7 @@ pub fn render_sweep(s: &Sweep) -> String {
             crate::dist::fmt_num(p.value),
             format!(
                 "{} ({:.1}–{:.1})",
-                pct(p.shortfall_probability),
+                pct(p.shortfall_probability, Decimals::Fixed(1)),
                 100.0 * p.shortfall_probability_ci95[0],
                 100.0 * p.shortfall_probability_ci95[1]
             ),

@@ -78,6 +78,22 @@ pub fn render_explanation(e: &Explanation) -> String {
         }
     }
 
+    write_obligations(&mut o, e);
+    write_median_path(&mut o, e);
+
+    if e.warnings.is_empty() {
+        let _ = writeln!(o, "\nNo warnings.");
+    } else {
+        let _ = writeln!(o, "\nWarnings");
+        for w in &e.warnings {
+            let _ = writeln!(o, "  - {}", wrap(w, 96, "    "));
+        }
+    }
+    o
+}
+
+/// The obligations due per year, by counterparty, with totals.
+fn write_obligations(o: &mut String, e: &Explanation) {
     let _ = writeln!(
         o,
         "\nObligations due per year, $B (mean totals × mean realized shares, before deferral)"
@@ -106,7 +122,10 @@ pub fn render_explanation(e: &Explanation) -> String {
         "  Headline total of the contracts: ${}B",
         usd_b(e.headline_total)
     );
+}
 
+/// Sources and uses of cash on the median path, and the path year by year.
+fn write_median_path(o: &mut String, e: &Explanation) {
     let m = &e.median_path;
     let _ = writeln!(
         o,
@@ -159,14 +178,4 @@ pub fn render_explanation(e: &Explanation) -> String {
             usd_b(y.cash_end)
         );
     }
-
-    if e.warnings.is_empty() {
-        let _ = writeln!(o, "\nNo warnings.");
-    } else {
-        let _ = writeln!(o, "\nWarnings");
-        for w in &e.warnings {
-            let _ = writeln!(o, "  - {}", wrap(w, 96, "    "));
-        }
-    }
-    o
 }

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::format::{Decimals, pct};
 use super::table::{quarter, usd_b};
 use crate::summary::Summary;
 
@@ -9,10 +10,6 @@ use crate::summary::Summary;
 pub const HEADLINES_BEGIN: &str = "<!-- headlines:begin -->";
 /// Marker after the generated table.
 pub const HEADLINES_END: &str = "<!-- headlines:end -->";
-
-fn pct(p: f64) -> String {
-    format!("{:.1} %", 100.0 * p)
-}
 
 /// Renders the table, with the command that made it, between the markers.
 pub fn render_headlines(summaries: &[Summary], command: &str) -> String {
@@ -32,15 +29,18 @@ pub fn render_headlines(summaries: &[Summary], command: &str) -> String {
             o,
             "| {} | {} ({}–{}) | {} | {} | {} | {} | {} | {} |",
             s.scenario,
-            pct(p.estimate),
-            pct(p.ci95[0]).trim_end_matches(" %"),
-            pct(p.ci95[1]),
+            pct(p.estimate, Decimals::Fixed(1)),
+            pct(p.ci95[0], Decimals::Fixed(1)).trim_end_matches(" %"),
+            pct(p.ci95[1], Decimals::Fixed(1)),
             usd_b(q("p50")),
             usd_b(q("p90")),
             by2030.map_or("–".to_string(), |y| usd_b(
                 y.gap.quantiles.get("p50").copied().unwrap_or(f64::NAN)
             )),
-            by2030.map_or("–".to_string(), |y| pct(y.shortfall_probability.estimate)),
+            by2030.map_or("–".to_string(), |y| pct(
+                y.shortfall_probability.estimate,
+                Decimals::Fixed(1)
+            )),
             s.first_shortfall.median.map_or("none".to_string(), quarter),
             s.metrics
                 .get("round_net_new_cash")

@@ -1,25 +1,56 @@
-//! Rendering results: the terminal table, `summary.json`, `bands.csv`, `trials.csv`.
+//! Rendering results: the terminal table, `summary.json`, `bands.csv`, `trials.csv`,
+//! `manifest.json`, and the texts of the analyses.
 //!
 //! Renderers take plain data ([`crate::summary::Summary`]) and a directory chosen by the
 //! caller. Every file is written atomically: to a temporary file in the same directory, then
 //! renamed over the target, so an interrupted run never leaves a half-written file.
+//!
+//! The files a run makes from its summary are [`Exporter`]s, one file of this folder each, all
+//! listed in [`EXPORTERS`]: a new output format is a new file and one line in that list.
+//! `trials.csv` ([`TrialsCsv`]) is streamed while the run goes, so it is a trial sink instead;
+//! `manifest.json` lists what the others wrote, so it is written last.
+//! Every percentage is printed by [`format::pct`].
 
 mod analysis_text;
-mod csv_out;
+mod bands_csv;
 mod explain_text;
+pub mod format;
 mod headlines;
+mod manifest;
+mod summary_json;
 mod table;
+mod trials_csv;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use analysis_text::{render_comparison, render_sweep, render_trace, render_worst, sweep_csv};
-pub use csv_out::{TrialsCsv, write_bands_csv};
+pub use bands_csv::BandsCsv;
 pub use explain_text::render_explanation;
 pub use headlines::{HEADLINES_BEGIN, HEADLINES_END, render_headlines, replace_between_markers};
+pub use manifest::{Manifest, read_manifest, write_manifest};
+pub use summary_json::SummaryJson;
 pub use table::{render_table, usd_b};
+pub use trials_csv::TrialsCsv;
 
 use crate::summary::Summary;
+
+/// An output file (or several) made from a run's [`Summary`], once the run is done.
+pub trait Exporter {
+    /// The names of the files it writes in the output folder, e.g. `["summary.json"]`.
+    fn file_names(&self) -> &'static [&'static str];
+
+    /// Writes its files into `dir`, which exists, each atomically; returns their paths in the
+    /// order of [`Exporter::file_names`].
+    ///
+    /// # Errors
+    /// [`ReportError::Write`].
+    fn export(&self, summary: &Summary, dir: &Path) -> Result<Vec<PathBuf>, ReportError>;
+}
+
+/// Every exporter, in the order a run writes them (and lists them in `manifest.json` and in
+/// its closing line).
+pub const EXPORTERS: &[&dyn Exporter] = &[&SummaryJson, &BandsCsv];
 
 /// Why an output could not be written. These are I/O failures (exit status 1).
 #[derive(Debug, thiserror::Error)]
@@ -126,51 +157,71 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     result.map_err(err)
 }
 
-/// Writes `summary.json` into `dir`.
+/// Writes `value` as pretty JSON and a newline to `path`, atomically.
 ///
 /// # Errors
-/// [`ReportError::Write`].
-pub fn write_summary_json(summary: &Summary, dir: &Path) -> Result<PathBuf, ReportError> {
-    let path = dir.join("summary.json");
-    let mut text = serde_json::to_string_pretty(summary).map_err(|e| ReportError::Write {
+/// [`ReportError::Write`], also if `value` cannot be serialised.
+pub fn write_json<T: serde::Serialize + ?Sized>(
+    path: &Path,
+    value: &T,
+) -> Result<PathBuf, ReportError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| ReportError::Write {
         path: path.display().to_string(),
         reason: e.to_string(),
     })?;
-    text.push('\n');
-    write_atomic(&path, text.as_bytes())?;
-    Ok(path)
+    write_atomic(path, format!("{text}\n").as_bytes())?;
+    Ok(path.to_path_buf())
 }
 
-/// What a run wrote into its directory (`manifest.json`): so results of another scenario or an
-/// earlier run left in the same directory are never mistaken for this run's.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
-pub struct Manifest {
-    /// Scenario name.
-    pub scenario: String,
-    /// Trials.
-    pub trials: u64,
-    /// Seed.
-    pub seed: u64,
-    /// The files this run wrote, by name.
-    pub files: Vec<String>,
+/// A number in a CSV cell: as Rust prints it, empty for NaN.
+fn csv_num(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        x.to_string()
+    }
 }
 
-/// The manifest of an earlier run in `dir`, if there is a readable one.
-pub fn read_manifest(dir: &Path) -> Option<Manifest> {
-    let text = std::fs::read_to_string(dir.join("manifest.json")).ok()?;
-    serde_json::from_str(&text).ok()
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{RunConfig, simulate};
 
-/// Writes `manifest.json` (atomically) listing `files`.
-///
-/// # Errors
-/// [`ReportError::Write`].
-pub fn write_manifest(dir: &Path, m: &Manifest) -> Result<PathBuf, ReportError> {
-    let path = dir.join("manifest.json");
-    let text = serde_json::to_string_pretty(m).map_err(|e| ReportError::Write {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    write_atomic(&path, format!("{text}\n").as_bytes())?;
-    Ok(path)
+    #[test]
+    fn every_exporter_writes_the_files_it_names() {
+        let scenario = crate::scenario::builtin_base(&[]).unwrap_or_else(|e| panic!("{e}"));
+        let model = crate::model::compile(&scenario).unwrap_or_else(|e| panic!("{e}"));
+        let cfg = RunConfig {
+            trials: 64,
+            seed: 1,
+            threads: Some(1),
+            save_trials: false,
+            worst: 0,
+        };
+        let run = simulate(&model, &cfg, &|_| {}, None, None).unwrap_or_else(|e| panic!("{e}"));
+        let summary = crate::summary::summarize(&model, &run);
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut all = Vec::new();
+        for e in EXPORTERS {
+            let paths = e
+                .export(&summary, dir.path())
+                .unwrap_or_else(|e| panic!("{e}"));
+            let names: Vec<_> = paths
+                .iter()
+                .map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .collect();
+            let want: Vec<_> = e.file_names().iter().map(|n| Some(n.to_string())).collect();
+            assert_eq!(names, want);
+            assert!(
+                paths
+                    .iter()
+                    .all(|p| p.parent() == Some(dir.path()) && p.is_file())
+            );
+            all.extend(names);
+        }
+        let before = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), before, "two exporters write the same file");
+    }
 }

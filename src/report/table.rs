@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::format::{Decimals, pct};
 use crate::summary::Summary;
 
 /// Formats $B with thousands separators: 1 decimal (2 below 10).
@@ -28,14 +29,6 @@ pub fn usd_b(x: f64) -> String {
         format!("{sign}{grouped}")
     } else {
         format!("{sign}{grouped}.{frac}")
-    }
-}
-
-fn pct(p: f64) -> String {
-    if p > 0.0 && p < 0.001 {
-        format!("{:.3} %", 100.0 * p)
-    } else {
-        format!("{:.1} %", 100.0 * p)
     }
 }
 
@@ -71,9 +64,9 @@ pub fn render_table(s: &Summary) -> String {
     let _ = writeln!(
         o,
         "  P(shortfall)         {:>8}   95 % CI {} – {}",
-        pct(p.estimate),
-        pct(p.ci95[0]),
-        pct(p.ci95[1])
+        pct(p.estimate, Decimals::OneOrThreeIfTiny),
+        pct(p.ci95[0], Decimals::OneOrThreeIfTiny),
+        pct(p.ci95[1], Decimals::OneOrThreeIfTiny)
     );
     let g = &s.gap;
     let q = |k: &str| g.quantiles.get(k).copied().unwrap_or(f64::NAN);
@@ -109,7 +102,7 @@ pub fn render_table(s: &Summary) -> String {
                 o,
                 "  {:<18} {:>13} {:>11} {:>10} {:>10}    {} ± {}",
                 year,
-                pct(y.shortfall_probability.estimate),
+                pct(y.shortfall_probability.estimate, Decimals::OneOrThreeIfTiny),
                 usd_b(q("p50")),
                 usd_b(q("p90")),
                 usd_b(q("p95")),

@@ -1,64 +1,15 @@
-//! CSV outputs: per-step bands (long format) and per-trial rows.
+//! `trials.csv`: one row per trial with its sampled inputs and results.
+//!
+//! Not an [`super::Exporter`]: its rows are written while the run goes (it is the engine's
+//! [`TrialSink`]), not made from the summary afterwards, and it is written only on request
+//! (`--save-trials`).
 
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use super::{ReportError, reason, temp_path, write_atomic};
+use super::{ReportError, csv_num as num, reason, temp_path};
 use crate::engine::TrialSink;
-use crate::summary::{Band, Summary};
-
-fn num(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else {
-        x.to_string()
-    }
-}
-
-/// Writes `bands.csv`: `series,t,p5,p25,p50,p75,p95`, one row per series and time point.
-/// Cash is in $B at t; revenue (run-rate), obligations and costs in $B/yr over the step from t.
-///
-/// # Errors
-/// [`ReportError::Write`].
-pub fn write_bands_csv(summary: &Summary, dir: &Path) -> Result<PathBuf, ReportError> {
-    let path = dir.join("bands.csv");
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| ReportError::Write {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    };
-    w.write_record(["series", "t", "p5", "p25", "p50", "p75", "p95"])
-        .map_err(io)?;
-    let b = &summary.bands;
-    let series: [(&str, &Band, &Vec<f64>); 5] = [
-        ("cash_usd_b", &b.cash, &b.t),
-        ("revenue_run_rate_usd_b_per_yr", &b.revenue, &b.t_flows),
-        ("obligations_usd_b_per_yr", &b.obligations, &b.t_flows),
-        ("other_costs_usd_b_per_yr", &b.costs, &b.t_flows),
-        ("outflows_usd_b_per_yr", &b.outflows, &b.t_flows),
-    ];
-    for (name, band, ts) in series {
-        for (i, t) in ts.iter().enumerate() {
-            w.write_record([
-                name.to_string(),
-                num(*t),
-                num(band.p5[i]),
-                num(band.p25[i]),
-                num(band.p50[i]),
-                num(band.p75[i]),
-                num(band.p95[i]),
-            ])
-            .map_err(io)?;
-        }
-    }
-    let bytes = w.into_inner().map_err(|e| ReportError::Write {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    write_atomic(&path, &bytes)?;
-    Ok(path)
-}
 
 /// `trials.csv`, streamed row by row into a temporary file and renamed into place by
 /// [`TrialsCsv::finish`]; dropped unfinished, it removes the temporary file.

@@ -1,0 +1,222 @@
+//! `funding-gap run` (and the bare command): simulate scenarios, print the summary, write the
+//! outputs of [`report::EXPORTERS`], trials.csv on request, the charts and manifest.json.
+
+use std::cell::RefCell;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use funding_gap::chart::{self, ChartOptions};
+use funding_gap::engine::{self, RunConfig};
+use funding_gap::model::Model;
+use funding_gap::report;
+use funding_gap::summary::{self, Summary};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{AppError, EXAMPLES, INTERRUPTED, RunOpts};
+
+/// Simulate scenarios: print the summary, write summary.json and bands.csv
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+pub struct RunArgs {
+    /// Scenario files or names (default: the built-in base scenario)
+    pub scenarios: Vec<String>,
+    /// Run options.
+    #[command(flatten)]
+    pub opts: RunOpts,
+}
+
+/// Runs every scenario, after loading and checking all of them.
+///
+/// # Errors
+/// The first scenario, option, run or output that fails.
+pub fn execute(args: &RunArgs) -> Result<(), AppError> {
+    let opts = &args.opts;
+    let names: Vec<Option<&str>> = if args.scenarios.is_empty() {
+        vec![None]
+    } else {
+        args.scenarios.iter().map(|a| Some(a.as_str())).collect()
+    };
+    // Validate everything before running anything.
+    let models = names
+        .iter()
+        .map(|a| super::load_and_compile(*a, &opts.set, opts.quiet))
+        .collect::<Result<Vec<_>, _>>()?;
+    let charts = super::chart_options(opts)?;
+    let several = models.len() > 1;
+    for model in &models {
+        let dir = match (&opts.out, several) {
+            (Some(d), false) => d.clone(),
+            (Some(d), true) => d.join(model.name()),
+            (None, _) => PathBuf::from("output").join(model.name()),
+        };
+        run_one(model, opts, &charts, &dir)?;
+    }
+    Ok(())
+}
+
+fn run_one(
+    model: &Model,
+    opts: &RunOpts,
+    charts: &ChartOptions,
+    dir: &Path,
+) -> Result<(), AppError> {
+    let cfg = RunConfig {
+        save_trials: opts.save_trials,
+        ..super::run_config(opts, model)?
+    };
+    report::ensure_dir(dir)?;
+    if let Some(old) = report::read_manifest(dir) {
+        if old.scenario != model.name() && !opts.quiet {
+            eprintln!(
+                "warning: {} held the outputs of scenario '{}'; this run of '{}' replaces the files it writes, and manifest.json lists them",
+                dir.display(),
+                old.scenario,
+                model.name()
+            );
+        }
+    }
+    let mut trials_csv = if cfg.save_trials {
+        Some(report::TrialsCsv::create(
+            dir,
+            &engine::trial_columns(model),
+        )?)
+    } else {
+        None
+    };
+    let bar = Progress::new(model.name(), cfg.trials, !opts.quiet);
+    let result = engine::simulate(
+        model,
+        &cfg,
+        &|done| bar.update(done),
+        trials_csv.as_mut().map(|w| w as &mut dyn engine::TrialSink),
+        Some(&INTERRUPTED),
+    );
+    bar.finish();
+    let summary = summary::summarize(model, &result?);
+    let mut written = Vec::new();
+    for exporter in report::EXPORTERS {
+        written.extend(exporter.export(&summary, dir)?);
+    }
+    if let Some(w) = trials_csv.take() {
+        written.push(w.finish()?);
+    }
+    let chart_files = chart::render_all(&summary, dir, charts)?;
+    let mut all = file_names(&written);
+    all.extend(file_names(&chart_files));
+    report::write_manifest(
+        dir,
+        &report::Manifest {
+            scenario: model.name().to_string(),
+            trials: cfg.trials,
+            seed: cfg.seed,
+            files: all,
+        },
+    )?;
+    if !opts.quiet {
+        print_summary(&summary, &written, !chart_files.is_empty(), charts, dir);
+    }
+    Ok(())
+}
+
+/// The names of `paths`, without their folder.
+fn file_names(paths: &[PathBuf]) -> Vec<String> {
+    paths
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect()
+}
+
+/// The terminal table, then the line that says what was written where.
+fn print_summary(
+    summary: &Summary,
+    written: &[PathBuf],
+    drew_charts: bool,
+    charts: &ChartOptions,
+    dir: &Path,
+) {
+    print!("{}", report::render_table(summary));
+    let mut files = file_names(written);
+    if drew_charts {
+        let formats: Vec<&str> = charts
+            .formats
+            .iter()
+            .map(|f| match f {
+                chart::Format::Png => "png",
+                chart::Format::Svg => "svg",
+            })
+            .collect();
+        files.push(format!(
+            "{} charts ({})",
+            chart::Chart::ALL.len(),
+            formats.join(", ")
+        ));
+    }
+    println!("\n  Wrote {} to {}/", files.join(", "), dir.display());
+}
+
+/// The progress bar of a run: shown on a terminal, only once the run has taken 0.7 s.
+struct Progress<'a> {
+    /// Shown at all (a terminal, not `--quiet`).
+    show: bool,
+    /// The scenario's name, before the bar.
+    name: &'a str,
+    /// Trials in the run.
+    trials: u64,
+    /// When the run started.
+    started: Instant,
+    /// The bar, once shown.
+    bar: RefCell<Option<ProgressBar>>,
+}
+
+impl<'a> Progress<'a> {
+    fn new(name: &'a str, trials: u64, wanted: bool) -> Self {
+        Progress {
+            show: wanted && std::io::stderr().is_terminal(),
+            name,
+            trials,
+            started: Instant::now(),
+            bar: RefCell::new(None),
+        }
+    }
+
+    /// `done` trials of the run are done.
+    fn update(&self, done: u64) {
+        if !self.show || done >= self.trials {
+            return;
+        }
+        let mut bar = self.bar.borrow_mut();
+        if bar.is_none() && self.started.elapsed() > Duration::from_millis(700) {
+            let pb = ProgressBar::new(self.trials)
+                .with_position(done)
+                .with_elapsed(self.started.elapsed());
+            pb.set_style(
+                ProgressStyle::with_template(
+                    "{prefix} [{bar:40}] {human_pos}/{human_len} trials, {elapsed} elapsed{msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            pb.set_prefix(self.name.to_string());
+            *bar = Some(pb);
+        }
+        if let Some(pb) = bar.as_ref() {
+            pb.set_position(done);
+            // Trials run at a steady rate, so elapsed × remaining / done is a good estimate.
+            let left = self.started.elapsed().as_secs_f64() * (self.trials - done) as f64
+                / done.max(1) as f64;
+            pb.set_message(format!(
+                ", about {} left",
+                indicatif::HumanDuration(Duration::from_secs_f64(left))
+            ));
+        }
+    }
+
+    /// Clears the bar, if it was shown.
+    fn finish(&self) {
+        if let Some(pb) = self.bar.borrow_mut().take() {
+            pb.finish_and_clear();
+        }
+    }
+}

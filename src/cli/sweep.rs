@@ -1,0 +1,181 @@
+//! `funding-gap sweep`: one scenario across values of one input, optionally solved for a
+//! target.
+
+use std::io::IsTerminal;
+
+use clap::Args;
+use funding_gap::analysis::{self, Target};
+use funding_gap::chart;
+use funding_gap::model::{self, Model};
+use funding_gap::report;
+use funding_gap::scenario::ScenarioError;
+
+use super::{AppError, RunOpts};
+
+/// Run one scenario across values of one input; optionally solve for a target
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  funding-gap sweep base --set rounds.2026.participants.amazon.amount=10:50:5\n  funding-gap sweep base --set ipo.probability=0,0.25,0.5,0.75,1\n  funding-gap sweep base --set cash.initial=40:400:10 --target \"shortfall_probability_2030<=0.1\"\n\nThe swept --set is the one whose value is LO:HI:N or a list V1,V2,...; other --set are plain overrides.\nTargets: shortfall_probability, shortfall_probability_<year>, gap_mean, gap_p50, gap_p90, gap_p95 with <= or >=.\nOutputs (default output/sweep-SCENARIO/): sweep.csv, sweep.json, sweep chart."
+)]
+pub struct SweepArgs {
+    /// Scenario file or name
+    pub scenario: String,
+    /// Find the smallest value that meets this, e.g. "shortfall_probability<=0.1"
+    #[arg(long, value_name = "METRIC<=X")]
+    pub target: Option<String>,
+    /// Run options (trials per value).
+    #[command(flatten)]
+    pub opts: RunOpts,
+}
+
+/// The swept `--set` of a sweep.
+struct Swept {
+    /// The argument as the user wrote it, e.g. `ipo.probability=0:1:3`: errors quote it.
+    written: String,
+    /// The input's path.
+    path: String,
+    /// The values, ascending.
+    values: Vec<f64>,
+}
+
+/// Splits `--set` arguments into the swept one (values LO:HI:N or V1,V2,...) and the others.
+fn split_sweep(set: &[String]) -> Result<(Swept, Vec<String>), AppError> {
+    let mut sweeps = Vec::new();
+    let mut fixed = Vec::new();
+    for s in set {
+        let value = s.split_once('=').map_or("", |(_, v)| v.trim());
+        let looks_swept = !value.starts_with('{')
+            && (value.split(':').count() == 3 || (value.contains(',') && !value.starts_with('[')));
+        if looks_swept {
+            sweeps.push(s);
+        } else {
+            fixed.push(s.clone());
+        }
+    }
+    match sweeps.as_slice() {
+        [one] => {
+            let (path, values) = analysis::parse_sweep(one).map_err(AppError::Usage)?;
+            let written = one.to_string();
+            Ok((
+                Swept {
+                    written,
+                    path,
+                    values,
+                },
+                fixed,
+            ))
+        }
+        [] => Err(AppError::Usage(
+            "sweep needs one --set PATH=LO:HI:N or --set PATH=V1,V2,... naming the input to sweep"
+                .to_string(),
+        )),
+        _ => Err(AppError::Usage(format!(
+            "sweep takes one swept input, got {}: {}",
+            sweeps.len(),
+            sweeps
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// The scenario with the swept input at `v`; its errors quote the --set as the user wrote it.
+fn variant(arg: &str, swept: &Swept, fixed: &[String], v: f64) -> Result<Model, AppError> {
+    let applied = format!("{}={v}", swept.path);
+    let at = format!("{} = {}", swept.path, funding_gap::dist::fmt_num(v));
+    let blame = |e: ScenarioError| e.blame_override(&applied, &swept.written, &at);
+    let mut set = fixed.to_vec();
+    set.push(applied.clone());
+    let s = super::load(Some(arg), &set).map_err(|e| match e {
+        AppError::Scenario(e) => AppError::Scenario(blame(e)),
+        other => other,
+    })?;
+    Ok(model::compile(&s).map_err(blame)?)
+}
+
+/// Runs the sweep and writes sweep.csv, sweep.json and its chart.
+///
+/// # Errors
+/// A bad option, swept value or target, a failed run, an output that cannot be written.
+pub fn execute(args: &SweepArgs) -> Result<(), AppError> {
+    let (opts, arg) = (&args.opts, args.scenario.as_str());
+    let (swept, fixed) = split_sweep(&opts.set)?;
+    let target = args
+        .target
+        .as_deref()
+        .map(Target::parse)
+        .transpose()
+        .map_err(AppError::Usage)?;
+    let charts = super::chart_options(opts)?;
+    // Check every value, and the target against each, before anything runs or is written.
+    let check = |m: &Model| -> Result<(), AppError> {
+        match &target {
+            Some(t) => t
+                .check_report_years(m.name(), &m.scenario.time.report_years)
+                .map_err(AppError::Usage),
+            None => Ok(()),
+        }
+    };
+    let Some((&lowest, rest)) = swept.values.split_first() else {
+        return Err(AppError::Usage(format!(
+            "--set {}: no values to sweep",
+            swept.written
+        )));
+    };
+    let first = variant(arg, &swept, &fixed, lowest)?;
+    check(&first)?;
+    for &v in rest {
+        check(&variant(arg, &swept, &fixed, v)?)?;
+    }
+    let build = |v: f64| -> Result<Model, ScenarioError> {
+        variant(arg, &swept, &fixed, v).map_err(|e| match e {
+            AppError::Scenario(e) => e,
+            // Only if the scenario file went away after the check above.
+            other => ScenarioError::Read {
+                path: arg.to_string(),
+                extended_by: None,
+                reason: other.to_string(),
+            },
+        })
+    };
+    let cfg = super::run_config(
+        &RunOpts {
+            trials: Some(opts.trials.unwrap_or(20_000)),
+            ..opts.clone()
+        },
+        &first,
+    )?;
+    let dir = super::out_dir(opts, &format!("sweep-{}", first.name()));
+    report::ensure_dir(&dir)?;
+    let show = !opts.quiet && std::io::stderr().is_terminal();
+    let progress = |done: usize, total: usize| {
+        if show {
+            eprint!("\r  swept {done} of {total} values");
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let result = analysis::sweep(
+        first.name(),
+        &swept.path,
+        &swept.values,
+        &build,
+        &cfg,
+        target.as_ref(),
+        &progress,
+    )?;
+    report::write_atomic(
+        &dir.join("sweep.csv"),
+        report::sweep_csv(&result).as_bytes(),
+    )?;
+    report::write_json(&dir.join("sweep.json"), &result)?;
+    let written = chart::render_sweep(&result, &dir, &charts)?;
+    if !opts.quiet {
+        print!("{}", report::render_sweep(&result));
+        super::print_written(&["sweep.csv", "sweep.json"], written.len(), &dir);
+    }
+    Ok(())
+}

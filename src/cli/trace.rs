@@ -1,0 +1,82 @@
+//! `funding-gap trace`: replay one trial year by year, or list the trials with the largest
+//! gap.
+
+use clap::Args;
+use funding_gap::analysis;
+use funding_gap::engine::RunConfig;
+use funding_gap::report;
+
+use super::AppError;
+
+/// Replay one trial year by year, or list the trials with the largest gap
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  funding-gap trace base --trial 17\n  funding-gap trace base --worst 10 --trials 100000\n\nA trial replays exactly as it ran in `run` with the same seed: its random numbers depend only\non the seed, its index and the input paths."
+)]
+pub struct TraceArgs {
+    /// Scenario file or name
+    pub scenario: String,
+    /// The trial to replay (0-based, as in trials.csv)
+    #[arg(
+        long,
+        value_name = "N",
+        conflicts_with = "worst",
+        required_unless_present = "worst"
+    )]
+    pub trial: Option<u64>,
+    /// List the K trials with the largest gap in a run of --trials
+    #[arg(long, value_name = "K")]
+    pub worst: Option<usize>,
+    /// Trials in the run searched by --worst [default: the scenario's]
+    #[arg(long, value_name = "N")]
+    pub trials: Option<u64>,
+    /// Seed [default: the scenario's]
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Override an input by its path (repeatable)
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Prints the trace of `--trial`, or the `--worst` trials of a run.
+///
+/// # Errors
+/// A bad option or scenario, a failed run; [`AppError::Json`] if the JSON cannot be made.
+pub fn execute(args: &TraceArgs) -> Result<(), AppError> {
+    let model = super::load_and_compile(Some(&args.scenario), &args.set, args.json)?;
+    let seed = args.seed.unwrap_or(model.scenario.run.seed);
+    if let Some(n) = args.trial {
+        let t = analysis::trace(&model, seed, n);
+        if args.json {
+            super::print_json(&t)?;
+        } else {
+            print!("{}", report::render_trace(&t));
+        }
+        return Ok(());
+    }
+    let k = args.worst.unwrap_or(10);
+    if k == 0 {
+        return Err(AppError::Usage("--worst must be at least 1".to_string()));
+    }
+    let cfg = RunConfig {
+        trials: super::check_trials(args.trials.unwrap_or(model.scenario.run.trials))?,
+        seed,
+        threads: None,
+        save_trials: false,
+        worst: k,
+    };
+    let (summary, list) = analysis::worst(&model, &cfg, k)?;
+    let traces: Vec<_> = list
+        .iter()
+        .map(|(t, _)| analysis::trace(&model, seed, *t))
+        .collect();
+    if args.json {
+        super::print_json(&traces)?;
+    } else {
+        print!("{}", report::render_worst(&summary, &list, &traces));
+    }
+    Ok(())
+}
