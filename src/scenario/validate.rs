@@ -7,6 +7,7 @@ use toml::Value;
 
 use super::raw::*;
 use super::*;
+use crate::dist::Dist;
 
 /// Allowed range of a numeric field.
 #[derive(Clone, Copy)]
