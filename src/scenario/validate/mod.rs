@@ -2,10 +2,13 @@
 //!
 //! Problems are collected, not thrown: a user fixing a file sees all of them at once.
 
+mod correlations;
 mod dates;
 mod distribution;
+mod funding;
 mod inputs;
 mod revenue;
+mod time;
 
 use toml::Value;
 
@@ -36,18 +39,10 @@ impl Checker {
     }
 }
 
-/// Converts a merged raw scenario into a [`Scenario`], or lists every problem.
-pub(super) fn validate(
-    raw: RawScenario,
-    origin: &str,
-    stem: &str,
-) -> Result<Scenario, ScenarioError> {
-    let mut c = Checker {
-        problems: Vec::new(),
-    };
-
-    // name: checked with everything else, so that every problem is listed at once.
-    let name = raw.name.unwrap_or_else(|| stem.to_string());
+/// `name` (default: the file's stem). Checked with everything else, so that every problem is
+/// listed at once.
+fn name(c: &mut Checker, name: Option<String>, stem: &str) -> String {
+    let name = name.unwrap_or_else(|| stem.to_string());
     let name_ok = !name.is_empty()
         && name != "."
         && name != ".."
@@ -61,134 +56,25 @@ pub(super) fn validate(
             "must be a plain name of letters, digits, '-', '_' or '.' (it names the output folder output/<name>/)",
         );
     }
+    name
+}
 
-    // [time]
-    let rt = raw.time.unwrap_or_default();
-    let start = c.req_date("time.start", &rt.start).unwrap_or(2026.0);
-    let steps_per_year = match rt.steps_per_year {
-        None => 4,
-        Some(n @ (1 | 4 | 12)) => n as u32,
-        Some(n) => {
-            c.problem(
-                "time.steps_per_year",
-                Some(n.to_string()),
-                "must be 1, 4 or 12",
-            );
-            4
-        }
-    };
-    let horizon_years = match rt.horizon_years {
-        None => {
-            c.missing("time.horizon_years", "years, e.g. 8");
-            8.0
-        }
-        Some(h) => {
-            let steps = h * steps_per_year as f64;
-            if !(h.is_finite() && h > 0.0 && h <= 100.0) {
-                c.problem(
-                    "time.horizon_years",
-                    Some(fmt(h)),
-                    "must be a number of years in (0, 100]",
-                );
-                8.0
-            } else if steps.round() < 1.0 {
-                c.problem(
-                    "time.horizon_years",
-                    Some(fmt(h)),
-                    format!("must cover at least one step (1/{steps_per_year} of a year)"),
-                );
-                8.0
-            } else if (steps - steps.round()).abs() > 1e-9 {
-                c.problem(
-                    "time.horizon_years",
-                    Some(fmt(h)),
-                    format!("must be a whole number of steps ({steps_per_year} per year)"),
-                );
-                8.0
-            } else {
-                h
-            }
-        }
-    };
-    let end = start + horizon_years;
-    let report_years = match rt.report_years {
-        None => (start.floor() as i32..)
-            .take_while(|y| (*y + 1) as f64 <= end + 1e-9)
-            .collect(),
-        Some(ys) => {
-            let mut out = Vec::new();
-            for y in ys {
-                let ok = (y as f64) + 1.0 > start && (y as f64) + 1.0 <= end + 1e-9;
-                if ok {
-                    out.push(y as i32);
-                } else {
-                    // The years whose end falls in (start, end].
-                    let (first, last) = (start.floor(), (end + 1e-9).floor() - 1.0);
-                    let which = if last < first {
-                        format!(
-                            "and no year ends inside it: the horizon must reach at least {} (horizon_years ≥ {}), or leave report_years out",
-                            first + 1.0,
-                            fmt(first + 1.0 - start)
-                        )
-                    } else {
-                        format!("so a year from {first} to {last}")
-                    };
-                    c.problem(
-                        "time.report_years",
-                        Some(y.to_string()),
-                        format!(
-                            "the end of the year must fall inside the horizon ({} to {}), {which}",
-                            fmt(start),
-                            fmt(end)
-                        ),
-                    );
-                }
-            }
-            out.sort_unstable();
-            out.dedup();
-            out
-        }
-    };
-    let time = Time {
-        start,
-        horizon_years,
-        steps_per_year,
-        report_years,
+/// Converts a merged raw scenario into a [`Scenario`], or lists every problem.
+pub(super) fn validate(
+    raw: RawScenario,
+    origin: &str,
+    stem: &str,
+) -> Result<Scenario, ScenarioError> {
+    let mut c = Checker {
+        problems: Vec::new(),
     };
 
-    // [run]
-    let rr = raw.run.unwrap_or_default();
-    let trials = match rr.trials {
-        None => 100_000,
-        Some(n) if n >= 1 => n as u64,
-        Some(n) => {
-            c.problem("run.trials", Some(n.to_string()), "must be at least 1");
-            1
-        }
-    };
-    let seed = match rr.seed {
-        None => 42,
-        Some(s) if s >= 0 => s as u64,
-        Some(s) => {
-            c.problem("run.seed", Some(s.to_string()), "must be ≥ 0");
-            0
-        }
-    };
-
-    // [cash]
-    let rc = raw.cash.unwrap_or_default();
-    let cash = Cash {
-        initial: c.param("cash.initial", &rc.initial, Domain::Any, None),
-        min_cash: c.param("cash.min_cash", &rc.min_cash, Domain::NonNeg, Some(0.0)),
-    };
-
-    // [[correlations]] (paths are checked against the inputs when the model is compiled)
-    let mut correlations = Vec::new();
-    for (i, r) in raw.correlations.iter().enumerate() {
-        if let Some(pair) = c.pair(&format!("correlations.{i}"), r) {
-            correlations.push(pair);
-        }
-    }
+    let name = name(&mut c, raw.name, stem);
+    let time = time::time(&mut c, raw.time.unwrap_or_default());
+    let start = time.start;
+    let run = time::run(&mut c, raw.run.unwrap_or_default());
+    let cash = funding::cash(&mut c, raw.cash.unwrap_or_default());
+    let correlations = correlations::correlations(&mut c, &raw.correlations);
 
     // [revenue.*]
     if raw.revenue.is_empty() {
@@ -641,7 +527,7 @@ pub(super) fn validate(
         origin: origin.to_string(),
         files: Vec::new(),
         time,
-        run: RunDefaults { trials, seed },
+        run,
         cash,
         correlations,
         segments,
@@ -656,38 +542,6 @@ pub(super) fn validate(
 }
 
 impl Checker {
-    fn pair(&mut self, path: &str, r: &RawCorrelation) -> Option<Correlation> {
-        if r.between.len() != 2 {
-            self.problem(
-                &format!("{path}.between"),
-                Some(format!("{:?}", r.between)),
-                "must name exactly two inputs, e.g. between = [\"a.b\", \"c.d\"]",
-            );
-            return None;
-        }
-        if r.between[0] == r.between[1] {
-            self.problem(
-                &format!("{path}.between"),
-                Some(format!("{:?}", r.between)),
-                "names the same input twice",
-            );
-            return None;
-        }
-        if !(r.rho.is_finite() && (-1.0..=1.0).contains(&r.rho)) {
-            self.problem(
-                &format!("{path}.rho"),
-                Some(fmt(r.rho)),
-                "must be a correlation in [-1, 1]",
-            );
-            return None;
-        }
-        Some(Correlation {
-            a: r.between[0].clone(),
-            b: r.between[1].clone(),
-            rho: r.rho,
-        })
-    }
-
     fn tranches(&mut self, path: &str, raw: Option<&[RawTranche]>, close: f64) -> Vec<Tranche> {
         let Some(raw) = raw else {
             return vec![Tranche {
