@@ -3,6 +3,7 @@
 //! Problems are collected, not thrown: a user fixing a file sees all of them at once.
 
 mod correlations;
+mod costs;
 mod dates;
 mod distribution;
 mod funding;
@@ -81,101 +82,7 @@ pub(super) fn validate(
         revenue::correlations(&mut c, &raw.revenue_correlations, &raw.revenue);
     let events = revenue::events(&mut c, &raw.events, &raw.revenue);
 
-    // [costs.*]
-    let mut costs = Vec::new();
-    for (name, k) in &raw.costs {
-        let p = |f: &str| format!("costs.{name}.{f}");
-        let is_fixed = k.annual.is_some() || k.growth.is_some();
-        let is_path = k.path.is_some();
-        let is_share = k.revenue_share.is_some() || k.revenue_share_path.is_some();
-        let kinds = [is_fixed, is_path, is_share].iter().filter(|b| **b).count();
-        if kinds != 1 {
-            c.problem(
-                &format!("costs.{name}"),
-                None,
-                if kinds == 0 {
-                    "needs one kind: `annual` (fixed line), `path` (published path) or `revenue_share` / `revenue_share_path`"
-                } else {
-                    "mixes kinds: use exactly one of `annual` (+ growth), `path` (+ scale), `revenue_share` / `revenue_share_path`"
-                },
-            );
-            continue;
-        }
-        if k.segments.is_some() && !is_share {
-            c.problem(
-                &p("segments"),
-                None,
-                "only a revenue-share line takes `segments`",
-            );
-        }
-        if k.scale.is_some() && !is_path {
-            c.problem(&p("scale"), None, "only a `path` line takes `scale`");
-        }
-        let interp = c.interpolation(&p("interpolation"), &k.interpolation);
-        let kind = if is_fixed {
-            CostKind::Fixed {
-                annual: c.param(&p("annual"), &k.annual, Domain::NonNeg, None),
-                growth: c.param(&p("growth"), &k.growth, Domain::Growth, Some(0.0)),
-            }
-        } else if let Some(path) = &k.path {
-            match c.series(&p("path"), path, interp, Domain::NonNeg) {
-                Some(series) => CostKind::Path {
-                    series,
-                    scale: c.param(&p("scale"), &k.scale, Domain::NonNeg, Some(1.0)),
-                },
-                None => continue,
-            }
-        } else {
-            let share = match (&k.revenue_share, &k.revenue_share_path) {
-                (Some(_), Some(_)) => {
-                    c.problem(
-                        &format!("costs.{name}"),
-                        None,
-                        "give `revenue_share` or `revenue_share_path`, not both",
-                    );
-                    continue;
-                }
-                (Some(_), None) => Share::Constant(c.param(
-                    &p("revenue_share"),
-                    &k.revenue_share,
-                    Domain::Unit,
-                    None,
-                )),
-                (None, Some(t)) => {
-                    match c.series(&p("revenue_share_path"), t, interp, Domain::Unit) {
-                        Some(s) => Share::Series(s),
-                        None => continue,
-                    }
-                }
-                (None, None) => continue,
-            };
-            let segs = match &k.segments {
-                Some(names) => c.segment_refs(&p("segments"), names, &raw.revenue),
-                None => (0..raw.revenue.len()).collect(),
-            };
-            CostKind::RevenueShare {
-                share,
-                segments: segs,
-            }
-        };
-        let from = c.opt_date(&p("from"), &k.from);
-        let until = c.opt_date(&p("until"), &k.until);
-        if let (Some(f), Some(u)) = (from, until) {
-            if f >= u {
-                c.problem(
-                    &p("until"),
-                    Some(fmt(u)),
-                    format!("must be after `from` ({})", fmt(f)),
-                );
-            }
-        }
-        costs.push(Cost {
-            name: name.clone(),
-            kind,
-            from,
-            until,
-        });
-    }
+    let costs = costs::costs(&mut c, &raw.costs, &raw.revenue);
 
     // [obligations.*]
     let mut obligations = Vec::new();
