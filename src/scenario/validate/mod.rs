@@ -8,6 +8,7 @@ mod dates;
 mod distribution;
 mod funding;
 mod inputs;
+mod obligations;
 mod revenue;
 mod time;
 
@@ -15,8 +16,7 @@ use toml::Value;
 
 use super::raw::*;
 use super::*;
-use crate::dist::Dist;
-use inputs::{Domain, MAX_MAGNITUDE, fmt};
+use inputs::{Domain, fmt};
 
 /// Collects the problems found; each check reports what it finds and carries on.
 struct Checker {
@@ -84,100 +84,7 @@ pub(super) fn validate(
 
     let costs = costs::costs(&mut c, &raw.costs, &raw.revenue);
 
-    // [obligations.*]
-    let mut obligations = Vec::new();
-    for (name, o) in &raw.obligations {
-        let p = |f: &str| format!("obligations.{name}.{f}");
-        let timing = if let Some(sched) = &o.schedule {
-            if o.start.is_some() || o.years.is_some() || o.profile.is_some() {
-                c.problem(
-                    &format!("obligations.{name}"),
-                    None,
-                    "a `schedule` sets the timing itself: leave out `start`, `years` and `profile`",
-                );
-            }
-            let mut rows = Vec::new();
-            for (k, v) in sched {
-                let kp = format!("{}.{k}", p("schedule"));
-                let year: Option<i32> = k.parse().ok();
-                let x = match v {
-                    Value::Integer(i) => Some(*i as f64),
-                    Value::Float(x) => Some(*x),
-                    _ => None,
-                };
-                match (year, x) {
-                    (Some(y), Some(x)) if x.is_finite() && (0.0..=MAX_MAGNITUDE).contains(&x) => {
-                        rows.push((y, x))
-                    }
-                    (None, _) => {
-                        c.problem(&kp, None, "the key must be a calendar year such as 2027")
-                    }
-                    _ => c.problem(
-                        &kp,
-                        Some(v.to_string()),
-                        "must be an amount from 0 to 1e12 ($B)",
-                    ),
-                }
-            }
-            rows.sort_by_key(|r| r.0);
-            if rows.iter().map(|r| r.1).sum::<f64>() <= 0.0 {
-                c.problem(
-                    &p("schedule"),
-                    None,
-                    "needs at least one year with a positive amount",
-                );
-            }
-            Timing::Schedule(rows)
-        } else {
-            let s = c.req_date(&p("start"), &o.start);
-            let years = match o.years {
-                None => {
-                    c.missing(&p("years"), "the term in years");
-                    None
-                }
-                Some(y) => c
-                    .number(&p("years"), y, Domain::Positive)
-                    .and_then(|y| c.term(&p("years"), y)),
-            };
-            Timing::Term {
-                start: s.unwrap_or(start),
-                years: years.unwrap_or(1.0),
-                profile: c.profile(&p("profile"), &o.profile),
-            }
-        };
-        let total = match (&o.total, &timing) {
-            (None, Timing::Schedule(rows)) => Param {
-                path: p("total"),
-                dist: Dist::Fixed(rows.iter().map(|r| r.1).sum()),
-            },
-            _ => c.param(&p("total"), &o.total, Domain::NonNeg, None),
-        };
-        let deferral_years = match o.deferral_years {
-            None => 1.0,
-            Some(d) => c
-                .number(&p("deferral_years"), d, Domain::Positive)
-                .unwrap_or(1.0),
-        };
-        obligations.push(Obligation {
-            name: name.clone(),
-            counterparty: o.counterparty.clone().unwrap_or_else(|| name.clone()),
-            total,
-            timing,
-            realized_share: c.param(
-                &p("realized_share"),
-                &o.realized_share,
-                Domain::Unit,
-                Some(1.0),
-            ),
-            flexible_share: c.param(
-                &p("flexible_share"),
-                &o.flexible_share,
-                Domain::Unit,
-                Some(0.0),
-            ),
-            deferral_years,
-        });
-    }
+    let obligations = obligations::obligations(&mut c, &raw.obligations, start);
 
     // [rounds.*]
     let mut rounds = Vec::new();
