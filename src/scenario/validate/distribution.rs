@@ -136,10 +136,10 @@ impl Form<'_> {
 
     /// `{ p }`: Bernoulli.
     fn bernoulli(&self, c: &mut Checker) -> Option<Dist> {
-        let p = self.g("p");
+        let (path, p) = (self.path, self.g("p"));
         if !(0.0..=1.0).contains(&p) {
             c.problem(
-                &format!("{}.p", self.path),
+                &format!("{path}.p"),
                 Some(fmt(p)),
                 "must be a probability in [0, 1]",
             );
