@@ -4,12 +4,10 @@
 use toml::Value;
 
 use super::Checker;
-use crate::dist::Dist;
-use crate::scenario::did_you_mean;
-use crate::scenario::raw::RawValue;
-use crate::scenario::{Interpolation, Param, Profile, Series};
-
 use super::dates::parse_date_str;
+use crate::dist::Dist;
+use crate::scenario::raw::RawValue;
+use crate::scenario::{Interpolation, Param, Profile, Series, did_you_mean};
 
 /// Allowed range of a numeric field.
 #[derive(Clone, Copy)]
