@@ -10,7 +10,8 @@
 //! - `types`: the validated domain types ([`Scenario`] and its parts).
 //! - `error`: [`ScenarioError`], [`Problem`] and the helpers that word messages
 //!   ([`did_you_mean`], [`io_reason`]).
-//! - `load`: [`load`], [`load_str`], [`builtin_base`]: files, `extends`, TOML parsing, merging.
+//! - `load`: [`load`](fn@load), [`load_str`], [`builtin_base`]: files, `extends`, TOML
+//!   parsing, merging.
 //! - `overrides`: `--set PATH=VALUE`, parsed and applied to the merged table.
 //! - [`raw`]: the file as written.
 //! - `validate`: raw → [`Scenario`], one function per section.

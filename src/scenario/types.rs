@@ -1,4 +1,4 @@
-//! The validated scenario: the domain types that [`super::load`] returns.
+//! The validated scenario: the domain types that [`load`](fn@super::load) returns.
 //!
 //! Every value here has passed validation (see the `validate` module): numbers are finite and
 //! inside their allowed range, names refer to something defined, dates are in order. Units:
