@@ -1,0 +1,469 @@
+//! The validated scenario: the domain types that [`load`](fn@super::load) returns.
+//!
+//! Every value here has passed validation (see the `validate` module): numbers are finite and
+//! inside their allowed range, names refer to something defined, dates are in order. Units:
+//! money in $B, flows in $B/yr, dates as decimal years (2027.5 = 1 July 2027), terms in years,
+//! rates and shares as fractions (0.25 = 25 %).
+
+use std::path::PathBuf;
+
+use crate::dist::Dist;
+
+/// An uncertain input (or a constant) with the path that names it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Dotted path, e.g. `revenue.consumer.growth`.
+    pub path: String,
+    /// Its distribution (`Dist::Fixed` for a constant), in the unit of the field it sets.
+    pub dist: Dist,
+}
+
+/// Interpolation between the points of a published path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interpolation {
+    /// Straight lines between points.
+    Linear,
+    /// The value of the latest point at or before t.
+    Step,
+}
+
+/// A published series: sorted (date, value) points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Points (date as a decimal year, value in the unit of the field: $B/yr for a run-rate or
+    /// cost path, a fraction for a revenue share), dates strictly increasing.
+    pub points: Vec<(f64, f64)>,
+    /// How to read between points; flat outside them.
+    pub interpolation: Interpolation,
+}
+
+impl Series {
+    /// The series' value at `t` (a decimal year), in the unit of its points.
+    pub fn at(&self, t: f64) -> f64 {
+        let pts = &self.points;
+        let (first, last) = (pts[0], pts[pts.len() - 1]);
+        if t <= first.0 + 1e-9 {
+            return first.1;
+        }
+        if t >= last.0 {
+            return last.1;
+        }
+        let i = pts.partition_point(|&(d, _)| d <= t + 1e-9);
+        let (a, b) = (pts[i - 1], pts[i]);
+        match self.interpolation {
+            Interpolation::Step => a.1,
+            Interpolation::Linear => a.1 + (b.1 - a.1) * (t - a.0) / (b.0 - a.0),
+        }
+    }
+}
+
+/// `[time]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Time {
+    /// Start of the simulation, decimal year.
+    pub start: f64,
+    /// Length of the simulation, years (a whole number of steps).
+    pub horizon_years: f64,
+    /// Steps per year: 1, 4 or 12.
+    pub steps_per_year: u32,
+    /// Calendar years whose end the gap is reported at, ascending.
+    pub report_years: Vec<i32>,
+}
+
+/// `[cash]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cash {
+    /// Cash at start, $B.
+    pub initial: Param,
+    /// Floor the cash must stay above, $B.
+    pub min_cash: Param,
+}
+
+/// A correlated pair (input paths, or segment names for revenue shocks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correlation {
+    /// First name: an input's dotted path, or a segment name.
+    pub a: String,
+    /// Second name: an input's dotted path, or a segment name.
+    pub b: String,
+    /// Correlation coefficient, dimensionless, in [−1, 1].
+    pub rho: f64,
+}
+
+/// How a segment's run-rate evolves.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // built once per scenario; never in a hot path
+pub enum SegmentKind {
+    /// Decaying-growth process.
+    Growth {
+        /// R0, run-rate at start, $B/yr.
+        run_rate: Param,
+        /// g0, growth at start, fraction per year (0.5 = +50 %/yr).
+        growth: Param,
+        /// g∞, the growth it decays toward, fraction per year (`None`: constant growth at g0).
+        terminal_growth: Option<Param>,
+        /// h, half-life of the growth's excess over g∞, years.
+        half_life_years: Param,
+        /// Saturation level of the run-rate, $B/yr.
+        ceiling: Option<Param>,
+    },
+    /// A published path with a scale.
+    Path {
+        /// Run-rate path, $B/yr.
+        series: Series,
+        /// Multiplier of the path, dimensionless.
+        scale: Param,
+    },
+}
+
+/// `[revenue.<segment>]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    /// Segment name (the key of its table).
+    pub name: String,
+    /// Growth process or path.
+    pub kind: SegmentKind,
+    /// σ of the log run-rate's shocks, per √year.
+    pub volatility: Param,
+}
+
+/// `[events.<name>]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Event name (the key of its table).
+    pub name: String,
+    /// Hazard, events per year.
+    pub hazard: Param,
+    /// Run-rate multiplier when it fires, dimensionless.
+    pub factor: Param,
+    /// Indices into [`Scenario::segments`] of the segments it hits.
+    pub segments: Vec<usize>,
+    /// Growth of hit segments afterwards, fraction per year.
+    pub growth_after: Option<Param>,
+    /// Whether it can fire more than once.
+    pub recurring: bool,
+}
+
+/// A revenue share, constant or by date.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Share {
+    /// One (possibly uncertain) share, a fraction of revenue in [0, 1].
+    Constant(Param),
+    /// A share that changes over time, fractions of revenue in [0, 1].
+    Series(Series),
+}
+
+/// Kinds of cost line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CostKind {
+    /// `annual·(1+growth)^(t−start)` per year.
+    Fixed {
+        /// Cost at start, $B/yr.
+        annual: Param,
+        /// Growth, fraction per year.
+        growth: Param,
+    },
+    /// A published cost path.
+    Path {
+        /// Cost path, $B/yr.
+        series: Series,
+        /// Multiplier of the path, dimensionless.
+        scale: Param,
+    },
+    /// A share of revenue.
+    RevenueShare {
+        /// The share, a fraction of the segments' revenue.
+        share: Share,
+        /// Indices into [`Scenario::segments`] of the segments whose revenue it takes.
+        segments: Vec<usize>,
+    },
+}
+
+/// `[costs.<name>]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cost {
+    /// Cost line name (the key of its table).
+    pub name: String,
+    /// Kind.
+    pub kind: CostKind,
+    /// Active from (inclusive), decimal year.
+    pub from: Option<f64>,
+    /// Active until (exclusive), decimal year.
+    pub until: Option<f64>,
+}
+
+/// Shape of payments over a term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// Equal payments.
+    Flat,
+    /// Rising over the first half, then flat.
+    Ramp,
+    /// Falling linearly.
+    FrontLoaded,
+    /// Rising linearly.
+    BackLoaded,
+}
+
+impl Profile {
+    /// Relative weight, dimensionless, at midpoint fraction `x` in (0, 1) of the term.
+    pub fn weight(self, x: f64) -> f64 {
+        match self {
+            Profile::Flat => 1.0,
+            Profile::Ramp => (2.0 * x).min(1.0),
+            Profile::FrontLoaded => 1.0 - x,
+            Profile::BackLoaded => x,
+        }
+    }
+}
+
+/// When an obligation is paid.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Timing {
+    /// A term with a profile.
+    Term {
+        /// First payment date, decimal year.
+        start: f64,
+        /// Term, years.
+        years: f64,
+        /// Shape.
+        profile: Profile,
+    },
+    /// (calendar year, amount in $B) rows sorted by year; the amounts are weights, scaled to
+    /// the obligation's total.
+    Schedule(Vec<(i32, f64)>),
+}
+
+/// `[obligations.<name>]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Obligation {
+    /// Obligation name (the key of its table).
+    pub name: String,
+    /// Who is paid.
+    pub counterparty: String,
+    /// Headline total, $B.
+    pub total: Param,
+    /// Timing of payments.
+    pub timing: Timing,
+    /// Share of the total actually spent, fraction in [0, 1].
+    pub realized_share: Param,
+    /// Share of each payment that can be deferred, fraction in [0, 1].
+    pub flexible_share: Param,
+    /// How long a deferred payment is put off, years.
+    pub deferral_years: f64,
+}
+
+/// When a tranche arrives.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum When {
+    /// At the round's close.
+    Close,
+    /// In the IPO step.
+    Ipo,
+    /// At a date, decimal year.
+    Date(f64),
+}
+
+/// One tranche of a participant's money.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tranche {
+    /// Share of the participant's amount, fraction in [0, 1].
+    pub share: f64,
+    /// Condition.
+    pub when: When,
+    /// Deadline after which it never arrives, decimal year.
+    pub lapses: Option<f64>,
+}
+
+/// Money tied to buying the participant's products.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TiedSpend {
+    /// Share of the participant's amount, fraction in [0, 1].
+    pub share: f64,
+    /// Start of the spending, decimal year.
+    pub start: f64,
+    /// Term, years.
+    pub years: f64,
+    /// Shape.
+    pub profile: Profile,
+    /// Index into [`Scenario::obligations`] of the obligation it counts toward (no new
+    /// outflow).
+    pub counts_toward: Option<usize>,
+    /// Who is paid.
+    pub counterparty: String,
+}
+
+/// `[rounds.<r>.participants.<p>]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Participant {
+    /// Participant name (the key of its table).
+    pub name: String,
+    /// Whether it joins: Bernoulli, probability in [0, 1].
+    pub joins: Param,
+    /// Commitment, $B.
+    pub amount: Param,
+    /// Payment tranches, shares summing to 1.
+    pub tranches: Vec<Tranche>,
+    /// Circular-deal spend.
+    pub tied_spend: Option<TiedSpend>,
+}
+
+/// `[rounds.<r>]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Round {
+    /// Round name (the key of its table).
+    pub name: String,
+    /// Close date, decimal year.
+    pub close: f64,
+    /// Post-money valuation, $B.
+    pub post_money: Option<f64>,
+    /// Whether it closes: Bernoulli, probability in [0, 1].
+    pub closes: Param,
+    /// Participants.
+    pub participants: Vec<Participant>,
+}
+
+/// `[ipo]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ipo {
+    /// Whether it happens: Bernoulli, probability in [0, 1].
+    pub happens: Param,
+    /// Date, decimal year.
+    pub date: Param,
+    /// Valuation as a multiple of the revenue run-rate, dimensionless (× $B/yr gives $B).
+    pub multiple: Param,
+    /// Share of the valuation raised, fraction in [0, 1].
+    pub raise_share: Param,
+}
+
+/// `[debt]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Debt {
+    /// Credit limit, $B.
+    pub limit: Param,
+    /// Interest rate, fraction per year.
+    pub rate: Param,
+}
+
+/// Defaults for a run, overridable on the command line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunDefaults {
+    /// Number of trials, a count ≥ 1.
+    pub trials: u64,
+    /// Seed of the random streams.
+    pub seed: u64,
+}
+
+/// A validated scenario: every invariant of the format holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Name (output directory).
+    pub name: String,
+    /// One-line description.
+    pub description: String,
+    /// Where it came from (file path, or "built-in").
+    pub origin: String,
+    /// The files it was read from: the file itself first, then each file it extends.
+    pub files: Vec<PathBuf>,
+    /// Time grid settings.
+    pub time: Time,
+    /// Run defaults.
+    pub run: RunDefaults,
+    /// Cash and floor.
+    pub cash: Cash,
+    /// Input correlations.
+    pub correlations: Vec<Correlation>,
+    /// Revenue segments.
+    pub segments: Vec<Segment>,
+    /// Segment shock correlations.
+    pub revenue_correlations: Vec<Correlation>,
+    /// Events.
+    pub events: Vec<Event>,
+    /// Other costs.
+    pub costs: Vec<Cost>,
+    /// Contracts.
+    pub obligations: Vec<Obligation>,
+    /// Funding rounds.
+    pub rounds: Vec<Round>,
+    /// IPO.
+    pub ipo: Option<Ipo>,
+    /// Debt facility.
+    pub debt: Option<Debt>,
+}
+
+impl Scenario {
+    /// Every parameter of the scenario with its path, in file order.
+    pub fn params(&self) -> Vec<&Param> {
+        let mut v: Vec<&Param> = vec![&self.cash.initial, &self.cash.min_cash];
+        for s in &self.segments {
+            match &s.kind {
+                SegmentKind::Growth {
+                    run_rate,
+                    growth,
+                    terminal_growth,
+                    half_life_years,
+                    ceiling,
+                } => {
+                    v.extend([run_rate, growth, half_life_years]);
+                    v.extend(terminal_growth.iter());
+                    v.extend(ceiling.iter());
+                }
+                SegmentKind::Path { scale, .. } => v.push(scale),
+            }
+            v.push(&s.volatility);
+        }
+        for e in &self.events {
+            v.extend([&e.hazard, &e.factor]);
+            v.extend(e.growth_after.iter());
+        }
+        for c in &self.costs {
+            match &c.kind {
+                CostKind::Fixed { annual, growth } => v.extend([annual, growth]),
+                CostKind::Path { scale, .. } => v.push(scale),
+                CostKind::RevenueShare {
+                    share: Share::Constant(p),
+                    ..
+                } => v.push(p),
+                CostKind::RevenueShare { .. } => {}
+            }
+        }
+        for o in &self.obligations {
+            v.extend([&o.total, &o.realized_share, &o.flexible_share]);
+        }
+        for r in &self.rounds {
+            v.push(&r.closes);
+            for p in &r.participants {
+                v.extend([&p.joins, &p.amount]);
+            }
+        }
+        if let Some(ipo) = &self.ipo {
+            v.extend([&ipo.happens, &ipo.date, &ipo.multiple, &ipo.raise_share]);
+        }
+        if let Some(d) = &self.debt {
+            v.extend([&d.limit, &d.rate]);
+        }
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn series_interpolates_and_holds_flat() {
+        let s = Series {
+            points: vec![(2026.0, 10.0), (2030.0, 50.0)],
+            interpolation: Interpolation::Linear,
+        };
+        assert_eq!(s.at(2025.0), 10.0);
+        assert_eq!(s.at(2028.0), 30.0);
+        assert_eq!(s.at(2031.0), 50.0);
+        let s = Series {
+            points: vec![(2026.0, 0.2), (2030.0, 0.08)],
+            interpolation: Interpolation::Step,
+        };
+        assert_eq!(s.at(2029.75), 0.2);
+        assert_eq!(s.at(2030.0), 0.08);
+    }
+}
