@@ -7,7 +7,7 @@
 //!   entry that is malformed or whose output or exit status differs (with the actual output,
 //!   ready to paste).
 //! - [`every_validation_message_is_in_the_catalogue`]: every message template of
-//!   `src/scenario/validate.rs` appears in some entry's expected output.
+//!   `src/scenario/validate/*.rs` appears in some entry's expected output.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -608,13 +608,24 @@ fn fixed_parts(template: &str) -> Vec<String> {
 
 #[test]
 fn every_validation_message_is_in_the_catalogue() {
-    // Every string literal of validate.rs with a space in it is (part of) a message a user
-    // can read; each of its fixed parts must appear in some entry's expected output.
-    let src_path = root().join("src/scenario/validate.rs");
-    let src = fs::read_to_string(&src_path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", src_path.display()));
-    let templates: Vec<String> = string_literals(&src)
-        .into_iter()
+    // Every string literal of the validate module (src/scenario/validate/*.rs) with a space
+    // in it is (part of) a message a user can read; each of its fixed parts must appear in
+    // some entry's expected output. Each file is scanned on its own: the scanner stops at a
+    // file's unit tests.
+    let dir = root().join("src/scenario/validate");
+    let mut files: Vec<_> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .collect();
+    files.sort();
+    let templates: Vec<String> = files
+        .iter()
+        .flat_map(|p| {
+            let src = fs::read_to_string(p)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()));
+            string_literals(&src)
+        })
         .filter(|s| s.contains(' '))
         .collect();
     assert!(
