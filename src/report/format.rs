@@ -1,5 +1,5 @@
 //! How a probability prints, in the terminal, in Markdown and on charts: one formatter,
-//! [`pct`], for every text the crate makes. A leaf module: [`crate::chart`] and the report
+//! [`pct`], for every text the crate makes. A leaf module: the charts and the report
 //! renderers both call it, and it calls nothing of theirs.
 
 /// How many decimals [`pct`] gives a percentage. The texts differ on purpose, and each says

@@ -115,14 +115,14 @@ fn steps_until(rng: &mut Stream, rate: f64, dt: f64) -> usize {
 
 /// A run of update steps `k..stop` of the segments' recurrences, in the layouts of
 /// [`Scratch`] (`n` steps a row of run-rates and growth factors, `w` a row of shocks).
-struct Run {
+struct StepSpan {
     k: usize,
     stop: usize,
     n: usize,
     w: usize,
 }
 
-impl Run {
+impl StepSpan {
     /// The tight recurrence r ← min(r·g_k·z_k, cap) of `M` segments side by side: each
     /// segment's numbers are those of its own loop, but the `M` chains of dependent
     /// multiplications overlap instead of running one after another.
@@ -134,7 +134,7 @@ impl Run {
         step_growth: &[f64],
         shock: &[f64],
     ) {
-        let Run { k, stop, n, w } = *self;
+        let StepSpan { k, stop, n, w } = *self;
         let len = stop - k;
         let mut rows = r_path.chunks_exact_mut(n);
         let out: [&mut [f64]; M] =
@@ -204,7 +204,7 @@ pub(super) fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
         let all_tight = model.segments.iter().zip(&after[..m]).all(|(seg, a)| {
             matches!(seg.kind, SegKind::Growth { ceiling: None, .. }) && a.is_nan()
         });
-        let run = Run { k, stop, n, w };
+        let run = StepSpan { k, stop, n, w };
         match m {
             2 if all_tight => run.tight_joint::<2>(r, r_path, step_growth, shock),
             3 if all_tight => run.tight_joint::<3>(r, r_path, step_growth, shock),
@@ -383,7 +383,12 @@ mod tests {
                 let r0: Vec<f64> = (0..M).map(|i| 1.5 + i as f64).collect();
                 let mut r = r0.clone();
                 let mut path = vec![0.0; M * n];
-                Run { k, stop, n, w }.tight_joint::<M>(&mut r, &mut path, &step_growth, &shock);
+                StepSpan { k, stop, n, w }.tight_joint::<M>(
+                    &mut r,
+                    &mut path,
+                    &step_growth,
+                    &shock,
+                );
                 for i in 0..M {
                     let mut ri = r0[i];
                     for j in k..stop {
