@@ -16,6 +16,14 @@ use crate::scenario::{
     CostKind, Param, Problem, Profile, Scenario, ScenarioError, SegmentKind, Share, Timing, When,
 };
 
+/// Largest run-rate a segment can reach, $B/yr (a thousand times world GDP): growth that
+/// would overflow f64 is capped here, so no output is ever infinite or NaN. Fixed cost lines
+/// compiled into [`Model::fixed_costs`] are capped at it too, like the uncertain ones in a
+/// trial.
+pub const MAX_RUN_RATE: f64 = 1e15;
+/// Sampled inputs are clamped to ±this, for the same reason as [`MAX_RUN_RATE`].
+pub const MAX_INPUT: f64 = 1e15;
+
 /// A parameter as the trial loop sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum P {
@@ -642,9 +650,8 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
                             .iter_mut()
                             .zip(&grid.t[active.0..active.1])
                         {
-                            let factor =
-                                (1.0 + g).powf(t - grid.start).min(crate::sim::MAX_RUN_RATE);
-                            *c += (a * factor).min(crate::sim::MAX_RUN_RATE) * grid.dt;
+                            let factor = (1.0 + g).powf(t - grid.start).min(MAX_RUN_RATE);
+                            *c += (a * factor).min(MAX_RUN_RATE) * grid.dt;
                         }
                     }
                     _ => var_costs.push(VarCost::Growing {
