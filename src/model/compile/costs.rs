@@ -2,7 +2,7 @@
 //! kept as lines for the trial, and the revenue shares.
 
 use super::Compiler;
-use crate::model::{Grid, MAX_RUN_RATE, P, ShareLine, ShareSrc, VarCost};
+use crate::model::{Grid, MAX_RUN_RATE, ShareLine, ShareSrc, Value, VarCost};
 use crate::scenario::{CostKind, Param, Scenario, Series, Share};
 
 /// The cost side of a [`crate::model::Model`].
@@ -60,7 +60,7 @@ fn growing(
 ) {
     let (a, g) = (cc.value(annual), cc.value(growth));
     match (a, g) {
-        (P::Const(a), P::Const(g)) => {
+        (Value::Const(a), Value::Const(g)) => {
             for (c, t) in costs.fixed[active.0..active.1]
                 .iter_mut()
                 .zip(&grid.t[active.0..active.1])
@@ -95,7 +95,7 @@ fn path(
         *c = series.at(t) * grid.dt;
     }
     match cc.value(scale) {
-        P::Const(sc) => {
+        Value::Const(sc) => {
             for (c, u) in costs.fixed.iter_mut().zip(&per_step) {
                 *c += sc * u;
             }

@@ -16,7 +16,7 @@ mod inputs;
 mod obligations;
 mod revenue;
 
-use super::{Grid, Input, Model, ObligationSchedule, P};
+use super::{Grid, Input, Model, ObligationSchedule, Value};
 use crate::rng::key_of;
 use crate::scenario::{Param, Problem, Scenario, ScenarioError};
 
@@ -35,16 +35,16 @@ struct Compiler {
 impl Compiler {
     /// A scenario parameter as the trial loop sees it: its value when it is fixed, else a new
     /// input (keyed by its path) and the index of that input.
-    fn value(&mut self, param: &Param) -> P {
+    fn value(&mut self, param: &Param) -> Value {
         if param.dist.is_fixed() {
-            P::Const(param.dist.quantile(0.5))
+            Value::Const(param.dist.quantile(0.5))
         } else {
             self.inputs.push(Input {
                 path: param.path.clone(),
                 dist: param.dist.clone(),
                 key: key_of(&param.path),
             });
-            P::In(self.inputs.len() - 1)
+            Value::In(self.inputs.len() - 1)
         }
     }
 }

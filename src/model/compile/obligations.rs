@@ -6,7 +6,7 @@
 //! into a unit schedule, called from [`unit`].
 
 use super::Compiler;
-use crate::model::{Grid, ObligationSchedule, P, VarOblig};
+use crate::model::{Grid, ObligationSchedule, Value, VarOblig};
 use crate::scenario::{Obligation, Profile, Scenario, Timing};
 
 /// The obligations of a [`crate::model::Model`].
@@ -98,7 +98,7 @@ fn obligation(
         cc.value(&o.flexible_share),
     );
     match (total, realized, flexible) {
-        (P::Const(t), P::Const(r), P::Const(0.0)) => {
+        (Value::Const(t), Value::Const(r), Value::Const(0.0)) => {
             for (f, u) in out.fixed.iter_mut().zip(&unit) {
                 *f += t * r * u;
             }
@@ -109,7 +109,7 @@ fn obligation(
             flexible,
             unit,
             deferral_steps: ((o.deferral_years / grid.dt).round() as usize).max(1),
-            can_defer: flexible != P::Const(0.0),
+            can_defer: flexible != Value::Const(0.0),
         }),
     }
 }

@@ -3,7 +3,7 @@
 
 use super::Compiler;
 use crate::model::copula::{correlation_matrix, factorize};
-use crate::model::{EventModel, Grid, P, SegKind, SegModel};
+use crate::model::{EventModel, Grid, SegKind, SegModel, Value};
 use crate::rng::key_of;
 use crate::scenario::{Problem, Scenario, Segment, SegmentKind};
 
@@ -57,12 +57,12 @@ fn segment(cc: &mut Compiler, seg: &Segment, grid: &Grid) -> SegModel {
         } => {
             let half_life = cc.value(half_life_years);
             let decay = match half_life {
-                P::Const(h) => Some(
+                Value::Const(h) => Some(
                     (0..grid.n)
                         .map(|k| (-(grid.t[k] - grid.start) / h).exp2())
                         .collect(),
                 ),
-                P::In(_) => None,
+                Value::In(_) => None,
             };
             let growth = cc.value(growth);
             let run_rate = cc.value(run_rate);
