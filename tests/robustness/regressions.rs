@@ -107,7 +107,7 @@ fn a_newline_in_a_set_argument_splits_the_error_line() {
     }
 }
 
-/// Compiling hangs for a long term: `model::term_unit` iterates over every step of the term
+/// Compiling hangs for a long term: `model::compile::obligations::term_unit` iterates over every step of the term
 /// (years × steps per year) to normalise the weights, even though only the steps inside the
 /// horizon are kept. `years = 1e12` is 4e12 iterations; `funding-gap validate` hangs too.
 /// The same for `tied_spend.years`. The validator accepts any positive `years`.

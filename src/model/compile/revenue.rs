@@ -1,0 +1,123 @@
+//! `[revenue.*]`, `[[revenue_correlations]]` and `[events.*]`: the segments, the factor of
+//! their correlated shocks, and the events that hit them.
+
+use super::Compiler;
+use crate::model::copula::{correlation_matrix, factorize};
+use crate::model::{EventModel, Grid, SegKind, SegModel, Value};
+use crate::rng::key_of;
+use crate::scenario::{Problem, Scenario, Segment, SegmentKind};
+
+/// The revenue side of a [`crate::model::Model`].
+pub(super) struct Revenue {
+    /// [`crate::model::Model::segments`].
+    pub(super) segments: Vec<SegModel>,
+    /// [`crate::model::Model::seg_factor`].
+    pub(super) seg_factor: Option<Vec<f64>>,
+    /// [`crate::model::Model::events`].
+    pub(super) events: Vec<EventModel>,
+}
+
+/// Compiles the segments, then their shock correlations, then the events.
+pub(super) fn compile(cc: &mut Compiler, s: &Scenario, grid: &Grid) -> Revenue {
+    let segments = s
+        .segments
+        .iter()
+        .map(|seg| segment(cc, seg, grid))
+        .collect();
+    let seg_factor = shock_factor(cc, s);
+    let events = s
+        .events
+        .iter()
+        .map(|e| EventModel {
+            hazard: cc.value(&e.hazard),
+            factor: cc.value(&e.factor),
+            segments: e.segments.clone(),
+            growth_after: e.growth_after.as_ref().map(|g| cc.value(g)),
+            recurring: e.recurring,
+            key: key_of(&format!("events.{}#arrivals", e.name)),
+        })
+        .collect();
+    Revenue {
+        segments,
+        seg_factor,
+        events,
+    }
+}
+
+/// One segment. Its inputs, in order: the half-life, g0, R0, g∞, the ceiling (a growth
+/// segment) or the scale (a path), then the volatility.
+fn segment(cc: &mut Compiler, seg: &Segment, grid: &Grid) -> SegModel {
+    let kind = match &seg.kind {
+        SegmentKind::Growth {
+            run_rate,
+            growth,
+            terminal_growth,
+            half_life_years,
+            ceiling,
+        } => {
+            let half_life = cc.value(half_life_years);
+            let decay = match half_life {
+                Value::Const(h) => Some(
+                    (0..grid.n)
+                        .map(|k| (-(grid.t[k] - grid.start) / h).exp2())
+                        .collect(),
+                ),
+                Value::In(_) => None,
+            };
+            let growth = cc.value(growth);
+            let run_rate = cc.value(run_rate);
+            let terminal = terminal_growth.as_ref().map_or(growth, |t| cc.value(t));
+            let ceiling = ceiling.as_ref().map(|c| cc.value(c));
+            SegKind::Growth {
+                run_rate,
+                growth,
+                terminal,
+                half_life,
+                decay,
+                ceiling,
+            }
+        }
+        SegmentKind::Path { series, scale } => SegKind::Path {
+            level: grid.sample(series, grid.n + 1),
+            scale: cc.value(scale),
+        },
+    };
+    SegModel {
+        name: seg.name.clone(),
+        kind,
+        volatility: cc.value(&seg.volatility),
+        key: key_of(&format!("revenue.{}#shocks", seg.name)),
+    }
+}
+
+/// The factor of the segments' shock correlations, `None` when there are none (independent
+/// shocks) or when they do not form a positive semi-definite matrix (a problem is filed).
+fn shock_factor(cc: &mut Compiler, s: &Scenario) -> Option<Vec<f64>> {
+    if s.revenue_correlations.is_empty() {
+        return None;
+    }
+    let idx = |name: &str| s.segments.iter().position(|x| x.name == name);
+    let pairs = s
+        .revenue_correlations
+        .iter()
+        .filter_map(|r| Some((idx(&r.a)?, idx(&r.b)?, r.rho)));
+    match factorize(correlation_matrix(s.segments.len(), pairs)) {
+        Ok(f) => Some(f),
+        Err((ev, _)) => {
+            cc.problems.push(Problem {
+                path: "revenue_correlations".into(),
+                value: None,
+                message: format!(
+                    "the segment correlations do not form a positive semi-definite matrix (smallest eigenvalue {:.3}); pairs: {}; weaken the strongest ones",
+                    ev,
+                    s.revenue_correlations
+                        .iter()
+                        .map(|r| format!("{}–{} ({})", r.a, r.b, r.rho))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+            None
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! The compiled model: a [`Scenario`] flattened for the trial loop.
+//!
+//! Everything that can be computed once per scenario is computed here, before any trial:
+//! the time grid, the list of uncertain inputs (each with its RNG stream key), the copula
+//! factor, per-step payment schedules of the obligations, fixed cost lines, step indices of
+//! dates. Parameters become [`Value`]s: a fixed number, or an index into the trial's sampled
+//! inputs.
+//! Guarantees: the copula factor `A` satisfies `A·Aᵀ = C` for the user's correlation matrix
+//! `C`; every unit payment schedule sums to 1 over its whole term (steps past the horizon are
+//! dropped, not rescaled).
+//!
+//! Layout: this file holds the [`Model`] and the types its fields are made of; [`Grid`] (the
+//! time steps and their arithmetic) is in `grid.rs`, [`Copula`] and the factorisation of a
+//! correlation matrix in `copula.rs`, and [`compile()`] in `compile/`, one file per section
+//! of the scenario.
+//!
+//! Units: amounts of money are $B; run-rates and flows per year are $B/yr; dates are decimal
+//! years (2026.5 is the middle of 2026); rates and shares are fractions (0.25 is 25 %).
+
+mod compile;
+mod copula;
+mod grid;
+
+pub use compile::compile;
+pub use copula::Copula;
+pub use grid::Grid;
+
+use crate::dist::Dist;
+use crate::scenario::Scenario;
+
+/// Largest run-rate a segment can reach, $B/yr (a thousand times world GDP): growth that
+/// would overflow f64 is capped here, so no output is ever infinite or NaN. Fixed cost lines
+/// compiled into [`Model::fixed_costs`] are capped at it too, like the uncertain ones in a
+/// trial.
+pub const MAX_RUN_RATE: f64 = 1e15;
+/// Sampled inputs are clamped to ±this, for the same reason as [`MAX_RUN_RATE`].
+pub const MAX_INPUT: f64 = 1e15;
+
+/// A parameter of the model as the trial loop sees it: a fixed number, or an index into the
+/// trial's sampled inputs. Its unit is that of the scenario field it was compiled from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    /// A fixed number: the parameter's distribution was `Fixed`.
+    Const(f64),
+    /// The value of sampled input `i`, `x[i]` in [`Value::get`] ([`Model::inputs`]`[i]`).
+    In(usize),
+}
+
+impl Value {
+    /// The parameter's value in a trial with sampled inputs `x`.
+    #[inline(always)]
+    pub fn get(self, x: &[f64]) -> f64 {
+        match self {
+            Value::Const(v) => v,
+            Value::In(i) => x[i],
+        }
+    }
+}
+
+/// One uncertain input: drawn once per trial from its own stream.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// Dotted path of the scenario field, e.g. `revenue.consumer.growth`.
+    pub path: String,
+    /// Marginal distribution, in the unit of the field.
+    pub dist: Dist,
+    /// Stream key, a hash of the path: the same path draws the same numbers in any scenario.
+    pub key: u64,
+}
+
+/// How a segment's run-rate evolves, compiled.
+#[derive(Debug, Clone)]
+pub enum SegKind {
+    /// Decaying-growth process: growth g(t) = g∞ + (g0 − g∞)·2^(−(t − start)/h), slowed near
+    /// the ceiling.
+    Growth {
+        /// R0, run-rate at the start, $B/yr.
+        run_rate: Value,
+        /// g0, growth per year at the start (a fraction: 1.0 doubles in a year).
+        growth: Value,
+        /// g∞, growth per year that g(t) decays toward (g0 when the scenario gives none).
+        terminal: Value,
+        /// h, half-life of the gap g(t) − g∞, years.
+        half_life: Value,
+        /// 2^(−(t_k − start)/h) for each step k = 0..n when h is fixed, else `None` (computed
+        /// per trial).
+        decay: Option<Vec<f64>>,
+        /// Saturation level of the run-rate, $B/yr (`None`: no ceiling).
+        ceiling: Option<Value>,
+    },
+    /// A published path: `scale × level[k]` × the shock multiplier.
+    Path {
+        /// Path value at t_k, k = 0..=n, $B/yr.
+        level: Vec<f64>,
+        /// Multiplier of the path, unitless.
+        scale: Value,
+    },
+}
+
+/// A revenue segment, compiled.
+#[derive(Debug, Clone)]
+pub struct SegModel {
+    /// Name, as in `[revenue.<name>]`.
+    pub name: String,
+    /// Dynamics.
+    pub kind: SegKind,
+    /// σ of the run-rate's log shocks, per √yr.
+    pub volatility: Value,
+    /// Stream key of its per-step shocks.
+    pub key: u64,
+}
+
+/// An event, compiled.
+#[derive(Debug, Clone)]
+pub struct EventModel {
+    /// Annual hazard: expected firings per year.
+    pub hazard: Value,
+    /// Multiplier of the hit segments' run-rates when it fires, unitless.
+    pub factor: Value,
+    /// Indices of the hit segments in [`Model::segments`].
+    pub segments: Vec<usize>,
+    /// Growth per year of the hit segments after it fires (`None`: unchanged).
+    pub growth_after: Option<Value>,
+    /// May fire again.
+    pub recurring: bool,
+    /// Stream key of its arrivals.
+    pub key: u64,
+}
+
+/// A cost line with uncertain parameters.
+#[derive(Debug, Clone)]
+pub enum VarCost {
+    /// annual·(1+growth)^(t_k − start)·dt booked on active steps.
+    Growing {
+        /// Cost at the start, $B/yr.
+        annual: Value,
+        /// Growth per year (a fraction).
+        growth: Value,
+        /// Active steps [from, to), step indices.
+        active: (usize, usize),
+    },
+    /// `scale × per_step[k]` booked in step k.
+    Scaled {
+        /// Multiplier, unitless.
+        scale: Value,
+        /// $B booked per step at scale 1.
+        per_step: Vec<f64>,
+    },
+}
+
+/// Where a revenue-share line gets its share.
+#[derive(Debug, Clone)]
+pub enum ShareSrc {
+    /// One share of revenue for all steps (a fraction).
+    Const(Value),
+    /// Share of revenue per step k = 0..n (fractions).
+    Steps(Vec<f64>),
+}
+
+/// A revenue-share cost line: share × the revenue of its segments, booked per step.
+#[derive(Debug, Clone)]
+pub struct ShareLine {
+    /// The share.
+    pub share: ShareSrc,
+    /// Indices of the segments whose revenue it takes, in [`Model::segments`].
+    pub segments: Vec<usize>,
+    /// Active steps [from, to), step indices.
+    pub active: (usize, usize),
+}
+
+/// An obligation whose payments vary by trial: step k is due `total × realized × unit[k]`.
+#[derive(Debug, Clone)]
+pub struct VarOblig {
+    /// Headline total, $B.
+    pub total: Value,
+    /// Share of the total actually spent (a fraction).
+    pub realized: Value,
+    /// Share of each payment that can be deferred (a fraction).
+    pub flexible: Value,
+    /// Share of the total paid in each step, k = 0..n (sums to ≤ 1 inside the horizon).
+    pub unit: Vec<f64>,
+    /// How long a deferred payment waits, steps (at least 1).
+    pub deferral_steps: usize,
+    /// Whether any part can be deferred (the flexible share is not a fixed 0).
+    pub can_defer: bool,
+}
+
+/// A compiled tranche.
+#[derive(Debug, Clone, Copy)]
+pub enum TrancheModel {
+    /// Arrives in this step.
+    AtStep {
+        /// Share of the participant's amount (a fraction).
+        share: f64,
+        /// Step index.
+        step: usize,
+    },
+    /// Arrives in the IPO step if the IPO date is before `lapses`.
+    OnIpo {
+        /// Share of the participant's amount (a fraction).
+        share: f64,
+        /// Deadline, decimal year (∞ if none).
+        lapses: f64,
+    },
+    /// Never arrives inside the horizon.
+    Never,
+}
+
+/// A compiled participant.
+#[derive(Debug, Clone)]
+pub struct PartModel {
+    /// Name.
+    pub name: String,
+    /// Joins: 1 or 0 (a Bernoulli input, joined when > 0.5).
+    pub joins: Value,
+    /// Commitment, $B.
+    pub amount: Value,
+    /// Tranches.
+    pub tranches: Vec<TrancheModel>,
+    /// Tied spend: its share of the amount (a fraction), and the share of the tied spend paid
+    /// in each step k = 0..n, unless it counts toward an existing contract (`None`: no new
+    /// payments).
+    pub tied: Option<(f64, Option<Vec<f64>>)>,
+}
+
+/// A compiled round.
+#[derive(Debug, Clone)]
+pub struct RoundModel {
+    /// Name.
+    pub name: String,
+    /// Closes: 1 or 0 (a Bernoulli input, closed when > 0.5).
+    pub closes: Value,
+    /// Participants.
+    pub participants: Vec<PartModel>,
+}
+
+/// The compiled IPO: it raises raise_share × multiple × the revenue run-rate in its step.
+#[derive(Debug, Clone)]
+pub struct IpoModel {
+    /// Happens: 1 or 0 (a Bernoulli input, happens when > 0.5).
+    pub happens: Value,
+    /// Date, decimal year.
+    pub date: Value,
+    /// Valuation as a multiple of the revenue run-rate ($B of valuation per $B/yr).
+    pub multiple: Value,
+    /// Share of the valuation raised (a fraction).
+    pub raise_share: Value,
+}
+
+/// The compiled debt facility.
+#[derive(Debug, Clone)]
+pub struct DebtModel {
+    /// Most that can be drawn, $B.
+    pub limit: Value,
+    /// Interest per year on the amount drawn (a fraction).
+    pub rate: Value,
+}
+
+/// The deterministic obligations schedule: expected payments per calendar year by counterparty.
+#[derive(Debug, Clone)]
+pub struct ObligationSchedule {
+    /// Calendar years, as [`Grid::years`].
+    pub years: Vec<i32>,
+    /// (counterparty, $B paid in each of `years` at the mean realized share and total), in
+    /// the order counterparties first appear.
+    pub by_counterparty: Vec<(String, Vec<f64>)>,
+    /// Sum of headline totals (mean), $B.
+    pub headline_total: f64,
+}
+
+/// A scenario compiled for simulation.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The scenario it was compiled from.
+    pub scenario: Scenario,
+    /// Time grid.
+    pub grid: Grid,
+    /// Uncertain inputs, in the order the scenario's sections name them; [`Value::In`]
+    /// indexes this list.
+    pub inputs: Vec<Input>,
+    /// Copula, if any correlations.
+    pub copula: Option<Copula>,
+    /// Indices of the inputs outside the copula (drawn from a uniform directly).
+    pub independent: Vec<usize>,
+    /// Cash at start, $B.
+    pub initial_cash: Value,
+    /// Floor that cash is kept at by drawing debt, $B.
+    pub min_cash: Value,
+    /// Revenue segments.
+    pub segments: Vec<SegModel>,
+    /// Segment shock factor (row-major m×m, m segments), `None` for independent shocks.
+    pub seg_factor: Option<Vec<f64>>,
+    /// Events.
+    pub events: Vec<EventModel>,
+    /// Cost booked per step by lines with fixed parameters, $B per step.
+    pub fixed_costs: Vec<f64>,
+    /// Cost lines with uncertain parameters.
+    pub var_costs: Vec<VarCost>,
+    /// Revenue-share lines.
+    pub share_lines: Vec<ShareLine>,
+    /// Payments of obligations with fixed amounts and no flexibility, $B per step.
+    pub fixed_obligations: Vec<f64>,
+    /// Obligations whose payments vary by trial.
+    pub var_obligations: Vec<VarOblig>,
+    /// Rounds.
+    pub rounds: Vec<RoundModel>,
+    /// IPO.
+    pub ipo: Option<IpoModel>,
+    /// Debt.
+    pub debt: Option<DebtModel>,
+    /// Expected obligations by year and counterparty.
+    pub schedule: ObligationSchedule,
+    /// Notes for the user (e.g. a correlation on a fixed input was dropped).
+    pub warnings: Vec<String>,
+}
+
+impl Model {
+    /// The scenario's name.
+    pub fn name(&self) -> &str {
+        &self.scenario.name
+    }
+}
