@@ -47,7 +47,6 @@ pub fn draw<DB: DrawingBackend>(
             y_fmt: &|v| usd(*v, step),
         },
     )?;
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
 
     // The IPO window (5–95 % of its date), lightly shaded behind everything.
     for m in &s.timeline {
@@ -59,7 +58,7 @@ pub fn draw<DB: DrawingBackend>(
                         [(a, ylo), (z, yhi)],
                         ORANGE.mix(0.10).filled(),
                     )))
-                    .map_err(e)?
+                    .map_err(err_text)?
                     .label(format!("{} date, 5–95 % range", m.label))
                     .legend(swatch(ORANGE.mix(0.25), st));
             }
@@ -72,7 +71,7 @@ pub fn draw<DB: DrawingBackend>(
             &b.cash.p95,
             OKABE_BLUE.mix(0.18).filled(),
         )))
-        .map_err(e)?
+        .map_err(err_text)?
         .label("5–95 % of trials")
         .legend(swatch(OKABE_BLUE.mix(0.18), st));
     chart
@@ -82,7 +81,7 @@ pub fn draw<DB: DrawingBackend>(
             &b.cash.p75,
             OKABE_BLUE.mix(0.38).filled(),
         )))
-        .map_err(e)?
+        .map_err(err_text)?
         .label("25–75 % of trials")
         .legend(swatch(OKABE_BLUE.mix(0.38), st));
     chart
@@ -90,7 +89,7 @@ pub fn draw<DB: DrawingBackend>(
             t.iter().copied().zip(b.cash.p50.iter().copied()),
             st.line(OKABE_BLUE),
         ))
-        .map_err(e)?
+        .map_err(err_text)?
         .label("Median")
         .legend(line_swatch(st.line(OKABE_BLUE), st));
     chart
@@ -100,7 +99,7 @@ pub fn draw<DB: DrawingBackend>(
             st.px(6.0),
             st.thin(VERMILLION).stroke_width(st.px(2.5)),
         ))
-        .map_err(e)?
+        .map_err(err_text)?
         .label(format!("Cash floor ({})", money(s.cash_floor)))
         .legend(line_swatch(
             st.thin(VERMILLION).stroke_width(st.px(2.5)),
@@ -124,7 +123,7 @@ pub fn draw<DB: DrawingBackend>(
                 st.px(4.0),
                 st.thin(INK),
             ))
-            .map_err(e)?;
+            .map_err(err_text)?;
         let y = yhi - (yhi - ylo) * (0.03 + 0.05 * (i % 2) as f64);
         chart
             .draw_series(std::iter::once(Text::new(
@@ -132,7 +131,7 @@ pub fn draw<DB: DrawingBackend>(
                 (m.t, y),
                 st.note(),
             )))
-            .map_err(e)?;
+            .map_err(err_text)?;
     }
     legend(&mut chart, st, SeriesLabelPosition::LowerLeft)
 }

@@ -22,7 +22,6 @@ pub fn draw<DB: DrawingBackend>(
     let Some(first) = c.summaries.first() else {
         return centered_note(&area, st, &["No scenarios to compare."]);
     };
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     // The union of the horizons.
     let start = c
         .summaries
@@ -84,7 +83,7 @@ pub fn draw<DB: DrawingBackend>(
                 p75,
                 scenario_colour(i).mix(0.16).filled(),
             )))
-            .map_err(e)?;
+            .map_err(err_text)?;
         // Thin edges keep each band readable where bands overlap.
         let edge = scenario_colour(i).mix(0.55).stroke_width(st.px(1.0));
         let lower: Vec<(f64, f64)> = t.iter().copied().zip(p25.iter().copied()).collect();
@@ -92,7 +91,7 @@ pub fn draw<DB: DrawingBackend>(
         for edge_pts in [&lower, &upper] {
             chart
                 .draw_series(LineSeries::new(edge_pts.iter().copied(), edge))
-                .map_err(e)?;
+                .map_err(err_text)?;
         }
         lines.push(lower);
         lines.push(upper);
@@ -119,7 +118,7 @@ pub fn draw<DB: DrawingBackend>(
         let fill = scenario_colour(i).mix(0.3).filled();
         chart
             .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())
-            .map_err(e)?
+            .map_err(err_text)?
             .label(label.clone())
             .legend(move |at| {
                 EmptyElement::at(at)
@@ -142,7 +141,7 @@ pub fn draw<DB: DrawingBackend>(
             st.px(6.0),
             floor_style,
         ))
-        .map_err(e)?
+        .map_err(err_text)?
         .label(floor_label.clone())
         .legend(dashed_swatch(floor_style, st.px(7.0), st.px(4.0), st));
     labels.push(floor_label);

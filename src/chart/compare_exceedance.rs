@@ -22,7 +22,6 @@ pub fn draw<DB: DrawingBackend>(
     if c.summaries.is_empty() {
         return centered_note(&area, st, &["No scenarios to compare."]);
     }
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     // Each curve runs over its own levels; the axis reaches the highest of their tops.
     let top = c
         .summaries
@@ -78,7 +77,7 @@ pub fn draw<DB: DrawingBackend>(
                 (top * 0.5, 0.5),
                 st.axis().pos(anchor(HPos::Center, VPos::Center)),
             )))
-            .map_err(e)?;
+            .map_err(err_text)?;
     }
     let at = legend_spot(
         &chart,

@@ -19,7 +19,6 @@ pub fn draw<DB: DrawingBackend>(
     st: &Style,
 ) -> Result<(), String> {
     let area = frame(root, st, s, "when the money first runs out")?;
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let t = &s.bands.t;
     let mut chart = axes(
         &area,
@@ -47,7 +46,7 @@ pub fn draw<DB: DrawingBackend>(
         .draw_series(
             AreaSeries::new(pts.iter().copied(), 0.0, OKABE_BLUE.mix(0.12)).border_style(style),
         )
-        .map_err(e)?
+        .map_err(err_text)?
         .label("Still solvent (cash at or above the floor so far)")
         .legend(line_swatch(style, st));
     let half = st.thin(MUTED);
@@ -58,7 +57,7 @@ pub fn draw<DB: DrawingBackend>(
             st.px(6.0),
             half,
         ))
-        .map_err(e)?;
+        .map_err(err_text)?;
     let note = match s.first_shortfall.median {
         Some(m) => format!(
             "P(shortfall) {}; median first shortfall {} among trials that run short",
@@ -74,6 +73,6 @@ pub fn draw<DB: DrawingBackend>(
             (s.end - 0.01 * (s.end - s.start), 0.86),
             st.note().pos(anchor(HPos::Right, VPos::Top)),
         )))
-        .map_err(e)?;
+        .map_err(err_text)?;
     legend(&mut chart, st, SeriesLabelPosition::UpperRight)
 }

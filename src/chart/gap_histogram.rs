@@ -26,7 +26,6 @@ pub fn draw<DB: DrawingBackend>(
         &format!("distribution of the funding gap, {years}"),
     )?;
     let d = &s.gap_distribution;
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     if d.no_gap_share >= 1.0 - 1e-12 {
         return centered_note(
             &area,
@@ -77,7 +76,7 @@ pub fn draw<DB: DrawingBackend>(
                     )
                 }),
         )
-        .map_err(e)?
+        .map_err(err_text)?
         .label("Trials with a gap")
         .legend(swatch(OKABE_BLUE.mix(0.75), st));
 
@@ -100,7 +99,7 @@ pub fn draw<DB: DrawingBackend>(
                 st.px(5.0),
                 style,
             ))
-            .map_err(e)?
+            .map_err(err_text)?
             .label(format!("{name}: {}", money(v)))
             .legend(line_swatch(style, st));
         chart
@@ -109,7 +108,7 @@ pub fn draw<DB: DrawingBackend>(
                 (v, ymax * (0.97 - 0.045 * i as f64)),
                 st.note().color(&colour),
             )))
-            .map_err(e)?;
+            .map_err(err_text)?;
     }
     legend(&mut chart, st, SeriesLabelPosition::UpperRight)?;
 
@@ -142,7 +141,7 @@ pub fn draw<DB: DrawingBackend>(
                 .map(|(w, _)| w as i32)
         })
         .collect::<Result<Vec<_>, _>>()
-        .map_err(e)?
+        .map_err(err_text)?
         .into_iter()
         .max()
         .unwrap_or(0);
@@ -154,11 +153,11 @@ pub fn draw<DB: DrawingBackend>(
         ],
         WHITE.mix(0.9).filled(),
     ))
-    .map_err(e)?;
+    .map_err(err_text)?;
     let right = st.note().pos(anchor(HPos::Right, VPos::Top));
     for (i, n) in notes.iter().enumerate() {
         area.draw_text(n, &right, (x, y0 + i as i32 * line))
-            .map_err(e)?;
+            .map_err(err_text)?;
     }
     Ok(())
 }

@@ -20,7 +20,6 @@ pub fn draw<DB: DrawingBackend>(
     st: &Style,
 ) -> Result<(), String> {
     let area = frame(root, st, s, "obligations due per year by counterparty")?;
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let sched = &s.obligations_schedule;
     let years = &sched.years;
     if years.is_empty() || sched.by_counterparty.is_empty() {
@@ -89,7 +88,7 @@ pub fn draw<DB: DrawingBackend>(
         }
         chart
             .draw_series(bars)
-            .map_err(e)?
+            .map_err(err_text)?
             .label(format!("{name} ({})", money(total)))
             .legend(swatch(colour.to_rgba(), st));
     }
@@ -108,7 +107,7 @@ pub fn draw<DB: DrawingBackend>(
                     )
                 }),
         )
-        .map_err(e)?;
+        .map_err(err_text)?;
     let inside: f64 = sched.total_by_year.iter().sum();
     chart
         .draw_series(std::iter::once(Text::new(
@@ -120,6 +119,6 @@ pub fn draw<DB: DrawingBackend>(
             (x0 + 0.1, yhi * 0.97),
             st.note(),
         )))
-        .map_err(e)?;
+        .map_err(err_text)?;
     legend(&mut chart, st, SeriesLabelPosition::UpperRight)
 }

@@ -17,6 +17,11 @@ pub fn anchor(h: HPos, v: VPos) -> plotters::style::text_anchor::Pos {
     plotters::style::text_anchor::Pos::new(h, v)
 }
 
+/// plotters' drawing error as text, the error every chart function returns.
+pub fn err_text<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> String {
+    e.to_string()
+}
+
 use crate::analysis::Comparison;
 use crate::summary::Summary;
 
@@ -230,12 +235,11 @@ pub fn frame_with<DB: DrawingBackend>(
     let (head, body) = root.split_vertically(st.px(92.0) + extra);
     let title_style = fit(title, st.title());
     head.draw_text(title, &title_style, (left, st.px(18.0) as i32))
-        .map_err(|e| e.to_string())?;
+        .map_err(err_text)?;
     for (i, line) in lines.iter().enumerate() {
         let style = fit(line, sub.clone());
         let y = st.px(58.0) as i32 + (line_h as usize * i) as i32;
-        head.draw_text(line, &style, (left, y))
-            .map_err(|e| e.to_string())?;
+        head.draw_text(line, &style, (left, y)).map_err(err_text)?;
     }
     Ok(body.margin(st.px(4.0), st.px(16.0), st.px(12.0), st.px(36.0)))
 }
@@ -334,7 +338,7 @@ pub fn centered_note<DB: DrawingBackend>(
     let y0 = h as i32 / 2 - step * (lines.len() as i32 - 1) / 2;
     for (i, line) in lines.iter().enumerate() {
         area.draw_text(line, &style, (w as i32 / 2, y0 + step * i as i32))
-            .map_err(|e| e.to_string())?;
+            .map_err(err_text)?;
     }
     Ok(())
 }
@@ -495,7 +499,7 @@ pub fn axes_panel<'a, DB: DrawingBackend>(
         .x_label_area_size(x_area)
         .y_label_area_size(st.px(104.0))
         .build_cartesian_2d(ax.x.0..ax.x.1, ax.y.0..ax.y.1)
-        .map_err(|e| e.to_string())?;
+        .map_err(err_text)?;
     let hidden = |_: &f64| String::new();
     chart
         .configure_mesh()
@@ -511,7 +515,7 @@ pub fn axes_panel<'a, DB: DrawingBackend>(
         .light_line_style(TRANSPARENT)
         .axis_style(MUTED.stroke_width(1))
         .draw()
-        .map_err(|e| e.to_string())?;
+        .map_err(err_text)?;
     Ok(chart)
 }
 
@@ -566,7 +570,7 @@ pub fn legend<'a, DB: DrawingBackend + 'a>(
         .margin(st.px(12.0))
         .legend_area_size(st.px(30.0))
         .draw()
-        .map_err(|e| e.to_string())
+        .map_err(err_text)
 }
 
 /// A legend swatch for filled areas.
@@ -611,10 +615,11 @@ pub fn draw_line<'a, DB: DrawingBackend + 'a>(
     label: &str,
     st: &Style,
 ) -> Result<(), String> {
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     match dash {
         None => {
-            let anno = chart.draw_series(LineSeries::new(pts, style)).map_err(e)?;
+            let anno = chart
+                .draw_series(LineSeries::new(pts, style))
+                .map_err(err_text)?;
             if !label.is_empty() {
                 anno.label(label).legend(line_swatch(style, st));
             }
@@ -622,7 +627,7 @@ pub fn draw_line<'a, DB: DrawingBackend + 'a>(
         Some((d, g)) => {
             let anno = chart
                 .draw_series(DashedLineSeries::new(pts, d, g, style))
-                .map_err(e)?;
+                .map_err(err_text)?;
             if !label.is_empty() {
                 // The swatch is short: a finer pattern keeps the dashes visible in it.
                 let (sd, sg) = ((d * 2 / 3).max(2), (g * 2 / 3).max(2));
@@ -662,7 +667,6 @@ pub fn legend_strip<DB: DrawingBackend>(
     if entries.is_empty() {
         return Ok(area.clone());
     }
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let font = st.legend();
     let (width, _) = area.dim_in_pixel();
     let left = st.px(104.0) as i32;
@@ -699,10 +703,10 @@ pub fn legend_strip<DB: DrawingBackend>(
                     [(x0, y - st.px(7.0) as i32), (x1, y + st.px(7.0) as i32)],
                     c.filled(),
                 ))
-                .map_err(e)?,
+                .map_err(err_text)?,
             Key::Line(style) => strip
                 .draw(&PathElement::new(vec![(x0, y), (x1, y)], style))
-                .map_err(e)?,
+                .map_err(err_text)?,
             Key::Dashed(style, d, g) => strip
                 .draw(&plotters::element::DashedPathElement::new(
                     vec![(x0, y), (x1, y)],
@@ -710,12 +714,12 @@ pub fn legend_strip<DB: DrawingBackend>(
                     g,
                     style,
                 ))
-                .map_err(e)?,
+                .map_err(err_text)?,
             Key::Marked(style, dash) => {
                 match dash {
                     None => strip
                         .draw(&PathElement::new(vec![(x0, y), (x1, y)], style))
-                        .map_err(e)?,
+                        .map_err(err_text)?,
                     Some((d, g)) => strip
                         .draw(&plotters::element::DashedPathElement::new(
                             vec![(x0, y), (x1, y)],
@@ -723,7 +727,7 @@ pub fn legend_strip<DB: DrawingBackend>(
                             (g * 2 / 3).max(2),
                             style,
                         ))
-                        .map_err(e)?,
+                        .map_err(err_text)?,
                 }
                 strip
                     .draw(&Circle::new(
@@ -731,7 +735,7 @@ pub fn legend_strip<DB: DrawingBackend>(
                         st.px(4.5),
                         style.color.filled(),
                     ))
-                    .map_err(e)?;
+                    .map_err(err_text)?;
             }
             Key::Blank => {}
         }
@@ -741,7 +745,7 @@ pub fn legend_strip<DB: DrawingBackend>(
         };
         strip
             .draw_text(label, &font.pos(anchor(HPos::Left, VPos::Center)), (tx, y))
-            .map_err(e)?;
+            .map_err(err_text)?;
     }
     Ok(rest)
 }

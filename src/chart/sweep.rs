@@ -65,7 +65,6 @@ pub fn draw<DB: DrawingBackend>(
     if points.is_empty() {
         return centered_note(&area, st, &["No values were swept: nothing to draw."]);
     }
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
 
     // The shared x axis: the swept values and the value the seek found, a little padded so
     // that the end markers are not cut.
@@ -220,7 +219,7 @@ pub fn draw<DB: DrawingBackend>(
             vec![(xs[0], ci_lo[0]), (xs[0], ci_hi[0])],
             band_fill.stroke_width(st.px(8.0)),
         )))
-        .map_err(e)?;
+        .map_err(err_text)?;
     } else {
         top.draw_series(std::iter::once(band(
             &xs,
@@ -228,7 +227,7 @@ pub fn draw<DB: DrawingBackend>(
             &ci_hi,
             band_fill.filled(),
         )))
-        .map_err(e)?;
+        .map_err(err_text)?;
     }
     let p_line: Vec<(f64, f64)> = points
         .iter()
@@ -270,7 +269,7 @@ pub fn draw<DB: DrawingBackend>(
                 ((xlo + xhi) / 2.0, gap_top * 0.55),
                 st.axis().pos(anchor(HPos::Center, VPos::Center)),
             )))
-            .map_err(e)?;
+            .map_err(err_text)?;
     }
 
     // The target's bound, on the panel of its metric.
@@ -282,8 +281,8 @@ pub fn draw<DB: DrawingBackend>(
             bound_style,
         );
         match panel {
-            Panel::Top => top.draw_series(line).map_err(e)?,
-            Panel::Bottom => bottom.draw_series(line).map_err(e)?,
+            Panel::Top => top.draw_series(line).map_err(err_text)?,
+            Panel::Bottom => bottom.draw_series(line).map_err(err_text)?,
         };
     }
 
@@ -295,7 +294,7 @@ pub fn draw<DB: DrawingBackend>(
             seek_dash.1,
             seek_style,
         ))
-        .map_err(e)?;
+        .map_err(err_text)?;
         bottom
             .draw_series(DashedLineSeries::new(
                 [(v, 0.0), (v, gap_top)],
@@ -303,7 +302,7 @@ pub fn draw<DB: DrawingBackend>(
                 seek_dash.1,
                 seek_style,
             ))
-            .map_err(e)?;
+            .map_err(err_text)?;
         // Beside the line on the side with more room, at the top or the bottom of the panel,
         // away from the curve of P(shortfall) there.
         let right = v < xlo + 0.6 * (xhi - xlo);
@@ -321,7 +320,7 @@ pub fn draw<DB: DrawingBackend>(
             (v, y),
             style,
         )))
-        .map_err(e)?;
+        .map_err(err_text)?;
     }
     Ok(())
 }
@@ -371,19 +370,18 @@ fn line_with_markers<'a, DB: DrawingBackend + 'a>(
     marker: u32,
     st: &Style,
 ) -> Result<(), String> {
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let style = st.line(colour);
     match dash {
         None => chart
             .draw_series(LineSeries::new(pts.iter().copied(), style))
-            .map_err(e)?,
+            .map_err(err_text)?,
         Some((d, g)) => chart
             .draw_series(DashedLineSeries::new(pts.iter().copied(), d, g, style))
-            .map_err(e)?,
+            .map_err(err_text)?,
     };
     chart
         .draw_series(pts.iter().map(|&p| Circle::new(p, marker, colour.filled())))
-        .map_err(e)?;
+        .map_err(err_text)?;
     Ok(())
 }
 

@@ -21,7 +21,6 @@ pub fn draw<DB: DrawingBackend>(
     st: &Style,
 ) -> Result<(), String> {
     let area = frame(root, st, s, "what moves the funding gap")?;
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let rows: Vec<_> = s
         .sensitivity
         .gap
@@ -56,7 +55,7 @@ pub fn draw<DB: DrawingBackend>(
         .x_label_area_size(st.px(64.0))
         .y_label_area_size(label_px)
         .build_cartesian_2d(xlo..xhi, -0.5..n - 0.5)
-        .map_err(|e| e.to_string())?;
+        .map_err(err_text)?;
     chart
         .configure_mesh()
         .x_labels(8)
@@ -78,7 +77,7 @@ pub fn draw<DB: DrawingBackend>(
         .axis_style(MUTED.stroke_width(1))
         .disable_y_mesh()
         .draw()
-        .map_err(|e| e.to_string())?;
+        .map_err(err_text)?;
     let half = 0.34;
     let bar = |v: f64, y: f64, c: RGBColor| {
         Rectangle::new(
@@ -92,7 +91,7 @@ pub fn draw<DB: DrawingBackend>(
                 .enumerate()
                 .map(|(i, r)| bar(r.low_decile_mean, n - 1.0 - i as f64, SKY)),
         )
-        .map_err(e)?
+        .map_err(err_text)?
         .label("Input in its bottom 10 %")
         .legend(swatch(SKY.to_rgba(), st));
     chart
@@ -101,7 +100,7 @@ pub fn draw<DB: DrawingBackend>(
                 .enumerate()
                 .map(|(i, r)| bar(r.high_decile_mean, n - 1.0 - i as f64, VERMILLION)),
         )
-        .map_err(e)?
+        .map_err(err_text)?
         .label("Input in its top 10 %")
         .legend(swatch(VERMILLION.to_rgba(), st));
     let line = st.thin(INK).stroke_width(st.px(2.0));
@@ -112,7 +111,7 @@ pub fn draw<DB: DrawingBackend>(
             st.px(5.0),
             line,
         ))
-        .map_err(e)?
+        .map_err(err_text)?
         .label(format!("Mean gap, all trials ({})", money(mean)))
         .legend(line_swatch(line, st));
     // The variance share at the end of each bar.
@@ -125,11 +124,11 @@ pub fn draw<DB: DrawingBackend>(
                 st.note().pos(anchor(HPos::Left, VPos::Center)),
             )
         }))
-        .map_err(e)?;
+        .map_err(err_text)?;
     // A text-only legend line explains the labels at the bar ends.
     chart
         .draw_series(std::iter::empty::<Circle<(f64, f64), u32>>())
-        .map_err(e)?
+        .map_err(err_text)?
         .label("% at bar ends: share of the gap's variance")
         .legend(|(x, y)| EmptyElement::at((x, y)));
     // Bars shrink down the list and sit around the mean, so the lower left is free.
