@@ -545,6 +545,39 @@ pub fn exceedance_axes<'a, DB: DrawingBackend>(
     )
 }
 
+/// Draws a dashed straight line from `from` to `to` (`dash` and gap in pixels), a rule such
+/// as a floor, a mean, a bound or a date, and returns its series for a legend entry.
+///
+/// # Errors
+/// plotters' error as text.
+pub fn rule<'c, 'a, DB: DrawingBackend + 'a>(
+    chart: &'c mut ChartContext<'a, DB, Plane>,
+    from: (f64, f64),
+    to: (f64, f64),
+    (dash, gap): (u32, u32),
+    style: ShapeStyle,
+) -> Result<&'c mut plotters::chart::SeriesAnno<'a, DB>, String> {
+    chart
+        .draw_series(DashedLineSeries::new([from, to], dash, gap, style))
+        .map_err(err_text)
+}
+
+/// Writes `text` on a chart at `at` (data coordinates).
+///
+/// # Errors
+/// plotters' error as text.
+pub fn text_on<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    text: &str,
+    at: (f64, f64),
+    style: TextStyle<'static>,
+) -> Result<(), String> {
+    chart
+        .draw_series(std::iter::once(Text::new(text.to_string(), at, style)))
+        .map_err(err_text)?;
+    Ok(())
+}
+
 /// A filled band between `lo` and `hi` over `t`.
 pub fn band(t: &[f64], lo: &[f64], hi: &[f64], style: ShapeStyle) -> Polygon<(f64, f64)> {
     let mut pts: Vec<(f64, f64)> = t.iter().zip(hi).map(|(&x, &y)| (x, y)).collect();
