@@ -570,7 +570,7 @@ pub fn text_on<'a, DB: DrawingBackend + 'a>(
     chart: &mut ChartContext<'a, DB, Plane>,
     text: &str,
     at: (f64, f64),
-    style: TextStyle<'static>,
+    style: TextStyle<'_>,
 ) -> Result<(), String> {
     chart
         .draw_series(std::iter::once(Text::new(text.to_string(), at, style)))
