@@ -545,6 +545,32 @@ pub fn exceedance_axes<'a, DB: DrawingBackend>(
     )
 }
 
+/// The axes of a cash-over-time chart: years from `x.0` to `x.1`, cash ($B) over `y`.
+///
+/// # Errors
+/// plotters' error as text.
+pub fn cash_axes<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    st: &Style,
+    x: (f64, f64),
+    y: (f64, f64),
+) -> Result<ChartContext<'a, DB, Plane>, String> {
+    let step = tick_step(y.0, y.1, 8);
+    axes(
+        area,
+        st,
+        &Axes {
+            x,
+            y,
+            x_desc: "Year",
+            y_desc: "Cash ($B)",
+            x_ticks: year_ticks(x.0, x.1),
+            x_fmt: &|v| year_label(*v),
+            y_fmt: &|v| usd(*v, step),
+        },
+    )
+}
+
 /// Draws a dashed straight line from `from` to `to` (`dash` and gap in pixels), a rule such
 /// as a floor, a mean, a bound or a date, and returns its series for a legend entry.
 ///
