@@ -71,13 +71,12 @@ pub fn draw<DB: DrawingBackend>(
         .iter()
         .all(|s| s.gap_distribution.no_gap_share >= 1.0 - 1e-12)
     {
-        chart
-            .draw_series(std::iter::once(Text::new(
-                "No trial of any scenario has a funding gap: every curve is at 0 %",
-                (top * 0.5, 0.5),
-                st.axis().pos(anchor(HPos::Center, VPos::Center)),
-            )))
-            .map_err(err_text)?;
+        text_on(
+            &mut chart,
+            "No trial of any scenario has a funding gap: every curve is at 0 %",
+            (top * 0.5, 0.5),
+            st.axis().pos(anchor(HPos::Center, VPos::Center)),
+        )?;
     }
     let at = legend_spot(
         &chart,

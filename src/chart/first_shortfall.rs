@@ -50,14 +50,13 @@ pub fn draw<DB: DrawingBackend>(
         .label("Still solvent (cash at or above the floor so far)")
         .legend(line_swatch(style, st));
     let half = st.thin(MUTED);
-    chart
-        .draw_series(DashedLineSeries::new(
-            [(s.start, 0.5), (s.end, 0.5)],
-            st.px(6.0),
-            st.px(6.0),
-            half,
-        ))
-        .map_err(err_text)?;
+    rule(
+        &mut chart,
+        (s.start, 0.5),
+        (s.end, 0.5),
+        (st.px(6.0), st.px(6.0)),
+        half,
+    )?;
     let note = match s.first_shortfall.median {
         Some(m) => format!(
             "P(shortfall) {}; median first shortfall {} among trials that run short",
@@ -67,12 +66,11 @@ pub fn draw<DB: DrawingBackend>(
         None => format!("No shortfall in any of the {} trials", thousands(s.trials)),
     };
     // Below the legend, clear of the curve's steep part (which is at the left when risk is early).
-    chart
-        .draw_series(std::iter::once(Text::new(
-            note,
-            (s.end - 0.01 * (s.end - s.start), 0.86),
-            st.note().pos(anchor(HPos::Right, VPos::Top)),
-        )))
-        .map_err(err_text)?;
+    text_on(
+        &mut chart,
+        &note,
+        (s.end - 0.01 * (s.end - s.start), 0.86),
+        st.note().pos(anchor(HPos::Right, VPos::Top)),
+    )?;
     legend(&mut chart, st, SeriesLabelPosition::UpperRight)
 }

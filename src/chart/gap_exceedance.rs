@@ -53,13 +53,12 @@ pub fn draw<DB: DrawingBackend>(
             .legend(line_swatch(style, st));
     }
     if d.no_gap_share >= 1.0 - 1e-12 {
-        chart
-            .draw_series(std::iter::once(Text::new(
-                "No trial has a funding gap: every curve is at 0 %",
-                (top * 0.25, 0.5),
-                st.axis(),
-            )))
-            .map_err(err_text)?;
+        text_on(
+            &mut chart,
+            "No trial has a funding gap: every curve is at 0 %",
+            (top * 0.25, 0.5),
+            st.axis(),
+        )?;
     }
     legend(&mut chart, st, SeriesLabelPosition::UpperRight)
 }
