@@ -8,7 +8,8 @@ use plotters::prelude::*;
 use super::style::*;
 use crate::summary::Summary;
 
-/// Draws the chart.
+/// Draws the chart: the IPO window behind everything, the bands, the median and the floor,
+/// then the dates on top.
 ///
 /// # Errors
 /// plotters' error as text.
@@ -19,7 +20,6 @@ pub fn draw<DB: DrawingBackend>(
 ) -> Result<(), String> {
     let area = frame(root, st, s, "cash over time")?;
     let b = &s.bands;
-    let t = &b.t;
     let lo = b
         .cash
         .p5
@@ -32,24 +32,21 @@ pub fn draw<DB: DrawingBackend>(
         .iter()
         .copied()
         .fold(s.cash_floor.max(0.0), f64::max);
-    let (ylo, yhi) = padded(lo, hi, 0.06);
-    let step = tick_step(ylo, yhi, 8);
-    let mut chart = axes(
-        &area,
-        st,
-        &Axes {
-            x: (s.start, s.end),
-            y: (ylo, yhi),
-            x_desc: "Year",
-            y_desc: "Cash ($B)",
-            x_ticks: year_ticks(s.start, s.end),
-            x_fmt: &|v| year_label(*v),
-            y_fmt: &|v| usd(*v, step),
-        },
-    )?;
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let y = padded(lo, hi, 0.06);
+    let mut chart = cash_axes(&area, st, (s.start, s.end), y)?;
+    draw_ipo_window(&mut chart, s, y, st)?;
+    draw_fan(&mut chart, s, st)?;
+    draw_dates(&mut chart, s, y, st)?;
+    legend(&mut chart, st, SeriesLabelPosition::LowerLeft)
+}
 
-    // The IPO window (5–95 % of its date), lightly shaded behind everything.
+/// The IPO window (5–95 % of its date), lightly shaded over the height `y` of the plot.
+fn draw_ipo_window<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    s: &Summary,
+    (ylo, yhi): (f64, f64),
+    st: &Style,
+) -> Result<(), String> {
     for m in &s.timeline {
         if let Some([a, z]) = m.window {
             let (a, z) = (a.max(s.start), z.min(s.end));
@@ -59,55 +56,68 @@ pub fn draw<DB: DrawingBackend>(
                         [(a, ylo), (z, yhi)],
                         ORANGE.mix(0.10).filled(),
                     )))
-                    .map_err(e)?
+                    .map_err(err_text)?
                     .label(format!("{} date, 5–95 % range", m.label))
                     .legend(swatch(ORANGE.mix(0.25), st));
             }
         }
     }
-    chart
-        .draw_series(std::iter::once(band(
-            t,
-            &b.cash.p5,
-            &b.cash.p95,
-            OKABE_BLUE.mix(0.18).filled(),
-        )))
-        .map_err(e)?
-        .label("5–95 % of trials")
-        .legend(swatch(OKABE_BLUE.mix(0.18), st));
-    chart
-        .draw_series(std::iter::once(band(
-            t,
-            &b.cash.p25,
-            &b.cash.p75,
-            OKABE_BLUE.mix(0.38).filled(),
-        )))
-        .map_err(e)?
-        .label("25–75 % of trials")
-        .legend(swatch(OKABE_BLUE.mix(0.38), st));
+    Ok(())
+}
+
+/// The bands of cash, its median and the cash floor.
+fn draw_fan<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    s: &Summary,
+    st: &Style,
+) -> Result<(), String> {
+    let b = &s.bands;
+    let t = &b.t;
+    let bands = [
+        (&b.cash.p5, &b.cash.p95, 0.18, "5–95 % of trials"),
+        (&b.cash.p25, &b.cash.p75, 0.38, "25–75 % of trials"),
+    ];
+    for (lo, hi, alpha, label) in bands {
+        chart
+            .draw_series(std::iter::once(band(
+                t,
+                lo,
+                hi,
+                OKABE_BLUE.mix(alpha).filled(),
+            )))
+            .map_err(err_text)?
+            .label(label)
+            .legend(swatch(OKABE_BLUE.mix(alpha), st));
+    }
     chart
         .draw_series(LineSeries::new(
             t.iter().copied().zip(b.cash.p50.iter().copied()),
             st.line(OKABE_BLUE),
         ))
-        .map_err(e)?
+        .map_err(err_text)?
         .label("Median")
         .legend(line_swatch(st.line(OKABE_BLUE), st));
-    chart
-        .draw_series(DashedLineSeries::new(
-            [(s.start, s.cash_floor), (s.end, s.cash_floor)],
-            st.px(10.0),
-            st.px(6.0),
-            st.thin(VERMILLION).stroke_width(st.px(2.5)),
-        ))
-        .map_err(e)?
-        .label(format!("Cash floor ({})", money(s.cash_floor)))
-        .legend(line_swatch(
-            st.thin(VERMILLION).stroke_width(st.px(2.5)),
-            st,
-        ));
+    let floor = st.thin(VERMILLION).stroke_width(st.px(2.5));
+    rule(
+        chart,
+        (s.start, s.cash_floor),
+        (s.end, s.cash_floor),
+        (st.px(10.0), st.px(6.0)),
+        floor,
+    )?
+    .label(format!("Cash floor ({})", money(s.cash_floor)))
+    .legend(line_swatch(floor, st));
+    Ok(())
+}
 
-    // Round closes and the median IPO date: vertical rules with a label at the top.
+/// Round closes and the median IPO date: vertical rules over the height `y` of the plot,
+/// with a label at the top (every other one a little lower, so that close dates both show).
+fn draw_dates<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    s: &Summary,
+    (ylo, yhi): (f64, f64),
+    st: &Style,
+) -> Result<(), String> {
     for (i, m) in s.timeline.iter().enumerate() {
         if m.t < s.start || m.t > s.end {
             continue;
@@ -117,22 +127,15 @@ pub fn draw<DB: DrawingBackend>(
         } else {
             m.label.clone()
         };
-        chart
-            .draw_series(DashedLineSeries::new(
-                [(m.t, ylo), (m.t, yhi)],
-                st.px(4.0),
-                st.px(4.0),
-                st.thin(INK),
-            ))
-            .map_err(e)?;
+        rule(
+            chart,
+            (m.t, ylo),
+            (m.t, yhi),
+            (st.px(4.0), st.px(4.0)),
+            st.thin(INK),
+        )?;
         let y = yhi - (yhi - ylo) * (0.03 + 0.05 * (i % 2) as f64);
-        chart
-            .draw_series(std::iter::once(Text::new(
-                format!(" {label}"),
-                (m.t, y),
-                st.note(),
-            )))
-            .map_err(e)?;
+        text_on(chart, &format!(" {label}"), (m.t, y), st.note())?;
     }
-    legend(&mut chart, st, SeriesLabelPosition::LowerLeft)
+    Ok(())
 }

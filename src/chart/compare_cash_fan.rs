@@ -8,8 +8,19 @@ use plotters::prelude::*;
 
 use super::style::*;
 use crate::analysis::Comparison;
+use crate::summary::Summary;
 
-/// Draws the chart.
+/// Where the legend may go, the best first ([`legend_spot`] takes the first that covers least).
+const LEGEND_SPOTS: [SeriesLabelPosition; 5] = [
+    SeriesLabelPosition::LowerLeft,
+    SeriesLabelPosition::UpperRight,
+    SeriesLabelPosition::UpperLeft,
+    SeriesLabelPosition::LowerRight,
+    SeriesLabelPosition::MiddleRight,
+];
+
+/// Draws the chart: every scenario's band, then every median over them, then the floor; the
+/// legend where it covers the least of them.
 ///
 /// # Errors
 /// plotters' error as text.
@@ -22,8 +33,41 @@ pub fn draw<DB: DrawingBackend>(
     let Some(first) = c.summaries.first() else {
         return centered_note(&area, st, &["No scenarios to compare."]);
     };
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    // The union of the horizons.
+    let (start, end) = horizon(c, first);
+    let floor = first.cash_floor;
+    let mut chart = cash_axes(&area, st, (start, end), cash_range(c, floor))?;
+    // The lines drawn, to keep the legend off them, and the legend's labels.
+    let mut lines = draw_bands(&mut chart, c, st)?;
+    let names = scenario_labels(c);
+    let mut labels = Vec::new();
+    for (i, s) in c.summaries.iter().enumerate() {
+        let (label, median) = draw_median(&mut chart, i, s, &names[i], st)?;
+        labels.push(label);
+        lines.push(median);
+    }
+    let floor_style = st.thin(INK).stroke_width(st.px(2.0));
+    let floor_label = if c.summaries.len() > 1 {
+        format!("Cash floor of {} ({})", names[0], money(floor))
+    } else {
+        format!("Cash floor ({})", money(floor))
+    };
+    rule(
+        &mut chart,
+        (start, floor),
+        (end, floor),
+        (st.px(10.0), st.px(6.0)),
+        floor_style,
+    )?
+    .label(floor_label.clone())
+    .legend(dashed_swatch(floor_style, st.px(7.0), st.px(4.0), st));
+    labels.push(floor_label);
+    lines.push(vec![(start, floor), (end, floor)]);
+    let at = legend_spot(&chart, st, &labels, &lines, &LEGEND_SPOTS);
+    legend(&mut chart, st, at)
+}
+
+/// The union of the scenarios' horizons (around the first one's start if that is empty).
+fn horizon(c: &Comparison, first: &Summary) -> (f64, f64) {
     let start = c
         .summaries
         .iter()
@@ -34,12 +78,15 @@ pub fn draw<DB: DrawingBackend>(
         .iter()
         .map(|s| s.end)
         .fold(f64::NEG_INFINITY, f64::max);
-    let (start, end) = if start.is_finite() && end.is_finite() && end > start {
+    if start.is_finite() && end.is_finite() && end > start {
         (start, end)
     } else {
         padded(first.start, first.start, 0.0)
-    };
-    let floor = first.cash_floor;
+    }
+}
+
+/// The y axis: every band and median, the floor and 0, with some headroom.
+fn cash_range(c: &Comparison, floor: f64) -> (f64, f64) {
     let finite = |v: &&f64| v.is_finite();
     let lo = c
         .summaries
@@ -55,23 +102,16 @@ pub fn draw<DB: DrawingBackend>(
         .filter(finite)
         .copied()
         .fold(floor.max(0.0), f64::max);
-    let (ylo, yhi) = padded(lo, hi, 0.06);
-    let step = tick_step(ylo, yhi, 8);
-    let mut chart = axes(
-        &area,
-        st,
-        &Axes {
-            x: (start, end),
-            y: (ylo, yhi),
-            x_desc: "Year",
-            y_desc: "Cash ($B)",
-            x_ticks: year_ticks(start, end),
-            x_fmt: &|v| year_label(*v),
-            y_fmt: &|v| usd(*v, step),
-        },
-    )?;
+    padded(lo, hi, 0.06)
+}
 
-    // The bands first, all of them, so that no band hides another scenario's median.
+/// The bands, all of them before any median, so that no band hides another scenario's
+/// median; returns their edges.
+fn draw_bands<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    c: &Comparison,
+    st: &Style,
+) -> Result<Vec<Vec<(f64, f64)>>, String> {
     let mut lines = Vec::new();
     for (i, s) in c.summaries.iter().enumerate() {
         let b = &s.bands;
@@ -84,7 +124,7 @@ pub fn draw<DB: DrawingBackend>(
                 p75,
                 scenario_colour(i).mix(0.16).filled(),
             )))
-            .map_err(e)?;
+            .map_err(err_text)?;
         // Thin edges keep each band readable where bands overlap.
         let edge = scenario_colour(i).mix(0.55).stroke_width(st.px(1.0));
         let lower: Vec<(f64, f64)> = t.iter().copied().zip(p25.iter().copied()).collect();
@@ -92,73 +132,48 @@ pub fn draw<DB: DrawingBackend>(
         for edge_pts in [&lower, &upper] {
             chart
                 .draw_series(LineSeries::new(edge_pts.iter().copied(), edge))
-                .map_err(e)?;
+                .map_err(err_text)?;
         }
         lines.push(lower);
         lines.push(upper);
     }
-    let names = scenario_labels(c);
-    let mut labels = Vec::new();
-    for (i, s) in c.summaries.iter().enumerate() {
-        let b = &s.bands;
-        let median: Vec<(f64, f64)> =
-            b.t.iter()
-                .copied()
-                .zip(b.cash.p50.iter().copied())
-                .filter(|(t, v)| t.is_finite() && v.is_finite())
-                .collect();
-        let (style, dash) = scenario_line(i, st);
-        draw_line(&mut chart, median.clone(), style, dash, "", st)?;
-        // One legend entry per scenario, for its band and its median together: a filled box
-        // with the median's line across it (a dash longer than the box draws it solid).
-        let label = format!("{}: median, 25–75 % of trials", names[i]);
-        let (w, h) = (st.px(22.0) as i32, st.px(7.0) as i32);
-        let (d, g) = dash.map_or((w as u32 + 1, 1), |(d, g)| {
-            ((d * 2 / 3).max(2), (g * 2 / 3).max(2))
-        });
-        let fill = scenario_colour(i).mix(0.3).filled();
-        chart
-            .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())
-            .map_err(e)?
-            .label(label.clone())
-            .legend(move |at| {
-                EmptyElement::at(at)
-                    + Rectangle::new([(0, -h), (w, h)], fill)
-                    + plotters::element::DashedPathElement::new(vec![(0, 0), (w, 0)], d, g, style)
-            });
-        labels.push(label);
-        lines.push(median);
-    }
-    let floor_style = st.thin(INK).stroke_width(st.px(2.0));
-    let floor_label = if c.summaries.len() > 1 {
-        format!("Cash floor of {} ({})", names[0], money(floor))
-    } else {
-        format!("Cash floor ({})", money(floor))
-    };
+    Ok(lines)
+}
+
+/// The median of the `i`-th scenario `s`, named `name`, with one legend entry for its band
+/// and its median together; returns the entry's label and the median's points.
+fn draw_median<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    i: usize,
+    s: &Summary,
+    name: &str,
+    st: &Style,
+) -> Result<(String, Vec<(f64, f64)>), String> {
+    let b = &s.bands;
+    let median: Vec<(f64, f64)> =
+        b.t.iter()
+            .copied()
+            .zip(b.cash.p50.iter().copied())
+            .filter(|(t, v)| t.is_finite() && v.is_finite())
+            .collect();
+    let (style, dash) = scenario_line(i, st);
+    draw_line(chart, median.clone(), style, dash, "", st)?;
+    // The legend's key: a filled box with the median's line across it (a dash longer than
+    // the box draws it solid).
+    let label = format!("{name}: median, 25–75 % of trials");
+    let (w, h) = (st.px(22.0) as i32, st.px(7.0) as i32);
+    let (d, g) = dash.map_or((w as u32 + 1, 1), |(d, g)| {
+        ((d * 2 / 3).max(2), (g * 2 / 3).max(2))
+    });
+    let fill = scenario_colour(i).mix(0.3).filled();
     chart
-        .draw_series(DashedLineSeries::new(
-            [(start, floor), (end, floor)],
-            st.px(10.0),
-            st.px(6.0),
-            floor_style,
-        ))
-        .map_err(e)?
-        .label(floor_label.clone())
-        .legend(dashed_swatch(floor_style, st.px(7.0), st.px(4.0), st));
-    labels.push(floor_label);
-    lines.push(vec![(start, floor), (end, floor)]);
-    let at = legend_spot(
-        &chart,
-        st,
-        &labels,
-        &lines,
-        &[
-            SeriesLabelPosition::LowerLeft,
-            SeriesLabelPosition::UpperRight,
-            SeriesLabelPosition::UpperLeft,
-            SeriesLabelPosition::LowerRight,
-            SeriesLabelPosition::MiddleRight,
-        ],
-    );
-    legend(&mut chart, st, at)
+        .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())
+        .map_err(err_text)?
+        .label(label.clone())
+        .legend(move |at| {
+            EmptyElement::at(at)
+                + Rectangle::new([(0, -h), (w, h)], fill)
+                + plotters::element::DashedPathElement::new(vec![(0, 0), (w, 0)], d, g, style)
+        });
+    Ok((label, median))
 }

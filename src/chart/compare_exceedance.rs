@@ -22,7 +22,6 @@ pub fn draw<DB: DrawingBackend>(
     if c.summaries.is_empty() {
         return centered_note(&area, st, &["No scenarios to compare."]);
     }
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     // Each curve runs over its own levels; the axis reaches the highest of their tops.
     let top = c
         .summaries
@@ -72,13 +71,12 @@ pub fn draw<DB: DrawingBackend>(
         .iter()
         .all(|s| s.gap_distribution.no_gap_share >= 1.0 - 1e-12)
     {
-        chart
-            .draw_series(std::iter::once(Text::new(
-                "No trial of any scenario has a funding gap: every curve is at 0 %",
-                (top * 0.5, 0.5),
-                st.axis().pos(anchor(HPos::Center, VPos::Center)),
-            )))
-            .map_err(e)?;
+        text_on(
+            &mut chart,
+            "No trial of any scenario has a funding gap: every curve is at 0 %",
+            (top * 0.5, 0.5),
+            st.axis().pos(anchor(HPos::Center, VPos::Center)),
+        )?;
     }
     let at = legend_spot(
         &chart,

@@ -19,7 +19,6 @@ pub fn draw<DB: DrawingBackend>(
     st: &Style,
 ) -> Result<(), String> {
     let area = frame(root, st, s, "when the money first runs out")?;
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let t = &s.bands.t;
     let mut chart = axes(
         &area,
@@ -47,18 +46,17 @@ pub fn draw<DB: DrawingBackend>(
         .draw_series(
             AreaSeries::new(pts.iter().copied(), 0.0, OKABE_BLUE.mix(0.12)).border_style(style),
         )
-        .map_err(e)?
+        .map_err(err_text)?
         .label("Still solvent (cash at or above the floor so far)")
         .legend(line_swatch(style, st));
     let half = st.thin(MUTED);
-    chart
-        .draw_series(DashedLineSeries::new(
-            [(s.start, 0.5), (s.end, 0.5)],
-            st.px(6.0),
-            st.px(6.0),
-            half,
-        ))
-        .map_err(e)?;
+    rule(
+        &mut chart,
+        (s.start, 0.5),
+        (s.end, 0.5),
+        (st.px(6.0), st.px(6.0)),
+        half,
+    )?;
     let note = match s.first_shortfall.median {
         Some(m) => format!(
             "P(shortfall) {}; median first shortfall {} among trials that run short",
@@ -68,12 +66,11 @@ pub fn draw<DB: DrawingBackend>(
         None => format!("No shortfall in any of the {} trials", thousands(s.trials)),
     };
     // Below the legend, clear of the curve's steep part (which is at the left when risk is early).
-    chart
-        .draw_series(std::iter::once(Text::new(
-            note,
-            (s.end - 0.01 * (s.end - s.start), 0.86),
-            st.note().pos(anchor(HPos::Right, VPos::Top)),
-        )))
-        .map_err(e)?;
+    text_on(
+        &mut chart,
+        &note,
+        (s.end - 0.01 * (s.end - s.start), 0.86),
+        st.note().pos(anchor(HPos::Right, VPos::Top)),
+    )?;
     legend(&mut chart, st, SeriesLabelPosition::UpperRight)
 }

@@ -19,7 +19,6 @@ pub fn draw<DB: DrawingBackend>(
 ) -> Result<(), String> {
     let area = frame(root, st, s, "probability that the funding gap exceeds X")?;
     let d = &s.gap_distribution;
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let top = *d.exceedance_x.last().unwrap_or(&1.0);
     let mut chart = exceedance_axes(&area, st, top, "X: funding gap ($B)")?;
     let xs = &d.exceedance_x;
@@ -49,18 +48,17 @@ pub fn draw<DB: DrawingBackend>(
                 xs.iter().copied().zip(ys.iter().copied()),
                 style,
             ))
-            .map_err(e)?
+            .map_err(err_text)?
             .label(label)
             .legend(line_swatch(style, st));
     }
     if d.no_gap_share >= 1.0 - 1e-12 {
-        chart
-            .draw_series(std::iter::once(Text::new(
-                "No trial has a funding gap: every curve is at 0 %",
-                (top * 0.25, 0.5),
-                st.axis(),
-            )))
-            .map_err(e)?;
+        text_on(
+            &mut chart,
+            "No trial has a funding gap: every curve is at 0 %",
+            (top * 0.25, 0.5),
+            st.axis(),
+        )?;
     }
     legend(&mut chart, st, SeriesLabelPosition::UpperRight)
 }

@@ -7,9 +7,9 @@ use plotters::prelude::*;
 
 use super::style::*;
 use crate::report::format::{Decimals, pct};
-use crate::summary::Summary;
+use crate::summary::{GapDistribution, Summary};
 
-/// Draws the chart.
+/// Draws the chart: the bars, the percentile markers, the legend, and the notes below it.
 ///
 /// # Errors
 /// plotters' error as text.
@@ -26,7 +26,6 @@ pub fn draw<DB: DrawingBackend>(
         &format!("distribution of the funding gap, {years}"),
     )?;
     let d = &s.gap_distribution;
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     if d.no_gap_share >= 1.0 - 1e-12 {
         return centered_note(
             &area,
@@ -43,10 +42,24 @@ pub fn draw<DB: DrawingBackend>(
     let top = *d.bin_edges.last().unwrap_or(&1.0);
     let tallest = d.bin_shares.iter().copied().fold(0.0, f64::max);
     let ymax = (tallest * 1.25).max(1e-6);
+    let mut chart = histogram_axes(&area, st, top, ymax)?;
+    draw_bars(&mut chart, d, st)?;
+    draw_percentiles(&mut chart, s, (top, ymax), st)?;
+    legend(&mut chart, st, SeriesLabelPosition::UpperRight)?;
+    draw_notes(&area, st, &notes(s, top))
+}
+
+/// The axes: the gap ($B) from 0 to `top`, the share of trials from 0 to `ymax`.
+fn histogram_axes<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    st: &Style,
+    top: f64,
+    ymax: f64,
+) -> Result<ChartContext<'a, DB, Plane>, String> {
     let xstep = tick_step(0.0, top, 10);
     let ystep = tick_step(0.0, ymax * 100.0, 8) / 100.0;
-    let mut chart = axes(
-        &area,
+    axes(
+        area,
         st,
         &Axes {
             x: (0.0, top),
@@ -63,7 +76,15 @@ pub fn draw<DB: DrawingBackend>(
                 }
             },
         },
-    )?;
+    )
+}
+
+/// The bars of the trials with a gap (empty bins are not drawn).
+fn draw_bars<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    d: &GapDistribution,
+    st: &Style,
+) -> Result<(), String> {
     chart
         .draw_series(
             d.bin_shares
@@ -77,11 +98,20 @@ pub fn draw<DB: DrawingBackend>(
                     )
                 }),
         )
-        .map_err(e)?
+        .map_err(err_text)?
         .label("Trials with a gap")
         .legend(swatch(OKABE_BLUE.mix(0.75), st));
+    Ok(())
+}
 
-    // Percentile markers: dashed verticals labelled with their value.
+/// Percentile markers: dashed verticals labelled with their value, those within the x axis
+/// (which ends at `top`; the y axis at `ymax`).
+fn draw_percentiles<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    s: &Summary,
+    (top, ymax): (f64, f64),
+    st: &Style,
+) -> Result<(), String> {
     let marks = [
         ("P50", "p50", VERMILLION),
         ("P90", "p90", ORANGE),
@@ -93,27 +123,29 @@ pub fn draw<DB: DrawingBackend>(
             continue;
         }
         let style = st.thin(colour).stroke_width(st.px(2.5));
-        chart
-            .draw_series(DashedLineSeries::new(
-                [(v, 0.0), (v, ymax * 0.93)],
-                st.px(8.0),
-                st.px(5.0),
-                style,
-            ))
-            .map_err(e)?
-            .label(format!("{name}: {}", money(v)))
-            .legend(line_swatch(style, st));
-        chart
-            .draw_series(std::iter::once(Text::new(
-                format!(" {name}"),
-                (v, ymax * (0.97 - 0.045 * i as f64)),
-                st.note().color(&colour),
-            )))
-            .map_err(e)?;
+        rule(
+            chart,
+            (v, 0.0),
+            (v, ymax * 0.93),
+            (st.px(8.0), st.px(5.0)),
+            style,
+        )?
+        .label(format!("{name}: {}", money(v)))
+        .legend(line_swatch(style, st));
+        text_on(
+            chart,
+            &format!(" {name}"),
+            (v, ymax * (0.97 - 0.045 * i as f64)),
+            st.note().color(&colour),
+        )?;
     }
-    legend(&mut chart, st, SeriesLabelPosition::UpperRight)?;
+    Ok(())
+}
 
-    // The point mass at zero and the clipped tail, in words, below the legend.
+/// The notes: the point mass at zero and the tail beyond `top` (neither drawn), the mean
+/// gap and P(shortfall).
+fn notes(s: &Summary, top: f64) -> Vec<String> {
+    let d = &s.gap_distribution;
     let mut notes = vec![format!(
         "No gap (point mass at $0, not drawn): {} of trials",
         pct(d.no_gap_share, Decimals::NoneIfWhole)
@@ -131,6 +163,15 @@ pub fn draw<DB: DrawingBackend>(
         money(s.gap.std_error),
         pct(s.shortfall_probability.estimate, Decimals::NoneIfWhole)
     ));
+    notes
+}
+
+/// Writes the notes right-aligned on a white box below the legend.
+fn draw_notes<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    st: &Style,
+    notes: &[String],
+) -> Result<(), String> {
     let (w, _) = area.dim_in_pixel();
     let x = w as i32 - st.px(30.0) as i32;
     let y0 = st.px(190.0) as i32;
@@ -142,7 +183,7 @@ pub fn draw<DB: DrawingBackend>(
                 .map(|(w, _)| w as i32)
         })
         .collect::<Result<Vec<_>, _>>()
-        .map_err(e)?
+        .map_err(err_text)?
         .into_iter()
         .max()
         .unwrap_or(0);
@@ -154,11 +195,11 @@ pub fn draw<DB: DrawingBackend>(
         ],
         WHITE.mix(0.9).filled(),
     ))
-    .map_err(e)?;
+    .map_err(err_text)?;
     let right = st.note().pos(anchor(HPos::Right, VPos::Top));
     for (i, n) in notes.iter().enumerate() {
         area.draw_text(n, &right, (x, y0 + i as i32 * line))
-            .map_err(e)?;
+            .map_err(err_text)?;
     }
     Ok(())
 }

@@ -5,12 +5,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::style::*;
-use crate::summary::Summary;
+use crate::summary::{Schedule, Summary};
 
 /// Most counterparties shown by name; the rest are grouped as "others".
 const NAMED: usize = 9;
 
-/// Draws the chart.
+/// Draws the chart: the stacked bars, their totals and the headline total.
 ///
 /// # Errors
 /// plotters' error as text.
@@ -20,13 +20,25 @@ pub fn draw<DB: DrawingBackend>(
     st: &Style,
 ) -> Result<(), String> {
     let area = frame(root, st, s, "obligations due per year by counterparty")?;
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let sched = &s.obligations_schedule;
     let years = &sched.years;
     if years.is_empty() || sched.by_counterparty.is_empty() {
         return centered_note(&area, st, &["This scenario has no obligations."]);
     }
-    // Largest counterparties first; the smallest beyond NAMED grouped.
+    let tallest = sched.total_by_year.iter().copied().fold(0.0, f64::max);
+    // Headroom above the tallest bar for its total and the headline note.
+    let yhi = tallest.max(1e-9) * 1.22;
+    let x0 = years[0] as f64 - 0.5;
+    let x1 = *years.last().unwrap_or(&years[0]) as f64 + 0.5;
+    let mut chart = schedule_axes(&area, st, years.len(), (x0, x1), yhi)?;
+    draw_stacks(&mut chart, years, &counterparty_rows(sched), st)?;
+    draw_totals(&mut chart, sched, (x0, yhi), st)?;
+    legend(&mut chart, st, SeriesLabelPosition::UpperRight)
+}
+
+/// The counterparties, largest first, with their payments per year; the smallest beyond
+/// [`NAMED`] grouped as one.
+fn counterparty_rows(sched: &Schedule) -> Vec<(String, Vec<f64>)> {
     let mut rows: Vec<(String, Vec<f64>)> = sched
         .by_counterparty
         .iter()
@@ -35,7 +47,7 @@ pub fn draw<DB: DrawingBackend>(
     rows.sort_by(|a, b| b.1.iter().sum::<f64>().total_cmp(&a.1.iter().sum::<f64>()));
     if rows.len() > NAMED + 1 {
         let rest = rows.split_off(NAMED);
-        let mut other = vec![0.0; years.len()];
+        let mut other = vec![0.0; sched.years.len()];
         for (_, v) in &rest {
             for (o, x) in other.iter_mut().zip(v) {
                 *o += x;
@@ -43,21 +55,27 @@ pub fn draw<DB: DrawingBackend>(
         }
         rows.push((format!("{} others", rest.len()), other));
     }
-    let tallest = sched.total_by_year.iter().copied().fold(0.0, f64::max);
-    // Headroom above the tallest bar for its total and the headline note.
-    let yhi = tallest.max(1e-9) * 1.22;
+    rows
+}
+
+/// The axes: `n` calendar years across `x`, payments ($B) up to `yhi`.
+fn schedule_axes<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    st: &Style,
+    n: usize,
+    x: (f64, f64),
+    yhi: f64,
+) -> Result<ChartContext<'a, DB, Plane>, String> {
     let step = tick_step(0.0, yhi, 8);
-    let x0 = years[0] as f64 - 0.5;
-    let x1 = *years.last().unwrap_or(&years[0]) as f64 + 0.5;
-    let mut chart = axes(
-        &area,
+    axes(
+        area,
         st,
         &Axes {
-            x: (x0, x1),
+            x,
             y: (0.0, yhi),
             x_desc: "Calendar year",
             y_desc: "Payments due ($B)",
-            x_ticks: years.len().clamp(2, 12),
+            x_ticks: n.clamp(2, 12),
             x_fmt: &|v| {
                 if (v - v.round()).abs() < 1e-6 {
                     format!("{:.0}", v)
@@ -67,7 +85,17 @@ pub fn draw<DB: DrawingBackend>(
             },
             y_fmt: &|v| usd(*v, step),
         },
-    )?;
+    )
+}
+
+/// One bar per year, stacked by counterparty in the order of `rows`, each with its legend
+/// entry.
+fn draw_stacks<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    years: &[i32],
+    rows: &[(String, Vec<f64>)],
+    st: &Style,
+) -> Result<(), String> {
     let mut base = vec![0.0; years.len()];
     for (i, (name, values)) in rows.iter().enumerate() {
         let colour = CATEGORIES[i.min(CATEGORIES.len() - 1)];
@@ -89,14 +117,25 @@ pub fn draw<DB: DrawingBackend>(
         }
         chart
             .draw_series(bars)
-            .map_err(e)?
+            .map_err(err_text)?
             .label(format!("{name} ({})", money(total)))
             .legend(swatch(colour.to_rgba(), st));
     }
-    // Totals above the bars.
+    Ok(())
+}
+
+/// The total above each bar, and the headline total against what falls inside the horizon
+/// at the upper left (`x0` is the axis's left end, `yhi` its top).
+fn draw_totals<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    sched: &Schedule,
+    (x0, yhi): (f64, f64),
+    st: &Style,
+) -> Result<(), String> {
     chart
         .draw_series(
-            years
+            sched
+                .years
                 .iter()
                 .zip(&sched.total_by_year)
                 .filter(|(_, v)| **v > 0.0)
@@ -108,18 +147,16 @@ pub fn draw<DB: DrawingBackend>(
                     )
                 }),
         )
-        .map_err(e)?;
+        .map_err(err_text)?;
     let inside: f64 = sched.total_by_year.iter().sum();
-    chart
-        .draw_series(std::iter::once(Text::new(
-            format!(
-                "Headline total {}; expected inside the horizon {} (mean realized share)",
-                money(sched.headline_total),
-                money(inside)
-            ),
-            (x0 + 0.1, yhi * 0.97),
-            st.note(),
-        )))
-        .map_err(e)?;
-    legend(&mut chart, st, SeriesLabelPosition::UpperRight)
+    text_on(
+        chart,
+        &format!(
+            "Headline total {}; expected inside the horizon {} (mean realized share)",
+            money(sched.headline_total),
+            money(inside)
+        ),
+        (x0 + 0.1, yhi * 0.97),
+        st.note(),
+    )
 }

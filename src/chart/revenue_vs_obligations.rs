@@ -20,7 +20,6 @@ pub fn draw<DB: DrawingBackend>(
     let area = frame(root, st, s, "revenue against obligations and other costs")?;
     let b = &s.bands;
     let t = &b.t_flows;
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let series: [(&str, &Band, RGBColor); 3] = [
         ("Revenue (run-rate)", &b.revenue, OKABE_GREEN),
         ("Obligations paid", &b.obligations, VERMILLION),
@@ -55,7 +54,7 @@ pub fn draw<DB: DrawingBackend>(
                 &band_data.p95,
                 colour.mix(0.14).filled(),
             )))
-            .map_err(e)?
+            .map_err(err_text)?
             .label(format!("{label}: 5–95 %"))
             .legend(swatch(colour.mix(0.14), st));
         chart
@@ -65,7 +64,7 @@ pub fn draw<DB: DrawingBackend>(
                 &band_data.p75,
                 colour.mix(0.32).filled(),
             )))
-            .map_err(e)?
+            .map_err(err_text)?
             .label(format!("{label}: 25–75 %"))
             .legend(swatch(colour.mix(0.32), st));
     }
@@ -80,11 +79,11 @@ pub fn draw<DB: DrawingBackend>(
                     st.px(6.0),
                     style,
                 ))
-                .map_err(e)?
+                .map_err(err_text)?
         } else {
             chart
                 .draw_series(LineSeries::new(points, style))
-                .map_err(e)?
+                .map_err(err_text)?
         }
         .label(format!("{label}: median"))
         .legend(line_swatch(style, st));

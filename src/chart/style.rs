@@ -17,6 +17,11 @@ pub fn anchor(h: HPos, v: VPos) -> plotters::style::text_anchor::Pos {
     plotters::style::text_anchor::Pos::new(h, v)
 }
 
+/// plotters' drawing error as text, the error every chart function returns.
+pub fn err_text<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> String {
+    e.to_string()
+}
+
 use crate::analysis::Comparison;
 use crate::summary::Summary;
 
@@ -230,12 +235,11 @@ pub fn frame_with<DB: DrawingBackend>(
     let (head, body) = root.split_vertically(st.px(92.0) + extra);
     let title_style = fit(title, st.title());
     head.draw_text(title, &title_style, (left, st.px(18.0) as i32))
-        .map_err(|e| e.to_string())?;
+        .map_err(err_text)?;
     for (i, line) in lines.iter().enumerate() {
         let style = fit(line, sub.clone());
         let y = st.px(58.0) as i32 + (line_h as usize * i) as i32;
-        head.draw_text(line, &style, (left, y))
-            .map_err(|e| e.to_string())?;
+        head.draw_text(line, &style, (left, y)).map_err(err_text)?;
     }
     Ok(body.margin(st.px(4.0), st.px(16.0), st.px(12.0), st.px(36.0)))
 }
@@ -334,7 +338,7 @@ pub fn centered_note<DB: DrawingBackend>(
     let y0 = h as i32 / 2 - step * (lines.len() as i32 - 1) / 2;
     for (i, line) in lines.iter().enumerate() {
         area.draw_text(line, &style, (w as i32 / 2, y0 + step * i as i32))
-            .map_err(|e| e.to_string())?;
+            .map_err(err_text)?;
     }
     Ok(())
 }
@@ -495,7 +499,7 @@ pub fn axes_panel<'a, DB: DrawingBackend>(
         .x_label_area_size(x_area)
         .y_label_area_size(st.px(104.0))
         .build_cartesian_2d(ax.x.0..ax.x.1, ax.y.0..ax.y.1)
-        .map_err(|e| e.to_string())?;
+        .map_err(err_text)?;
     let hidden = |_: &f64| String::new();
     chart
         .configure_mesh()
@@ -511,7 +515,7 @@ pub fn axes_panel<'a, DB: DrawingBackend>(
         .light_line_style(TRANSPARENT)
         .axis_style(MUTED.stroke_width(1))
         .draw()
-        .map_err(|e| e.to_string())?;
+        .map_err(err_text)?;
     Ok(chart)
 }
 
@@ -541,6 +545,65 @@ pub fn exceedance_axes<'a, DB: DrawingBackend>(
     )
 }
 
+/// The axes of a cash-over-time chart: years from `x.0` to `x.1`, cash ($B) over `y`.
+///
+/// # Errors
+/// plotters' error as text.
+pub fn cash_axes<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    st: &Style,
+    x: (f64, f64),
+    y: (f64, f64),
+) -> Result<ChartContext<'a, DB, Plane>, String> {
+    let step = tick_step(y.0, y.1, 8);
+    axes(
+        area,
+        st,
+        &Axes {
+            x,
+            y,
+            x_desc: "Year",
+            y_desc: "Cash ($B)",
+            x_ticks: year_ticks(x.0, x.1),
+            x_fmt: &|v| year_label(*v),
+            y_fmt: &|v| usd(*v, step),
+        },
+    )
+}
+
+/// Draws a dashed straight line from `from` to `to` (`dash` and gap in pixels), a rule such
+/// as a floor, a mean, a bound or a date, and returns its series for a legend entry.
+///
+/// # Errors
+/// plotters' error as text.
+pub fn rule<'c, 'a, DB: DrawingBackend + 'a>(
+    chart: &'c mut ChartContext<'a, DB, Plane>,
+    from: (f64, f64),
+    to: (f64, f64),
+    (dash, gap): (u32, u32),
+    style: ShapeStyle,
+) -> Result<&'c mut plotters::chart::SeriesAnno<'a, DB>, String> {
+    chart
+        .draw_series(DashedLineSeries::new([from, to], dash, gap, style))
+        .map_err(err_text)
+}
+
+/// Writes `text` on a chart at `at` (data coordinates).
+///
+/// # Errors
+/// plotters' error as text.
+pub fn text_on<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    text: &str,
+    at: (f64, f64),
+    style: TextStyle<'_>,
+) -> Result<(), String> {
+    chart
+        .draw_series(std::iter::once(Text::new(text.to_string(), at, style)))
+        .map_err(err_text)?;
+    Ok(())
+}
+
 /// A filled band between `lo` and `hi` over `t`.
 pub fn band(t: &[f64], lo: &[f64], hi: &[f64], style: ShapeStyle) -> Polygon<(f64, f64)> {
     let mut pts: Vec<(f64, f64)> = t.iter().zip(hi).map(|(&x, &y)| (x, y)).collect();
@@ -566,7 +629,7 @@ pub fn legend<'a, DB: DrawingBackend + 'a>(
         .margin(st.px(12.0))
         .legend_area_size(st.px(30.0))
         .draw()
-        .map_err(|e| e.to_string())
+        .map_err(err_text)
 }
 
 /// A legend swatch for filled areas.
@@ -611,10 +674,11 @@ pub fn draw_line<'a, DB: DrawingBackend + 'a>(
     label: &str,
     st: &Style,
 ) -> Result<(), String> {
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     match dash {
         None => {
-            let anno = chart.draw_series(LineSeries::new(pts, style)).map_err(e)?;
+            let anno = chart
+                .draw_series(LineSeries::new(pts, style))
+                .map_err(err_text)?;
             if !label.is_empty() {
                 anno.label(label).legend(line_swatch(style, st));
             }
@@ -622,7 +686,7 @@ pub fn draw_line<'a, DB: DrawingBackend + 'a>(
         Some((d, g)) => {
             let anno = chart
                 .draw_series(DashedLineSeries::new(pts, d, g, style))
-                .map_err(e)?;
+                .map_err(err_text)?;
             if !label.is_empty() {
                 // The swatch is short: a finer pattern keeps the dashes visible in it.
                 let (sd, sg) = ((d * 2 / 3).max(2), (g * 2 / 3).max(2));
@@ -662,16 +726,64 @@ pub fn legend_strip<DB: DrawingBackend>(
     if entries.is_empty() {
         return Ok(area.clone());
     }
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let font = st.legend();
-    let (width, _) = area.dim_in_pixel();
-    let left = st.px(104.0) as i32;
-    let right = width as i32;
-    let (key_w, key_gap, item_gap) = (st.px(26.0) as i32, st.px(7.0) as i32, st.px(22.0) as i32);
-    let row_h = st.px(26.0) as i32;
-    // Lay the entries out in rows.
+    let g = StripGeometry::new(st);
+    let (placed, rows) = lay_out_strip(area, st, &g, entries);
+    let height = rows * g.row_h + st.px(6.0) as i32;
+    let (strip, rest) = area.split_vertically(height.max(0) as u32);
+    for (x, row, key, label) in placed {
+        let y = row * g.row_h + g.row_h / 2;
+        let (x0, x1) = (x + st.px(2.0) as i32, x + g.key_w - st.px(2.0) as i32);
+        draw_key(&strip, st, key, (x0, x1), y)?;
+        let tx = match key {
+            Key::Blank => x,
+            _ => x + g.key_w + g.key_gap,
+        };
+        strip
+            .draw_text(label, &font.pos(anchor(HPos::Left, VPos::Center)), (tx, y))
+            .map_err(err_text)?;
+    }
+    Ok(rest)
+}
+
+/// The measures of a [`legend_strip`], in pixels.
+struct StripGeometry {
+    /// Where the first entry of a row starts: the plot's left edge.
+    left: i32,
+    /// Width of a key's symbol.
+    key_w: i32,
+    /// Between a symbol and its label.
+    key_gap: i32,
+    /// Between one entry and the next.
+    item_gap: i32,
+    /// Height of a row.
+    row_h: i32,
+}
+
+impl StripGeometry {
+    fn new(st: &Style) -> StripGeometry {
+        StripGeometry {
+            left: st.px(104.0) as i32,
+            key_w: st.px(26.0) as i32,
+            key_gap: st.px(7.0) as i32,
+            item_gap: st.px(22.0) as i32,
+            row_h: st.px(26.0) as i32,
+        }
+    }
+}
+
+/// Lays the entries of a [`legend_strip`] out in rows as wide as `area`: each entry's left
+/// edge and row, and the number of rows.
+fn lay_out_strip<'e, DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    st: &Style,
+    g: &StripGeometry,
+    entries: &'e [(Key, String)],
+) -> (Vec<(i32, i32, &'e Key, &'e String)>, i32) {
+    let font = st.legend();
+    let right = area.dim_in_pixel().0 as i32;
     let mut placed = Vec::with_capacity(entries.len());
-    let (mut x, mut row) = (left, 0);
+    let (mut x, mut row) = (g.left, 0);
     for (key, label) in entries {
         let text_w = area.estimate_text_size(label, &font).map_or(
             (label.chars().count() as f64 * 9.0 * st.scale) as i32,
@@ -679,71 +791,61 @@ pub fn legend_strip<DB: DrawingBackend>(
         );
         let w = match key {
             Key::Blank => text_w,
-            _ => key_w + key_gap + text_w,
+            _ => g.key_w + g.key_gap + text_w,
         };
-        if x > left && x + w > right {
-            x = left;
+        if x > g.left && x + w > right {
+            x = g.left;
             row += 1;
         }
         placed.push((x, row, key, label));
-        x += w + item_gap;
+        x += w + g.item_gap;
     }
-    let height = (row + 1) * row_h + st.px(6.0) as i32;
-    let (strip, rest) = area.split_vertically(height.max(0) as u32);
-    for (x, row, key, label) in placed {
-        let y = row * row_h + row_h / 2;
-        let (x0, x1) = (x + st.px(2.0) as i32, x + key_w - st.px(2.0) as i32);
-        match *key {
-            Key::Fill(c) => strip
-                .draw(&Rectangle::new(
-                    [(x0, y - st.px(7.0) as i32), (x1, y + st.px(7.0) as i32)],
-                    c.filled(),
+    (placed, row + 1)
+}
+
+/// Draws the symbol of one [`legend_strip`] entry from `x0` to `x1` around height `y`.
+fn draw_key<DB: DrawingBackend>(
+    strip: &DrawingArea<DB, Shift>,
+    st: &Style,
+    key: &Key,
+    (x0, x1): (i32, i32),
+    y: i32,
+) -> Result<(), String> {
+    match *key {
+        Key::Fill(c) => strip
+            .draw(&Rectangle::new(
+                [(x0, y - st.px(7.0) as i32), (x1, y + st.px(7.0) as i32)],
+                c.filled(),
+            ))
+            .map_err(err_text),
+        Key::Line(style) => strip
+            .draw(&PathElement::new(vec![(x0, y), (x1, y)], style))
+            .map_err(err_text),
+        Key::Dashed(style, d, g) => strip
+            .draw(&plotters::element::DashedPathElement::new(
+                vec![(x0, y), (x1, y)],
+                d,
+                g,
+                style,
+            ))
+            .map_err(err_text),
+        Key::Marked(style, dash) => {
+            // The line, its dashes finer to show in the short symbol, and a dot on it.
+            let line = match dash {
+                None => Key::Line(style),
+                Some((d, g)) => Key::Dashed(style, (d * 2 / 3).max(2), (g * 2 / 3).max(2)),
+            };
+            draw_key(strip, st, &line, (x0, x1), y)?;
+            strip
+                .draw(&Circle::new(
+                    ((x0 + x1) / 2, y),
+                    st.px(4.5),
+                    style.color.filled(),
                 ))
-                .map_err(e)?,
-            Key::Line(style) => strip
-                .draw(&PathElement::new(vec![(x0, y), (x1, y)], style))
-                .map_err(e)?,
-            Key::Dashed(style, d, g) => strip
-                .draw(&plotters::element::DashedPathElement::new(
-                    vec![(x0, y), (x1, y)],
-                    d,
-                    g,
-                    style,
-                ))
-                .map_err(e)?,
-            Key::Marked(style, dash) => {
-                match dash {
-                    None => strip
-                        .draw(&PathElement::new(vec![(x0, y), (x1, y)], style))
-                        .map_err(e)?,
-                    Some((d, g)) => strip
-                        .draw(&plotters::element::DashedPathElement::new(
-                            vec![(x0, y), (x1, y)],
-                            (d * 2 / 3).max(2),
-                            (g * 2 / 3).max(2),
-                            style,
-                        ))
-                        .map_err(e)?,
-                }
-                strip
-                    .draw(&Circle::new(
-                        ((x0 + x1) / 2, y),
-                        st.px(4.5),
-                        style.color.filled(),
-                    ))
-                    .map_err(e)?;
-            }
-            Key::Blank => {}
+                .map_err(err_text)
         }
-        let tx = match key {
-            Key::Blank => x,
-            _ => x + key_w + key_gap,
-        };
-        strip
-            .draw_text(label, &font.pos(anchor(HPos::Left, VPos::Center)), (tx, y))
-            .map_err(e)?;
+        Key::Blank => Ok(()),
     }
-    Ok(rest)
 }
 
 /// Where a legend with `labels` covers the fewest of the `lines` (data coordinates): the first
@@ -757,9 +859,42 @@ pub fn legend_spot<'a, DB: DrawingBackend + 'a>(
     lines: &[Vec<(f64, f64)>],
     prefer: &[SeriesLabelPosition],
 ) -> SeriesLabelPosition {
+    let (pw, ph) = chart.plotting_area().dim_in_pixel();
+    let plot = (pw as i32, ph as i32);
+    let size = legend_size(chart, st, labels);
+    let samples = line_samples(chart, lines);
+    let first = prefer
+        .first()
+        .cloned()
+        .unwrap_or(SeriesLabelPosition::UpperRight);
+    let (w, h) = size;
+    if w + 10 > plot.0 || h + 10 > plot.1 {
+        return first;
+    }
+    // The preferred spots first, then any height at the left or right edge.
+    let pad = st.px(6.0) as f64;
+    let step = st.px(8.0).max(1) as usize;
+    let free = (5..=(plot.1 - h - 5).max(5))
+        .step_by(step)
+        .flat_map(|y| [(plot.0 - w - 5, y), (5, y)])
+        .map(|(x, y)| SeriesLabelPosition::Coordinate(x, y));
+    let mut best: Option<(usize, SeriesLabelPosition)> = None;
+    for pos in prefer.iter().cloned().chain(free) {
+        let c = covered(&samples, legend_corner(&pos, plot, size), size, pad);
+        if best.as_ref().is_none_or(|(b, _)| c < *b) {
+            best = Some((c, pos));
+        }
+    }
+    best.map_or(first, |(_, p)| p)
+}
+
+/// The size in pixels of the box [`legend`] draws for `labels`.
+fn legend_size<'a, DB: DrawingBackend + 'a>(
+    chart: &ChartContext<'a, DB, Plane>,
+    st: &Style,
+    labels: &[String],
+) -> (i32, i32) {
     let area = chart.plotting_area();
-    let (pw, ph) = area.dim_in_pixel();
-    let (pw, ph) = (pw as i32, ph as i32);
     let font = st.legend();
     let text_w = labels
         .iter()
@@ -774,7 +909,15 @@ pub fn legend_spot<'a, DB: DrawingBackend + 'a>(
     let margin = st.px(12.0) as i32;
     let w = text_w + st.px(30.0) as i32 + 2 * margin;
     let h = (labels.len() as f64 * font.font.get_size() * 1.25) as i32 + 2 * margin;
-    let base = area.get_base_pixel();
+    (w, h)
+}
+
+/// Points every few pixels along `lines`, in pixels from the plot's upper left corner.
+fn line_samples<'a, DB: DrawingBackend + 'a>(
+    chart: &ChartContext<'a, DB, Plane>,
+    lines: &[Vec<(f64, f64)>],
+) -> Vec<(f64, f64)> {
+    let base = chart.plotting_area().get_base_pixel();
     let mut samples = Vec::new();
     for line in lines {
         for pair in line.windows(2) {
@@ -793,55 +936,43 @@ pub fn legend_spot<'a, DB: DrawingBackend + 'a>(
             samples.push(((c.0 - base.0) as f64, (c.1 - base.1) as f64));
         }
     }
-    let corner = |pos: &SeriesLabelPosition| -> (i32, i32) {
-        use SeriesLabelPosition::*;
-        match pos {
-            Coordinate(x, y) => (*x, *y),
-            _ => (
-                match pos {
-                    UpperLeft | MiddleLeft | LowerLeft => 5,
-                    UpperMiddle | MiddleMiddle | LowerMiddle => (pw - w) / 2,
-                    _ => pw - w - 5,
-                },
-                match pos {
-                    UpperLeft | UpperMiddle | UpperRight => 5,
-                    MiddleLeft | MiddleMiddle | MiddleRight => (ph - h) / 2,
-                    _ => ph - h - 5,
-                },
-            ),
-        }
-    };
-    let covered = |pos: &SeriesLabelPosition| -> usize {
-        let (x0, y0) = corner(pos);
-        let pad = st.px(6.0) as f64;
-        let (x0, y0) = (x0 as f64 - pad, y0 as f64 - pad);
-        let (x1, y1) = (x0 + w as f64 + 2.0 * pad, y0 + h as f64 + 2.0 * pad);
-        samples
-            .iter()
-            .filter(|(x, y)| *x >= x0 && *x <= x1 && *y >= y0 && *y <= y1)
-            .count()
-    };
-    let first = prefer
-        .first()
-        .cloned()
-        .unwrap_or(SeriesLabelPosition::UpperRight);
-    if w + 10 > pw || h + 10 > ph {
-        return first;
+    samples
+}
+
+/// The upper left corner of a legend of `size` at `pos` on a plot of `plot` pixels, as
+/// plotters places it.
+fn legend_corner(
+    pos: &SeriesLabelPosition,
+    (pw, ph): (i32, i32),
+    (w, h): (i32, i32),
+) -> (i32, i32) {
+    use SeriesLabelPosition::*;
+    match pos {
+        Coordinate(x, y) => (*x, *y),
+        _ => (
+            match pos {
+                UpperLeft | MiddleLeft | LowerLeft => 5,
+                UpperMiddle | MiddleMiddle | LowerMiddle => (pw - w) / 2,
+                _ => pw - w - 5,
+            },
+            match pos {
+                UpperLeft | UpperMiddle | UpperRight => 5,
+                MiddleLeft | MiddleMiddle | MiddleRight => (ph - h) / 2,
+                _ => ph - h - 5,
+            },
+        ),
     }
-    // The preferred spots first, then any height at the left or right edge.
-    let step = st.px(8.0).max(1) as usize;
-    let free = (5..=(ph - h - 5).max(5))
-        .step_by(step)
-        .flat_map(|y| [(pw - w - 5, y), (5, y)])
-        .map(|(x, y)| SeriesLabelPosition::Coordinate(x, y));
-    let mut best: Option<(usize, SeriesLabelPosition)> = None;
-    for pos in prefer.iter().cloned().chain(free) {
-        let c = covered(&pos);
-        if best.as_ref().is_none_or(|(b, _)| c < *b) {
-            best = Some((c, pos));
-        }
-    }
-    best.map_or(first, |(_, p)| p)
+}
+
+/// How many of `samples` a legend of `size` with its upper left corner at `corner` covers,
+/// with `pad` pixels around it.
+fn covered(samples: &[(f64, f64)], corner: (i32, i32), (w, h): (i32, i32), pad: f64) -> usize {
+    let (x0, y0) = (corner.0 as f64 - pad, corner.1 as f64 - pad);
+    let (x1, y1) = (x0 + w as f64 + 2.0 * pad, y0 + h as f64 + 2.0 * pad);
+    samples
+        .iter()
+        .filter(|(x, y)| *x >= x0 && *x <= x1 && *y >= y0 && *y <= y1)
+        .count()
 }
 
 #[cfg(test)]

@@ -33,7 +33,8 @@ const GAP_SERIES: [GapSeries; 4] = [
     ("Mean", INK, true, |p| p.gap_mean),
 ];
 
-/// Draws the chart.
+/// Draws the chart: the title block, then each panel under its legend, then the target's
+/// bound and the goal seek across them.
 ///
 /// # Errors
 /// plotters' error as text.
@@ -44,144 +45,13 @@ pub fn draw<DB: DrawingBackend>(
 ) -> Result<(), String> {
     let mut points: Vec<&SweepPoint> = s.points.iter().filter(|p| p.value.is_finite()).collect();
     points.sort_by(|a, b| a.value.total_cmp(&b.value));
-    let n = points.len();
-    let subtitle = format!(
-        "{} value{} of {} · {} each · seed {}, the same at every value · funding-gap",
-        n,
-        if n == 1 { "" } else { "s" },
-        s.path,
-        trials_label(s.trials),
-        s.seed
-    );
-    let area = frame_with(
-        root,
-        st,
-        &format!(
-            "{} — shortfall risk and funding gap as one input varies",
-            s.scenario
-        ),
-        &subtitle,
-    )?;
+    let area = frame_with(root, st, &title(s), &subtitle(s, points.len()))?;
     if points.is_empty() {
         return centered_note(&area, st, &["No values were swept: nothing to draw."]);
     }
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-
-    // The shared x axis: the swept values and the value the seek found, a little padded so
-    // that the end markers are not cut.
-    let seek_value = s
-        .seek
-        .as_ref()
-        .and_then(|k| k.value)
-        .filter(|v| v.is_finite());
-    let (vlo, vhi) = points
-        .iter()
-        .map(|p| p.value)
-        .chain(seek_value)
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-    let (xlo, xhi) = padded(vlo, vhi, 0.03);
-    let xstep = tick_step(xlo, xhi, 8);
-    let x_fmt = |v: &f64| usd(*v, xstep);
-    let x_desc = format!("{} (swept input)", s.path);
-
-    // The target, and the panel its bound is drawn on (if its metric is drawn).
-    let target = s.seek.as_ref().and_then(|k| Target::parse(&k.target).ok());
-    let target_text = s.seek.as_ref().map_or("", |k| k.target.as_str());
-    let bound_on = target.as_ref().and_then(|t| {
-        if !t.bound.is_finite() {
-            None
-        } else if probability_metric(&t.metric) && (0.0..=1.0).contains(&t.bound) {
-            Some(Panel::Top)
-        } else if gap_metric(&t.metric) && t.bound >= 0.0 {
-            Some(Panel::Bottom)
-        } else {
-            None
-        }
-    });
-    // A target on a report year's P(shortfall): that year's curve is drawn too.
-    let by_year = match &target {
-        Some(Target {
-            metric: m @ Metric::ShortfallProbabilityBy(year),
-            ..
-        }) => {
-            let pts: Vec<(f64, f64)> = points
-                .iter()
-                .map(|p| (p.value, p.metric(m)))
-                .filter(|(_, y)| y.is_finite())
-                .collect();
-            (!pts.is_empty()).then(|| (format!("P(shortfall) by the end of {year}"), pts))
-        }
-        _ => None,
-    };
-
-    let data_hi = points
-        .iter()
-        .flat_map(|p| GAP_SERIES.iter().map(move |g| (g.3)(p)))
-        .filter(|v| v.is_finite())
-        .fold(0.0, f64::max);
-    let gap_hi = match (&target, bound_on) {
-        (Some(t), Some(Panel::Bottom)) => data_hi.max(t.bound),
-        _ => data_hi,
-    };
-    let gap_top = if gap_hi > 0.0 { gap_hi * 1.08 } else { 1.0 };
-    let ystep = tick_step(0.0, gap_top, 6);
-
-    // Styles and legend entries.
-    let marker = st.px(4.5);
-    let mean_dash = (st.px(10.0), st.px(6.0));
-    let by_year_dash = (st.px(10.0), st.px(5.0));
-    let bound_style = st.thin(MUTED).stroke_width(st.px(2.0));
-    let bound_dash = (st.px(3.0), st.px(4.0));
-    let seek_style = st.thin(INK).stroke_width(st.px(2.0));
-    let seek_dash = (st.px(8.0), st.px(5.0));
-    let band_fill = OKABE_BLUE.mix(if n == 1 { 0.5 } else { 0.2 });
-    let found = seek_value.map(|v| trim_zeros(usd(v, xstep / 100.0)));
-    let seek_label = found.as_ref().map(|f| {
-        let already = s.seek.as_ref().is_some_and(|k| k.runs == 0)
-            && points.first().is_some_and(|p| Some(p.value) == seek_value);
-        if already {
-            format!("target already met at {f}, the lowest value")
-        } else {
-            format!("target met at {f}")
-        }
-    });
-    // The target in the legend: by its bound's line where that is drawn, else in words.
-    let target_label = if seek_value.is_some() {
-        format!("Target: {target_text}")
-    } else {
-        format!("Target: {target_text} — not met in the swept range")
-    };
-    let mut top_keys = vec![
-        (Key::Fill(band_fill), "95 % interval".to_string()),
-        (
-            Key::Marked(st.line(OKABE_BLUE), None),
-            "P(shortfall) over the horizon".to_string(),
-        ),
-    ];
-    if let Some((label, _)) = &by_year {
-        top_keys.push((Key::Marked(st.line(SKY), Some(by_year_dash)), label.clone()));
-    }
-    let mut bottom_keys: Vec<(Key, String)> = GAP_SERIES
-        .iter()
-        .map(|&(label, colour, dashed, _)| {
-            (
-                Key::Marked(st.line(colour), dashed.then_some(mean_dash)),
-                label.to_string(),
-            )
-        })
-        .collect();
-    let bound_key = (
-        Key::Dashed(bound_style, bound_dash.0, bound_dash.1),
-        target_label.clone(),
-    );
-    match bound_on {
-        Some(Panel::Top) => top_keys.push(bound_key),
-        Some(Panel::Bottom) => bottom_keys.push(bound_key),
-        None if s.seek.is_some() => top_keys.push((Key::Blank, target_label)),
-        None => {}
-    }
+    let plan = Plan::new(s, points);
+    let pens = Pens::new(st, plan.points.len());
+    let (top_keys, bottom_keys) = legend_keys(s, &plan, &pens, st);
 
     // The panels: the top one a little shorter, each with its legend above it.
     let (top_area, bottom_area) =
@@ -189,141 +59,389 @@ pub fn draw<DB: DrawingBackend>(
     let top_area = top_area.margin(0, st.px(10.0), 0, 0);
     let top_area = legend_strip(&top_area, st, &top_keys)?;
     let bottom_area = legend_strip(&bottom_area, st, &bottom_keys)?;
+    let x_desc = format!("{} (swept input)", s.path);
+    let mut top = panel_axes(&top_area, st, &plan, Panel::Top, &x_desc)?;
+    draw_risk(&mut top, &plan, &pens, st)?;
+    let mut bottom = panel_axes(&bottom_area, st, &plan, Panel::Bottom, &x_desc)?;
+    draw_gap(&mut bottom, &plan, &pens, st)?;
 
-    // Top: P(shortfall) and its 95 % interval.
-    let mut top = axes_panel(
-        &top_area,
+    // The target's bound, on the panel of its metric.
+    if let (Some(t), Some(panel)) = (&plan.target, plan.bound_on) {
+        let chart = match panel {
+            Panel::Top => &mut top,
+            Panel::Bottom => &mut bottom,
+        };
+        let (lo, hi) = plan.x;
+        rule(
+            chart,
+            (lo, t.bound),
+            (hi, t.bound),
+            pens.bound_dash,
+            pens.bound,
+        )?;
+    }
+    if let Some(v) = plan.seek_value {
+        let label = seek_label(s, &plan, v);
+        draw_seek(&mut top, &mut bottom, v, &label, &plan, &pens, st)?;
+    }
+    Ok(())
+}
+
+/// The chart's title.
+fn title(s: &Sweep) -> String {
+    format!(
+        "{} — shortfall risk and funding gap as one input varies",
+        s.scenario
+    )
+}
+
+/// The chart's subtitle: how many values of what, trials and seed.
+fn subtitle(s: &Sweep, n: usize) -> String {
+    format!(
+        "{} value{} of {} · {} each · seed {}, the same at every value · funding-gap",
+        n,
+        if n == 1 { "" } else { "s" },
+        s.path,
+        trials_label(s.trials),
+        s.seed
+    )
+}
+
+/// What the chart shows, worked out before anything is drawn.
+struct Plan<'s> {
+    /// The points with a finite value, by value.
+    points: Vec<&'s SweepPoint>,
+    /// The value the goal seek found, if any.
+    seek_value: Option<f64>,
+    /// The shared x axis.
+    x: (f64, f64),
+    /// The x axis's tick spacing.
+    xstep: f64,
+    /// The goal seek's target, if it parses.
+    target: Option<Target>,
+    /// The panel the target's bound is drawn on, if its metric is drawn.
+    bound_on: Option<Panel>,
+    /// A target on a report year's P(shortfall): that year's curve, with its label.
+    by_year: Option<(String, Vec<(f64, f64)>)>,
+    /// The highest value of the gap panel's series (0 if none is positive).
+    data_hi: f64,
+    /// The top of the gap panel's y axis.
+    gap_top: f64,
+}
+
+impl<'s> Plan<'s> {
+    fn new(s: &Sweep, points: Vec<&'s SweepPoint>) -> Plan<'s> {
+        let seek_value = s
+            .seek
+            .as_ref()
+            .and_then(|k| k.value)
+            .filter(|v| v.is_finite());
+        let x = x_range(&points, seek_value);
+        let target = s.seek.as_ref().and_then(|k| Target::parse(&k.target).ok());
+        let bound_on = target.as_ref().and_then(bound_panel);
+        let by_year = target.as_ref().and_then(|t| by_year_curve(t, &points));
+        let data_hi = points
+            .iter()
+            .flat_map(|p| GAP_SERIES.iter().map(move |g| (g.3)(p)))
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
+        let gap_hi = match (&target, bound_on) {
+            (Some(t), Some(Panel::Bottom)) => data_hi.max(t.bound),
+            _ => data_hi,
+        };
+        Plan {
+            points,
+            seek_value,
+            x,
+            xstep: tick_step(x.0, x.1, 8),
+            target,
+            bound_on,
+            by_year,
+            data_hi,
+            gap_top: if gap_hi > 0.0 { gap_hi * 1.08 } else { 1.0 },
+        }
+    }
+
+    /// P(shortfall) over the horizon at each value.
+    fn risk_line(&self) -> Vec<(f64, f64)> {
+        self.points
+            .iter()
+            .map(|p| (p.value, p.shortfall_probability))
+            .collect()
+    }
+}
+
+/// The shared x axis: the swept values and the value the seek found, a little padded so
+/// that the end markers are not cut.
+fn x_range(points: &[&SweepPoint], seek_value: Option<f64>) -> (f64, f64) {
+    let (vlo, vhi) = points
+        .iter()
+        .map(|p| p.value)
+        .chain(seek_value)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    padded(vlo, vhi, 0.03)
+}
+
+/// The panel a target's bound is drawn on: the one of its metric, if the bound fits there.
+fn bound_panel(t: &Target) -> Option<Panel> {
+    if !t.bound.is_finite() {
+        None
+    } else if probability_metric(&t.metric) && (0.0..=1.0).contains(&t.bound) {
+        Some(Panel::Top)
+    } else if gap_metric(&t.metric) && t.bound >= 0.0 {
+        Some(Panel::Bottom)
+    } else {
+        None
+    }
+}
+
+/// For a target on a report year's P(shortfall), that year's curve (drawn too) and its label.
+fn by_year_curve(t: &Target, points: &[&SweepPoint]) -> Option<(String, Vec<(f64, f64)>)> {
+    let Metric::ShortfallProbabilityBy(year) = &t.metric else {
+        return None;
+    };
+    let pts: Vec<(f64, f64)> = points
+        .iter()
+        .map(|p| (p.value, p.metric(&t.metric)))
+        .filter(|(_, y)| y.is_finite())
+        .collect();
+    (!pts.is_empty()).then(|| (format!("P(shortfall) by the end of {year}"), pts))
+}
+
+/// The styles of the chart's lines and markers.
+struct Pens {
+    /// Radius of the markers on the points.
+    marker: u32,
+    /// Dash and gap of the mean gap's line.
+    mean_dash: (u32, u32),
+    /// Dash and gap of the report year's P(shortfall).
+    by_year_dash: (u32, u32),
+    /// The target's bound.
+    bound: ShapeStyle,
+    /// Dash and gap of the target's bound.
+    bound_dash: (u32, u32),
+    /// The goal seek's line.
+    seek: ShapeStyle,
+    /// Dash and gap of the goal seek's line.
+    seek_dash: (u32, u32),
+    /// The 95 % interval of P(shortfall).
+    band_fill: RGBAColor,
+}
+
+impl Pens {
+    /// The pens for a chart of `n` values.
+    fn new(st: &Style, n: usize) -> Pens {
+        Pens {
+            marker: st.px(4.5),
+            mean_dash: (st.px(10.0), st.px(6.0)),
+            by_year_dash: (st.px(10.0), st.px(5.0)),
+            bound: st.thin(MUTED).stroke_width(st.px(2.0)),
+            bound_dash: (st.px(3.0), st.px(4.0)),
+            seek: st.thin(INK).stroke_width(st.px(2.0)),
+            seek_dash: (st.px(8.0), st.px(5.0)),
+            band_fill: OKABE_BLUE.mix(if n == 1 { 0.5 } else { 0.2 }),
+        }
+    }
+}
+
+/// The entries of a panel's legend strip.
+type Keys = Vec<(Key, String)>;
+
+/// The legend entries of the top and the bottom panel. The target goes with the panel its
+/// bound is drawn on, keyed by the bound's line; a target with no bound drawn is told in
+/// words above the top panel.
+fn legend_keys(s: &Sweep, plan: &Plan<'_>, pens: &Pens, st: &Style) -> (Keys, Keys) {
+    let target_text = s.seek.as_ref().map_or("", |k| k.target.as_str());
+    let target_label = if plan.seek_value.is_some() {
+        format!("Target: {target_text}")
+    } else {
+        format!("Target: {target_text} — not met in the swept range")
+    };
+    let mut top_keys = vec![
+        (Key::Fill(pens.band_fill), "95 % interval".to_string()),
+        (
+            Key::Marked(st.line(OKABE_BLUE), None),
+            "P(shortfall) over the horizon".to_string(),
+        ),
+    ];
+    if let Some((label, _)) = &plan.by_year {
+        top_keys.push((
+            Key::Marked(st.line(SKY), Some(pens.by_year_dash)),
+            label.clone(),
+        ));
+    }
+    let mut bottom_keys: Keys = GAP_SERIES
+        .iter()
+        .map(|&(label, colour, dashed, _)| {
+            (
+                Key::Marked(st.line(colour), dashed.then_some(pens.mean_dash)),
+                label.to_string(),
+            )
+        })
+        .collect();
+    let bound_key = (
+        Key::Dashed(pens.bound, pens.bound_dash.0, pens.bound_dash.1),
+        target_label.clone(),
+    );
+    match plan.bound_on {
+        Some(Panel::Top) => top_keys.push(bound_key),
+        Some(Panel::Bottom) => bottom_keys.push(bound_key),
+        None if s.seek.is_some() => top_keys.push((Key::Blank, target_label)),
+        None => {}
+    }
+    (top_keys, bottom_keys)
+}
+
+/// The axes of one panel: the shared x axis (its ticks and description under the bottom
+/// panel only), and the panel's own y axis.
+fn panel_axes<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    st: &Style,
+    plan: &Plan<'_>,
+    panel: Panel,
+    x_desc: &str,
+) -> Result<ChartContext<'a, DB, Plane>, String> {
+    let x_fmt = |v: &f64| usd(*v, plan.xstep);
+    let ystep = tick_step(0.0, plan.gap_top, 6);
+    let percent = |v: &f64| format!("{:.0} %", v * 100.0);
+    let amount = |v: &f64| usd(*v, ystep);
+    let (y, y_desc, y_fmt): (_, _, &dyn Fn(&f64) -> String) = match panel {
+        Panel::Top => ((0.0, 1.0), "P(shortfall)", &percent),
+        Panel::Bottom => ((0.0, plan.gap_top), "Funding gap ($B)", &amount),
+    };
+    axes_panel(
+        area,
         st,
         &Axes {
-            x: (xlo, xhi),
-            y: (0.0, 1.0),
-            x_desc: &x_desc,
-            y_desc: "P(shortfall)",
+            x: plan.x,
+            y,
+            x_desc,
+            y_desc,
             x_ticks: 8,
             x_fmt: &x_fmt,
-            y_fmt: &|v| format!("{:.0} %", v * 100.0),
+            y_fmt,
         },
-        false,
-    )?;
-    let xs: Vec<f64> = points.iter().map(|p| p.value).collect();
-    let ci_lo: Vec<f64> = points
+        panel == Panel::Bottom,
+    )
+}
+
+/// The top panel's series: P(shortfall) and its 95 % interval, and the report year's curve
+/// of a target on one.
+fn draw_risk<'a, DB: DrawingBackend + 'a>(
+    top: &mut ChartContext<'a, DB, Plane>,
+    plan: &Plan<'_>,
+    pens: &Pens,
+    st: &Style,
+) -> Result<(), String> {
+    let xs: Vec<f64> = plan.points.iter().map(|p| p.value).collect();
+    let ci_lo: Vec<f64> = plan
+        .points
         .iter()
         .map(|p| p.shortfall_probability_ci95[0])
         .collect();
-    let ci_hi: Vec<f64> = points
+    let ci_hi: Vec<f64> = plan
+        .points
         .iter()
         .map(|p| p.shortfall_probability_ci95[1])
         .collect();
-    if n == 1 {
+    if xs.len() == 1 {
         // One value: the interval as an error bar.
         top.draw_series(std::iter::once(PathElement::new(
             vec![(xs[0], ci_lo[0]), (xs[0], ci_hi[0])],
-            band_fill.stroke_width(st.px(8.0)),
+            pens.band_fill.stroke_width(st.px(8.0)),
         )))
-        .map_err(e)?;
+        .map_err(err_text)?;
     } else {
         top.draw_series(std::iter::once(band(
             &xs,
             &ci_lo,
             &ci_hi,
-            band_fill.filled(),
+            pens.band_fill.filled(),
         )))
-        .map_err(e)?;
+        .map_err(err_text)?;
     }
-    let p_line: Vec<(f64, f64)> = points
-        .iter()
-        .map(|p| (p.value, p.shortfall_probability))
-        .collect();
-    line_with_markers(&mut top, &p_line, OKABE_BLUE, None, marker, st)?;
-    if let Some((_, pts)) = &by_year {
-        line_with_markers(&mut top, pts, SKY, Some(by_year_dash), marker, st)?;
+    line_with_markers(top, &plan.risk_line(), OKABE_BLUE, None, pens.marker, st)?;
+    if let Some((_, pts)) = &plan.by_year {
+        line_with_markers(top, pts, SKY, Some(pens.by_year_dash), pens.marker, st)?;
     }
+    Ok(())
+}
 
-    // Bottom: the gap's quantiles and mean.
-    let mut bottom = axes_panel(
-        &bottom_area,
-        st,
-        &Axes {
-            x: (xlo, xhi),
-            y: (0.0, gap_top),
-            x_desc: &x_desc,
-            y_desc: "Funding gap ($B)",
-            x_ticks: 8,
-            x_fmt: &x_fmt,
-            y_fmt: &|v| usd(*v, ystep),
-        },
-        true,
-    )?;
+/// The bottom panel's series: the gap's quantiles and mean, or a note if there is no gap.
+fn draw_gap<'a, DB: DrawingBackend + 'a>(
+    bottom: &mut ChartContext<'a, DB, Plane>,
+    plan: &Plan<'_>,
+    pens: &Pens,
+    st: &Style,
+) -> Result<(), String> {
     for (_, colour, dashed, f) in GAP_SERIES {
-        let pts: Vec<(f64, f64)> = points
+        let pts: Vec<(f64, f64)> = plan
+            .points
             .iter()
             .map(|p| (p.value, f(p)))
             .filter(|(_, y)| y.is_finite())
             .collect();
-        let dash = dashed.then_some(mean_dash);
-        line_with_markers(&mut bottom, &pts, colour, dash, marker, st)?;
+        let dash = dashed.then_some(pens.mean_dash);
+        line_with_markers(bottom, &pts, colour, dash, pens.marker, st)?;
     }
-    if data_hi <= 0.0 {
-        bottom
-            .draw_series(std::iter::once(Text::new(
-                "No funding gap at any swept value",
-                ((xlo + xhi) / 2.0, gap_top * 0.55),
-                st.axis().pos(anchor(HPos::Center, VPos::Center)),
-            )))
-            .map_err(e)?;
-    }
-
-    // The target's bound, on the panel of its metric.
-    if let (Some(t), Some(panel)) = (&target, bound_on) {
-        let line = DashedLineSeries::new(
-            [(xlo, t.bound), (xhi, t.bound)],
-            bound_dash.0,
-            bound_dash.1,
-            bound_style,
-        );
-        match panel {
-            Panel::Top => top.draw_series(line).map_err(e)?,
-            Panel::Bottom => bottom.draw_series(line).map_err(e)?,
-        };
-    }
-
-    // The goal seek: a vertical line through both panels, labelled in the top one.
-    if let (Some(v), Some(label)) = (seek_value, &seek_label) {
-        top.draw_series(DashedLineSeries::new(
-            [(v, 0.0), (v, 1.0)],
-            seek_dash.0,
-            seek_dash.1,
-            seek_style,
-        ))
-        .map_err(e)?;
-        bottom
-            .draw_series(DashedLineSeries::new(
-                [(v, 0.0), (v, gap_top)],
-                seek_dash.0,
-                seek_dash.1,
-                seek_style,
-            ))
-            .map_err(e)?;
-        // Beside the line on the side with more room, at the top or the bottom of the panel,
-        // away from the curve of P(shortfall) there.
-        let right = v < xlo + 0.6 * (xhi - xlo);
-        let p_at = interpolate(&p_line, v);
-        let (y, vpos) = if p_at > 0.5 {
-            (0.03, VPos::Bottom)
-        } else {
-            (0.97, VPos::Top)
-        };
-        let style = st
-            .note()
-            .pos(anchor(if right { HPos::Left } else { HPos::Right }, vpos));
-        top.draw_series(std::iter::once(Text::new(
-            format!(" {label} "),
-            (v, y),
-            style,
-        )))
-        .map_err(e)?;
+    if plan.data_hi <= 0.0 {
+        let (xlo, xhi) = plan.x;
+        text_on(
+            bottom,
+            "No funding gap at any swept value",
+            ((xlo + xhi) / 2.0, plan.gap_top * 0.55),
+            st.axis().pos(anchor(HPos::Center, VPos::Center)),
+        )?;
     }
     Ok(())
+}
+
+/// What the goal seek's line at `v` says: the value found, and whether the lowest value met
+/// the target already.
+fn seek_label(s: &Sweep, plan: &Plan<'_>, v: f64) -> String {
+    let found = trim_zeros(usd(v, plan.xstep / 100.0));
+    let already = s.seek.as_ref().is_some_and(|k| k.runs == 0)
+        && plan.points.first().is_some_and(|p| p.value == v);
+    if already {
+        format!("target already met at {found}, the lowest value")
+    } else {
+        format!("target met at {found}")
+    }
+}
+
+/// The goal seek: a vertical line at `v` through both panels, labelled in the top one.
+fn draw_seek<'a, 'b, DB: DrawingBackend + 'a + 'b>(
+    top: &mut ChartContext<'a, DB, Plane>,
+    bottom: &mut ChartContext<'b, DB, Plane>,
+    v: f64,
+    label: &str,
+    plan: &Plan<'_>,
+    pens: &Pens,
+    st: &Style,
+) -> Result<(), String> {
+    rule(top, (v, 0.0), (v, 1.0), pens.seek_dash, pens.seek)?;
+    rule(
+        bottom,
+        (v, 0.0),
+        (v, plan.gap_top),
+        pens.seek_dash,
+        pens.seek,
+    )?;
+    // Beside the line on the side with more room, at the top or the bottom of the panel,
+    // away from the curve of P(shortfall) there.
+    let (xlo, xhi) = plan.x;
+    let right = v < xlo + 0.6 * (xhi - xlo);
+    let (y, vpos) = if interpolate(&plan.risk_line(), v) > 0.5 {
+        (0.03, VPos::Bottom)
+    } else {
+        (0.97, VPos::Top)
+    };
+    let style = st
+        .note()
+        .pos(anchor(if right { HPos::Left } else { HPos::Right }, vpos));
+    text_on(top, &format!(" {label} "), (v, y), style)
 }
 
 /// Whether a target's metric is a probability (drawn on the top panel).
@@ -371,19 +489,18 @@ fn line_with_markers<'a, DB: DrawingBackend + 'a>(
     marker: u32,
     st: &Style,
 ) -> Result<(), String> {
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let style = st.line(colour);
     match dash {
         None => chart
             .draw_series(LineSeries::new(pts.iter().copied(), style))
-            .map_err(e)?,
+            .map_err(err_text)?,
         Some((d, g)) => chart
             .draw_series(DashedLineSeries::new(pts.iter().copied(), d, g, style))
-            .map_err(e)?,
+            .map_err(err_text)?,
     };
     chart
         .draw_series(pts.iter().map(|&p| Circle::new(p, marker, colour.filled())))
-        .map_err(e)?;
+        .map_err(err_text)?;
     Ok(())
 }
 

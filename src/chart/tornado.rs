@@ -6,12 +6,13 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::style::*;
+use crate::stats::sensitivity::InputSensitivity;
 use crate::summary::Summary;
 
 /// Most inputs shown.
 const SHOWN: usize = 12;
 
-/// Draws the chart.
+/// Draws the chart: one row per input, top to bottom; the bars; the mean; the variance shares.
 ///
 /// # Errors
 /// plotters' error as text.
@@ -21,7 +22,6 @@ pub fn draw<DB: DrawingBackend>(
     st: &Style,
 ) -> Result<(), String> {
     let area = frame(root, st, s, "what moves the funding gap")?;
-    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let rows: Vec<_> = s
         .sensitivity
         .gap
@@ -33,6 +33,32 @@ pub fn draw<DB: DrawingBackend>(
         return centered_note(&area, st, &["No uncertain inputs: nothing to rank."]);
     }
     let mean = s.gap.mean;
+    let mut chart = tornado_axes(&area, st, &rows, mean)?;
+    draw_bars(&mut chart, &rows, mean, st)?;
+    let n = rows.len() as f64;
+    let line = st.thin(INK).stroke_width(st.px(2.0));
+    rule(
+        &mut chart,
+        (mean, -0.5),
+        (mean, n - 0.5),
+        (st.px(6.0), st.px(5.0)),
+        line,
+    )?
+    .label(format!("Mean gap, all trials ({})", money(mean)))
+    .legend(line_swatch(line, st));
+    draw_shares(&mut chart, &rows, st)?;
+    // Bars shrink down the list and sit around the mean, so the lower left is free.
+    legend(&mut chart, st, SeriesLabelPosition::LowerLeft)
+}
+
+/// The axes: the mean gap ($B) across, covering every bar, 0 and the overall `mean`; one
+/// row per input down, named at the left, the first at the top.
+fn tornado_axes<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    st: &Style,
+    rows: &[&InputSensitivity],
+    mean: f64,
+) -> Result<ChartContext<'a, DB, Plane>, String> {
     let lo = rows
         .iter()
         .map(|r| r.low_decile_mean.min(r.high_decile_mean))
@@ -52,11 +78,11 @@ pub fn draw<DB: DrawingBackend>(
         .unwrap_or(10) as f64;
     let label_px = (longest * 9.4 * st.scale).min(st.width as f64 * 0.42) as u32 + st.px(16.0);
     let labels: Vec<String> = rows.iter().map(|r| r.path.clone()).collect();
-    let mut chart = ChartBuilder::on(&area)
+    let mut chart = ChartBuilder::on(area)
         .x_label_area_size(st.px(64.0))
         .y_label_area_size(label_px)
         .build_cartesian_2d(xlo..xhi, -0.5..n - 0.5)
-        .map_err(|e| e.to_string())?;
+        .map_err(err_text)?;
     chart
         .configure_mesh()
         .x_labels(8)
@@ -78,7 +104,19 @@ pub fn draw<DB: DrawingBackend>(
         .axis_style(MUTED.stroke_width(1))
         .disable_y_mesh()
         .draw()
-        .map_err(|e| e.to_string())?;
+        .map_err(err_text)?;
+    Ok(chart)
+}
+
+/// The bars from the overall `mean` to the mean gap with each input in its bottom 10 %,
+/// then to that with it in its top 10 %.
+fn draw_bars<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    rows: &[&InputSensitivity],
+    mean: f64,
+    st: &Style,
+) -> Result<(), String> {
+    let n = rows.len() as f64;
     let half = 0.34;
     let bar = |v: f64, y: f64, c: RGBColor| {
         Rectangle::new(
@@ -92,7 +130,7 @@ pub fn draw<DB: DrawingBackend>(
                 .enumerate()
                 .map(|(i, r)| bar(r.low_decile_mean, n - 1.0 - i as f64, SKY)),
         )
-        .map_err(e)?
+        .map_err(err_text)?
         .label("Input in its bottom 10 %")
         .legend(swatch(SKY.to_rgba(), st));
     chart
@@ -101,21 +139,19 @@ pub fn draw<DB: DrawingBackend>(
                 .enumerate()
                 .map(|(i, r)| bar(r.high_decile_mean, n - 1.0 - i as f64, VERMILLION)),
         )
-        .map_err(e)?
+        .map_err(err_text)?
         .label("Input in its top 10 %")
         .legend(swatch(VERMILLION.to_rgba(), st));
-    let line = st.thin(INK).stroke_width(st.px(2.0));
-    chart
-        .draw_series(DashedLineSeries::new(
-            [(mean, -0.5), (mean, n - 0.5)],
-            st.px(6.0),
-            st.px(5.0),
-            line,
-        ))
-        .map_err(e)?
-        .label(format!("Mean gap, all trials ({})", money(mean)))
-        .legend(line_swatch(line, st));
-    // The variance share at the end of each bar.
+    Ok(())
+}
+
+/// The variance share at the end of each bar, and a text-only legend line that explains it.
+fn draw_shares<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    rows: &[&InputSensitivity],
+    st: &Style,
+) -> Result<(), String> {
+    let n = rows.len() as f64;
     chart
         .draw_series(rows.iter().enumerate().map(|(i, r)| {
             let end = r.low_decile_mean.max(r.high_decile_mean);
@@ -125,13 +161,11 @@ pub fn draw<DB: DrawingBackend>(
                 st.note().pos(anchor(HPos::Left, VPos::Center)),
             )
         }))
-        .map_err(e)?;
-    // A text-only legend line explains the labels at the bar ends.
+        .map_err(err_text)?;
     chart
         .draw_series(std::iter::empty::<Circle<(f64, f64), u32>>())
-        .map_err(e)?
+        .map_err(err_text)?
         .label("% at bar ends: share of the gap's variance")
         .legend(|(x, y)| EmptyElement::at((x, y)));
-    // Bars shrink down the list and sit around the mean, so the lower left is free.
-    legend(&mut chart, st, SeriesLabelPosition::LowerLeft)
+    Ok(())
 }
