@@ -137,13 +137,8 @@ fn long_functions(text: &str) -> Vec<(usize, usize)> {
 
 #[test]
 fn no_function_is_too_long_without_a_reason() {
-    // The modules not yet cut up are listed here, each to leave the list when it is.
-    const NOT_YET: &[&str] = &["chart"];
     let mut bad = Vec::new();
-    for (module, path) in library_files() {
-        if NOT_YET.contains(&module.as_str()) {
-            continue;
-        }
+    for (_, path) in library_files() {
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
         };
