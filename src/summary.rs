@@ -276,10 +276,16 @@ pub struct Summary {
     pub steps_per_year: u32,
     /// P(gap > 0) over the horizon.
     pub shortfall_probability: Probability,
-    /// The funding gap over the horizon.
+    /// The funding gap over the horizon: the least cash added at the start that keeps every
+    /// trial at or above the floor throughout, under all of its rules.
     pub gap: GapStats,
     /// The gap up to the end of each report year.
     pub gap_by_year: IndexMap<String, YearGap>,
+    /// The deficit over the horizon: the deepest fall below the floor on the trial's own
+    /// path (the same as the gap when nothing in the scenario reacts to cash).
+    pub deficit: GapStats,
+    /// The deficit up to the end of each report year.
+    pub deficit_by_year: IndexMap<String, YearGap>,
     /// When the money first runs out.
     pub first_shortfall: FirstShortfall,
     /// Break-even year of operating cash flow.
@@ -387,25 +393,26 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
     let a = &run.accum;
     let g = &model.grid;
     let n = a.trials();
-    let gap = GapStats::new(
-        a.metric_moments(metric::GAP),
-        a.metric_sketch(metric::GAP),
-        a.shortfalls(),
-    );
-    let gap_by_year = g
-        .report
-        .iter()
-        .zip(a.report_gaps())
-        .map(|((y, _), (m, sk, k))| {
-            (
-                y.to_string(),
-                YearGap {
-                    shortfall_probability: Probability::new(k, n),
-                    gap: GapStats::new(m, sk, k),
-                },
-            )
-        })
-        .collect();
+    let stats = |i: usize| GapStats::new(a.metric_moments(i), a.metric_sketch(i), a.shortfalls());
+    let by_year = |rows: &mut dyn Iterator<Item = (&Moments, &Sketch, u64)>| {
+        g.report
+            .iter()
+            .zip(rows)
+            .map(|((y, _), (m, sk, k))| {
+                (
+                    y.to_string(),
+                    YearGap {
+                        shortfall_probability: Probability::new(k, n),
+                        gap: GapStats::new(m, sk, k),
+                    },
+                )
+            })
+            .collect()
+    };
+    let gap = stats(metric::GAP);
+    let gap_by_year = by_year(&mut a.report_gaps());
+    let deficit = stats(metric::DEFICIT);
+    let deficit_by_year = by_year(&mut a.report_deficits());
 
     let sched = &model.schedule;
     let mut total_by_year = vec![0.0; sched.years.len()];
@@ -426,6 +433,8 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
         shortfall_probability: Probability::new(a.shortfalls(), n),
         gap,
         gap_by_year,
+        deficit,
+        deficit_by_year,
         first_shortfall: first_shortfall(model, a),
         breakeven: breakeven(model, a),
         ipo_probability: Probability::new(a.ipos(), n),
@@ -551,7 +560,7 @@ fn metrics(a: &Accum) -> IndexMap<String, MetricStats> {
     METRIC_NAMES
         .iter()
         .enumerate()
-        .filter(|(i, _)| *i != metric::GAP)
+        .filter(|(i, _)| *i != metric::GAP && *i != metric::DEFICIT)
         .map(|(i, name)| {
             let (m, s) = (a.metric_moments(i), a.metric_sketch(i));
             (

@@ -23,6 +23,10 @@ pub struct Accum {
     report_moments: Vec<Moments>,
     /// Sketches of the gap by report year.
     report_sketches: Vec<Sketch>,
+    /// Moments of the deficit by report year.
+    report_deficit_moments: Vec<Moments>,
+    /// Sketches of the deficit by report year.
+    report_deficit_sketches: Vec<Sketch>,
     /// Trials with a gap.
     shortfalls: u64,
     /// Trials with a gap by each report year.
@@ -37,7 +41,7 @@ pub struct Accum {
     inputs: Vec<Moments>,
     /// A chunk's sums for the moments of the metrics, the gaps by report year and the
     /// inputs (only in a chunk; merged into the moments above).
-    chunk_moments: [SharedMoments; 3],
+    chunk_moments: [SharedMoments; 4],
     /// Sampled trajectories for the bands.
     bands: BandSample,
     /// Per-trial rows of this chunk (only with `save_trials`).
@@ -81,6 +85,16 @@ impl Accum {
         self.report_moments
             .iter()
             .zip(&self.report_sketches)
+            .zip(&self.report_shortfalls)
+            .map(|((m, s), &k)| (m, s, k))
+    }
+
+    /// Per report year: moments and sketch of the deficit up to its end, and the trials with
+    /// a shortfall by then (the same trials as have a gap by then).
+    pub fn report_deficits(&self) -> impl Iterator<Item = (&Moments, &Sketch, u64)> + '_ {
+        self.report_deficit_moments
+            .iter()
+            .zip(&self.report_deficit_sketches)
             .zip(&self.report_shortfalls)
             .map(|((m, s), &k)| (m, s, k))
     }
@@ -152,6 +166,7 @@ impl Accum {
         a.chunk_moments = [
             SharedMoments::new(N_METRICS),
             SharedMoments::new(model.grid.report.len()),
+            SharedMoments::new(model.grid.report.len()),
             SharedMoments::new(model.inputs.len()),
         ];
         a
@@ -162,11 +177,11 @@ impl Accum {
         Accum {
             n: 0,
             moments: vec![Moments::default(); N_METRICS],
-            // The gap gets the fine sketch (its quantiles are headline results); the other
-            // metrics report p5/p50/p95 and do with the coarse one.
+            // The gap and the deficit get the fine sketch (their quantiles are headline
+            // results); the other metrics report p5/p50/p95 and do with the coarse one.
             sketches: (0..N_METRICS)
                 .map(|i| {
-                    Sketch::with_bits(if i == metric::GAP {
+                    Sketch::with_bits(if i == metric::GAP || i == metric::DEFICIT {
                         FINE_BITS
                     } else {
                         COARSE_BITS
@@ -175,6 +190,8 @@ impl Accum {
                 .collect(),
             report_moments: vec![Moments::default(); r],
             report_sketches: vec![Sketch::default(); r],
+            report_deficit_moments: vec![Moments::default(); r],
+            report_deficit_sketches: vec![Sketch::default(); r],
             shortfalls: 0,
             report_shortfalls: vec![0; r],
             first_shortfall: vec![0; model.grid.n + 1],
@@ -206,6 +223,13 @@ impl Accum {
             self.report_sketches[i].add(v);
             self.report_shortfalls[i] += u64::from(v > 0.0);
         }
+        for (sk, &v) in self
+            .report_deficit_sketches
+            .iter_mut()
+            .zip(&o.report_deficits)
+        {
+            sk.add(v);
+        }
         if let Some(j) = o.first_shortfall {
             self.first_shortfall[j] += 1;
         }
@@ -228,9 +252,10 @@ impl Accum {
     ) {
         let o = &s.outcome;
         self.n += 1;
-        let [metrics, report, inputs] = &mut self.chunk_moments;
+        let [metrics, report, deficits, inputs] = &mut self.chunk_moments;
         metrics.push(&o.metrics);
         report.push(&o.report_gaps);
+        deficits.push(&o.report_deficits);
         inputs.push(&s.x);
         if let Some(c) = &mut self.chunk_sens {
             if let Some((first, rest)) = self.responses.split_first_mut() {
@@ -255,6 +280,13 @@ impl Accum {
         for (a, b) in self.report_sketches.iter_mut().zip(&o.report_sketches) {
             a.merge(b);
         }
+        for (a, b) in self
+            .report_deficit_sketches
+            .iter_mut()
+            .zip(&o.report_deficit_sketches)
+        {
+            a.merge(b);
+        }
         self.shortfalls += o.shortfalls;
         for (a, b) in self.report_shortfalls.iter_mut().zip(&o.report_shortfalls) {
             *a += b;
@@ -276,11 +308,18 @@ impl Accum {
             keep_worst(&mut self.worst, worst, gap, trial);
         }
         self.n += o.n;
-        let [metrics, report, inputs] = &o.chunk_moments;
+        let [metrics, report, deficits, inputs] = &o.chunk_moments;
         for (a, b) in self.moments.iter_mut().zip(metrics.moments()) {
             a.merge(&b);
         }
         for (a, b) in self.report_moments.iter_mut().zip(report.moments()) {
+            a.merge(&b);
+        }
+        for (a, b) in self
+            .report_deficit_moments
+            .iter_mut()
+            .zip(deficits.moments())
+        {
             a.merge(&b);
         }
         for (a, b) in self.inputs.iter_mut().zip(inputs.moments()) {

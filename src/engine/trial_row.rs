@@ -5,12 +5,19 @@ use crate::model::Model;
 use crate::sim::{METRICS, Scratch};
 
 /// Column names of per-trial rows: trial, each uncertain input, the metrics, the gap by report
-/// year, first shortfall date, break-even year, IPO (0/1).
+/// year, the deficit by report year, first shortfall date, break-even year, IPO (0/1).
 pub fn trial_columns(model: &Model) -> Vec<String> {
     let mut cols = vec!["trial".to_string()];
     cols.extend(model.inputs.iter().map(|i| i.path.clone()));
     cols.extend(METRICS.iter().map(|m| m.name.to_string()));
     cols.extend(model.grid.report.iter().map(|(y, _)| format!("gap_{y}")));
+    cols.extend(
+        model
+            .grid
+            .report
+            .iter()
+            .map(|(y, _)| format!("deficit_{y}")),
+    );
     cols.extend(["first_shortfall", "breakeven_year", "ipo"].map(String::from));
     cols
 }
@@ -24,6 +31,7 @@ pub(super) fn push_row(model: &Model, s: &Scratch, trial: u64, out: &mut Vec<f64
     out.extend_from_slice(&s.x);
     out.extend_from_slice(&o.metrics);
     out.extend_from_slice(&o.report_gaps);
+    out.extend_from_slice(&o.report_deficits);
     out.push(o.first_shortfall.map_or(f64::NAN, |j| g.t[j]));
     out.push(o.breakeven_year.map_or(f64::NAN, |y| g.years[y] as f64));
     out.push(if o.ipo_step.is_some() { 1.0 } else { 0.0 });

@@ -39,27 +39,8 @@ pub(crate) fn quarter(t: f64) -> String {
     format!("{y:.0}-Q{q}")
 }
 
-/// Renders the summary as a plain-text table (ending in a newline).
-pub fn render_table(s: &Summary) -> String {
-    let mut o = String::new();
-    let steps = match s.steps_per_year {
-        1 => "yearly",
-        4 => "quarterly",
-        _ => "monthly",
-    };
-    let _ = writeln!(
-        o,
-        "funding-gap · {} — {} trials, seed {}, {} to {} ({steps})",
-        s.scenario,
-        s.trials,
-        s.seed,
-        quarter(s.start),
-        quarter(s.end)
-    );
-    if !s.description.is_empty() {
-        let _ = writeln!(o, "{}", s.description);
-    }
-    let _ = writeln!(o);
+/// The headline lines: P(shortfall), the gap, the deficit, the first shortfall.
+fn headline(o: &mut String, s: &Summary) {
     let p = &s.shortfall_probability;
     let _ = writeln!(
         o,
@@ -85,11 +66,44 @@ pub fn render_table(s: &Summary) -> String {
         usd_b(g.mean_given_shortfall),
         usd_b(g.cvar95)
     );
+    let d = &s.deficit;
+    let dq = |k: &str| d.quantiles.get(k).copied().unwrap_or(f64::NAN);
+    let _ = writeln!(
+        o,
+        "  Deficit, $B          median {}   P90 {}   mean {}   (deepest fall on the trial's own path)",
+        usd_b(dq("p50")),
+        usd_b(dq("p90")),
+        usd_b(d.mean)
+    );
     let first = match s.first_shortfall.median {
         Some(t) => format!("median {} among trials that run short", quarter(t)),
         None => "no trial runs short".to_string(),
     };
     let _ = writeln!(o, "  First shortfall      {first}");
+}
+
+/// Renders the summary as a plain-text table (ending in a newline).
+pub fn render_table(s: &Summary) -> String {
+    let mut o = String::new();
+    let steps = match s.steps_per_year {
+        1 => "yearly",
+        4 => "quarterly",
+        _ => "monthly",
+    };
+    let _ = writeln!(
+        o,
+        "funding-gap · {} — {} trials, seed {}, {} to {} ({steps})",
+        s.scenario,
+        s.trials,
+        s.seed,
+        quarter(s.start),
+        quarter(s.end)
+    );
+    if !s.description.is_empty() {
+        let _ = writeln!(o, "{}", s.description);
+    }
+    let _ = writeln!(o);
+    headline(&mut o, s);
     let _ = writeln!(o);
     if !s.gap_by_year.is_empty() {
         let _ = writeln!(

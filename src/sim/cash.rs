@@ -122,7 +122,7 @@ pub(super) fn run(model: &Model, s: &mut Scratch, mut trace: Option<&mut Vec<Tra
     let mut first = (gap > 0.0).then_some(0);
     let mut rp = 0;
     while rp < g.report.len() && g.report[rp].1 == 0 {
-        s.outcome.report_gaps[rp] = gap;
+        s.outcome.report_deficits[rp] = gap;
         rp += 1;
     }
 
@@ -165,7 +165,7 @@ pub(super) fn run(model: &Model, s: &mut Scratch, mut trace: Option<&mut Vec<Tra
         s.year_ocf[g.year_of_step[k]] += revenue - cost - oblig;
         s.obligations[k] = oblig / dt;
         while rp < g.report.len() && g.report[rp].1 == k + 1 {
-            s.outcome.report_gaps[rp] = gap;
+            s.outcome.report_deficits[rp] = gap;
             rp += 1;
         }
 
@@ -210,6 +210,7 @@ pub(super) fn run(model: &Model, s: &mut Scratch, mut trace: Option<&mut Vec<Tra
 /// A trial's results from its cash loop, $B.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Totals {
+    /// The deficit (deepest fall below the floor).
     pub(super) gap: f64,
     pub(super) cash_end: f64,
     pub(super) cash_min: f64,
@@ -224,7 +225,7 @@ impl Totals {
     /// Writes the trial's metrics: these totals and the cash-independent ones of `p`.
     pub(super) fn write(&self, p: &TrialPar, mm: &mut [f64; super::N_METRICS]) {
         use metric::*;
-        mm[GAP] = self.gap;
+        mm[DEFICIT] = self.gap;
         mm[CASH_END] = self.cash_end;
         mm[CASH_MIN] = self.cash_min;
         mm[REVENUE] = p.revenue_total;

@@ -117,7 +117,7 @@ impl<const L: usize> Lanes<L> {
             }
             let p = &par[l];
             let o = &mut sl.outcome;
-            for (r, row) in o.report_gaps.iter_mut().zip(&self.report) {
+            for (r, row) in o.report_deficits.iter_mut().zip(&self.report) {
                 *r = row[l];
             }
             o.first_shortfall = first[l].is_finite().then_some(first[l] as usize);
@@ -170,6 +170,9 @@ pub fn run_batch(model: &Model, seed: u64, first: u64, count: usize, batch: &mut
     }
     batch.buf.fit(model);
     cash_loop(model, &mut batch.lanes, &mut batch.buf);
+    for s in &mut batch.lanes {
+        super::write_gaps(model, s);
+    }
 }
 
 /// Steps cash forward for the `L` prepared trials in `s`, side by side: each lane's

@@ -44,7 +44,9 @@ macro_rules! metrics {
 
 metrics! {
     GAP "gap" "$B"
-        "Funding gap over the horizon: the deepest fall of cash below the floor.";
+        "Funding gap: the least cash added at the start with which the trial, under all its rules, never falls below the floor.";
+    DEFICIT "deficit" "$B"
+        "Deficit: the deepest fall of cash below the floor on the trial's own path, after its deferrals and draws.";
     CASH_END "cash_end" "$B" "Cash at the end of the horizon.";
     CASH_MIN "cash_min" "$B" "Lowest cash at any step boundary, the start included.";
     REVENUE "revenue" "$B" "Cumulative revenue booked over the horizon.";
@@ -88,8 +90,8 @@ mod tests {
         let read = |f: &str| std::fs::read_to_string(root.join(f)).unwrap_or_default();
         let (model, readme) = (read("docs/model.md"), read("README.md"));
         for m in &METRICS {
-            let defined = if m.name == "gap" {
-                model.contains("**gap**")
+            let defined = if m.name == "gap" || m.name == "deficit" {
+                model.contains(&format!("- **{}**", m.name))
             } else {
                 model.contains(&format!("| `{}` |", m.name))
             };

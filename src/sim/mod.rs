@@ -27,6 +27,7 @@
 //! Everything writes into a reusable [`Scratch`] and allocates nothing. No I/O, no threads.
 
 pub mod cash;
+pub mod gap;
 pub mod lanes;
 pub mod metrics;
 mod prepare;
@@ -50,8 +51,12 @@ use revenue::{SegPar, shock_stride};
 pub struct Outcome {
     /// Scalar results, see [`METRIC_NAMES`].
     pub metrics: [f64; N_METRICS],
-    /// Gap up to the end of each report year.
+    /// Gap up to the end of each report year: the least injection that keeps cash at or
+    /// above the floor until then, $B.
     pub report_gaps: Vec<f64>,
+    /// Deficit up to the end of each report year: the deepest fall below the floor until
+    /// then on the trial's own path, $B.
+    pub report_deficits: Vec<f64>,
     /// Cash index j of the first step with cash below the floor.
     pub first_shortfall: Option<usize>,
     /// Index (into the grid's years) of the first year with operating cash flow ≥ 0.
@@ -87,6 +92,9 @@ pub struct Scratch {
     booked: Vec<f64>,
     /// The trial's scalars for the cash loop.
     par: TrialPar,
+    /// Net flow of each step with every payment made when scheduled (revenue − costs −
+    /// obligations due + funding), $B: what the gap is computed from ([`gap`]).
+    net_plain: Vec<f64>,
     /// Flexible payments deferred into each step, $B (the scalar cash loop's).
     deferred_into: Vec<f64>,
     /// Operating cash flow of each calendar year, $B (the scalar cash loop's).
@@ -145,6 +153,7 @@ impl Scratch {
             flex: vec![(0.0, 0.0); n_deferrable(model)],
             booked: vec![0.0; n],
             par: TrialPar::default(),
+            net_plain: vec![0.0; n],
             deferred_into: vec![0.0; n],
             year_ocf: vec![0.0; model.grid.years.len()],
             r: vec![0.0; m],
@@ -165,6 +174,7 @@ impl Scratch {
             costs: vec![0.0; n],
             outcome: Outcome {
                 report_gaps: vec![0.0; model.grid.report.len()],
+                report_deficits: vec![0.0; model.grid.report.len()],
                 ..Outcome::default()
             },
         }
@@ -245,6 +255,35 @@ pub fn run_trial_with(
 ) {
     prepare(model, seed, trial, s, draws);
     cash::run(model, s, trace);
+    write_gaps(model, s);
+}
+
+/// Runs trial `trial` with `extra` $B added to its starting cash, all else as drawn: the
+/// experiment that defines the gap (the trial's gap is the least `extra` with which it never
+/// falls below the floor).
+pub fn run_trial_injected(model: &Model, seed: u64, trial: u64, s: &mut Scratch, extra: f64) {
+    prepare(model, seed, trial, s, Draws::Random);
+    s.par.cash0 += extra;
+    cash::run(model, s, None);
+    write_gaps(model, s);
+}
+
+/// Writes the trial's gap, over the horizon and by each report year, into its outcome
+/// ([`gap::least_injection`] on the plain net flows).
+fn write_gaps(model: &Model, s: &mut Scratch) {
+    let g = &model.grid;
+    let p = &s.par;
+    let terms = gap::Terms {
+        cash0: p.cash0,
+        floor: p.floor,
+        limit: p.limit,
+        rate_dt: p.rate * g.dt,
+    };
+    let o = &mut s.outcome;
+    o.metrics[metric::GAP] = gap::least_injection(&s.net_plain, terms);
+    for (r, &(_, j)) in o.report_gaps.iter_mut().zip(&g.report) {
+        *r = gap::least_injection(&s.net_plain[..j], terms);
+    }
 }
 
 /// The number of obligations whose payments can be deferred.

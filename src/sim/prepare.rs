@@ -36,6 +36,8 @@ pub(super) fn prepare(model: &Model, seed: u64, trial: u64, s: &mut Scratch, dra
     other_costs(model, s);
     let (ipo_raise, rounds_at_ipo) = ipo(model, s, ipo_step);
 
+    plain_net(model, s);
+
     let x = &s.x;
     let dt = g.dt;
     let (mut revenue_total, mut costs_total) = (0.0, 0.0);
@@ -229,4 +231,20 @@ fn ipo(model: &Model, s: &mut Scratch, ipo_step: Option<usize>) -> (f64, f64) {
         s.funding[k] += raise;
     }
     (ipo_raise, rounds_at_ipo)
+}
+
+/// The net flow of each step with every payment made when scheduled (no deferral, no
+/// debt): revenue − other costs − obligations due + funding, $B. The gap is computed from it
+/// (see [`super::gap`]: a path with no shortfall never defers).
+fn plain_net(model: &Model, s: &mut Scratch) {
+    let dt = model.grid.dt;
+    for (k, v) in s.net_plain.iter_mut().enumerate() {
+        *v = s.revenue[k] * dt - s.booked[k] - s.oblig_var[k] + s.funding[k];
+    }
+    let deferrable = model.var_obligations.iter().filter(|o| o.can_defer);
+    for (o, &(factor, _)) in deferrable.zip(&s.flex) {
+        for (v, &u) in s.net_plain.iter_mut().zip(&o.unit) {
+            *v -= factor * u;
+        }
+    }
 }

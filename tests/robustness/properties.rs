@@ -6,7 +6,7 @@
 
 use funding_gap::model::{Model, compile};
 use funding_gap::scenario::load_str;
-use funding_gap::sim::{Scratch, metric, run_trial};
+use funding_gap::sim::{Scratch, metric, run_trial, run_trial_injected};
 use funding_gap::summary::{Band, GapStats, Probability, Summary};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -280,19 +280,65 @@ fn trial_violations(model: &Model, seed: u64, trial: u64, s: &mut Scratch) -> Ve
             s.cash[s.cash.len() - 1]
         ));
     }
-    let gap = m[metric::GAP];
+    let deficit = m[metric::DEFICIT];
     let floor = model.min_cash.get(&s.x);
     let deepest = s.cash.iter().fold(0.0_f64, |acc, &c| acc.max(floor - c));
-    if gap.is_nan() || gap < 0.0 || (gap - deepest).abs() > 1e-9 * (1.0 + deepest.abs()) {
+    if deficit.is_nan() || deficit < 0.0 || (deficit - deepest).abs() > 1e-9 * (1.0 + deepest.abs())
+    {
         errs.push(format!(
-            "trial {trial}: gap {gap}, but the deepest fall below the floor is {deepest}"
+            "trial {trial}: deficit {deficit}, but the deepest fall below the floor is {deepest}"
         ));
     }
+    let rd = &s.outcome.report_deficits;
+    if rd.windows(2).any(|w| w[1] < w[0]) || rd.iter().any(|&g| !(g >= 0.0 && g <= deficit)) {
+        errs.push(format!(
+            "trial {trial}: deficits by report year {rd:?} are not a running maximum up to {deficit}"
+        ));
+    }
+    let gap = m[metric::GAP];
     let rg = &s.outcome.report_gaps;
+    if gap.is_nan() || gap < 0.0 || (gap > 0.0) != (deficit > 0.0) {
+        errs.push(format!(
+            "trial {trial}: gap {gap} and deficit {deficit} disagree on whether it runs short"
+        ));
+    }
     if rg.windows(2).any(|w| w[1] < w[0]) || rg.iter().any(|&g| !(g >= 0.0 && g <= gap)) {
         errs.push(format!(
-            "trial {trial}: gaps by report year {rg:?} are not a running maximum up to {gap}"
+            "trial {trial}: gaps by report year {rg:?} do not rise to at most {gap}"
         ));
+    }
+    errs.extend(injection_violations(model, seed, trial, gap));
+    errs
+}
+
+/// The gap's definition, checked by experiment: trial `trial` run again with its gap plus a
+/// little added to its starting cash (and with more, up to twice the gap) never falls below
+/// the floor; with a little less, it does.
+pub fn injection_violations(model: &Model, seed: u64, trial: u64, gap: f64) -> Vec<String> {
+    let mut s = Scratch::new(model);
+    let mut errs = Vec::new();
+    let eps = 1e-9 * gap.max(1.0);
+    for extra in [
+        gap + eps,
+        gap + 10.0 * eps,
+        gap * 1.5 + eps,
+        2.0 * gap + 1.0,
+    ] {
+        run_trial_injected(model, seed, trial, &mut s, extra);
+        if let Some(j) = s.outcome.first_shortfall {
+            errs.push(format!(
+                "trial {trial}: gap {gap}, but with {extra} added cash falls below the floor at t_{j}"
+            ));
+        }
+    }
+    if gap > 0.0 {
+        run_trial_injected(model, seed, trial, &mut s, gap - eps);
+        if s.outcome.first_shortfall.is_none() {
+            errs.push(format!(
+                "trial {trial}: gap {gap}, but {} added is already enough",
+                gap - eps
+            ));
+        }
     }
     errs
 }
@@ -482,9 +528,11 @@ proptest! {
     }
 }
 
-/// The counterexample the comment above describes: with a fully flexible payment, a company
-/// that starts below its floor defers the payment past the horizon and never pays it, while
-/// one that starts above the floor pays it and runs far short.
+/// With a fully flexible payment, a company that starts below its floor defers the payment
+/// past the horizon and never pays it, while one that starts above the floor pays it and runs
+/// far short: the deficit (the deepest fall on the trial's own path) can grow with more
+/// starting cash. The gap cannot: it is the least injection, and a path that never runs
+/// short never defers.
 #[test]
 fn deferral_can_make_more_initial_cash_give_a_larger_gap() {
     let scenario = |initial: f64| {
@@ -509,13 +557,55 @@ deferral_years = 1
 "#
         )
     };
-    let gap = |initial: f64| {
+    let outcome = |initial: f64| {
         let model = model_of(&scenario(initial));
         let mut s = Scratch::new(&model);
         run_trial(&model, 1, 0, &mut s);
-        s.outcome.metrics[metric::GAP]
+        (
+            s.outcome.metrics[metric::DEFICIT],
+            s.outcome.metrics[metric::GAP],
+        )
     };
-    let (poor, rich) = (gap(9.0), gap(10.5));
+    let ((poor, poor_gap), (rich, rich_gap)) = (outcome(9.0), outcome(10.5));
+    // The deficit (the deepest fall on the trial's own path) is not monotone in cash.
     assert!((poor - 1.0).abs() < 1e-12, "poor: {poor}");
     assert!((rich - 39.5).abs() < 1e-12, "rich: {rich}");
+    // The gap is: a path that never runs short never defers, so both need the whole 40 paid
+    // on time: 10 − 9 + 40 = 41, and 10 − 10.5 + 40 = 39.5.
+    assert!((poor_gap - 41.0).abs() < 1e-12, "poor gap: {poor_gap}");
+    assert!((rich_gap - 39.5).abs() < 1e-12, "rich gap: {rich_gap}");
+}
+
+/// Every shipped scenario: in 40 trials each, the accounting identity, the deficit's and the
+/// gap's definitions (the gap checked by re-running the trial with it injected).
+#[test]
+fn the_gap_holds_its_definition_in_every_shipped_scenario() {
+    let dir = crate::support::scenarios_dir();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "{files:?}");
+    let mut errs = Vec::new();
+    for f in &files {
+        let Ok(sc) = funding_gap::scenario::load(f, &[]) else {
+            errs.push(format!("{}: does not load", f.display()));
+            continue;
+        };
+        let Ok(model) = compile(&sc) else {
+            errs.push(format!("{}: does not compile", f.display()));
+            continue;
+        };
+        let mut s = Scratch::new(&model);
+        for trial in 0..40 {
+            for e in trial_violations(&model, 42, trial, &mut s) {
+                errs.push(format!("{}: {e}", f.display()));
+            }
+        }
+    }
+    assert!(errs.is_empty(), "{}", bullet(&errs));
 }
