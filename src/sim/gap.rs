@@ -20,8 +20,10 @@
 //!    m(x) = min_j p_j(x) is too, and the gap is max(0, cash_0 shortfall, the root of
 //!    m(x) = −L). Without interest (r = 0) or without a facility the root is closed-form
 //!    (the plain path's deepest point less L). Otherwise Newton steps on m with its exact
-//!    slope, safeguarded by bisection, land on the root's linear piece in a few iterations;
-//!    the answer is the feasible end of a bracket narrower than 1e-12 relative.
+//!    slope, aimed a hair (1e-12 relative) above −L and safeguarded by bisection, land on the
+//!    root's linear piece in a few iterations; the answer is a point that does not fall
+//!    short while every point more than 1e-12 relative below it does (slope ≥ 1 ensures
+//!    it).
 
 /// A trial's cash terms for the gap, $B: cash at the start, the floor, the facility's limit
 /// and its interest per step (rate × dt).
@@ -43,69 +45,117 @@ const REL_TOL: f64 = 1e-12;
 /// The least injection that keeps cash at or above the floor at t_0 … t_J, where `net` holds
 /// the net flows of steps 0 … J−1 with every payment made when scheduled, $B.
 pub fn least_injection(net: &[f64], t: Terms) -> f64 {
+    solve(net, t, f64::INFINITY).0
+}
+
+/// The least injection over all of `net` (returned) and over each prefix `net[..J]` for the
+/// cash indices J in `ends`, written to `out`. A prefix that contains the step where the
+/// whole horizon's answer binds has the same answer; only the others are solved, each
+/// bounded above by the horizon's.
+pub fn least_injections(
+    net: &[f64],
+    t: Terms,
+    ends: impl Iterator<Item = usize>,
+    out: &mut [f64],
+) -> f64 {
+    let (x, binds_at) = solve(net, t, f64::INFINITY);
+    for (o, j) in out.iter_mut().zip(ends) {
+        *o = if j >= net.len() || binds_at <= j {
+            x
+        } else {
+            solve(&net[..j], t, x).0
+        };
+    }
+    x
+}
+
+/// The least injection for `net`, no larger than `most` (a known feasible amount, or
+/// infinity), and the cash index where it binds: cash there sits exactly at the floor
+/// with the facility fully drawn (0 when the start or nothing binds).
+fn solve(net: &[f64], t: Terms, most: f64) -> (f64, usize) {
     let start = (t.floor - t.cash0).max(0.0);
-    // The plain path's deepest point below its start: m(x) at r = 0.
+    // The plain path's deepest point below its start, and where: m(x) at r = 0.
     let mut s = 0.0_f64;
-    let mut lowest = f64::INFINITY;
-    for &v in net {
+    let (mut lowest, mut lowest_at) = (f64::INFINITY, 0);
+    for (k, &v) in net.iter().enumerate() {
         s += v;
-        lowest = lowest.min(s);
+        if s < lowest {
+            (lowest, lowest_at) = (s, k + 1);
+        }
     }
     if net.is_empty() {
-        return start;
+        return (start, 0);
     }
     // p_j = (cash0 + x − floor) + S_j ≥ −L for every j ≥ 1, with no interest.
-    let no_interest = (t.floor - t.cash0 - lowest - t.limit).max(start);
+    let plain = t.floor - t.cash0 - lowest - t.limit;
+    let no_interest = plain.max(start);
+    let binds = if plain > start { lowest_at } else { 0 };
     if t.limit <= 0.0 || t.rate_dt <= 0.0 {
-        return no_interest;
+        return (no_interest, binds);
     }
-    let (m, slope) = lowest_position(net, t, no_interest);
+    let (m, slope, at) = lowest_position(net, t, no_interest);
     if m >= -t.limit {
-        return no_interest;
+        return (no_interest, if plain > start { at } else { 0 });
     }
-    // A feasible point: no draw at all.
-    let mut hi = (t.floor - t.cash0 - lowest).max(start);
+    // A feasible point: no draw at all (or the caller's bound).
+    let mut hi = (t.floor - t.cash0 - lowest).max(start).min(most);
     let mut lo = no_interest;
+    let tol = |x: f64| REL_TOL * x.abs().max(1.0);
     let (mut x, mut mx, mut sx) = (lo, m, slope);
-    for _ in 0..200 {
-        if hi - lo <= REL_TOL * hi.abs().max(1.0) {
+    let mut hi_at = 0;
+    for _ in 0..100 {
+        if hi - lo <= tol(hi) {
             break;
         }
-        let newton = x + (-t.limit - mx) / sx;
+        // Newton on m, aimed a hair above −L: on the root's linear piece the step lands
+        // there exactly (up to rounding), on the feasible side. Elsewhere it still moves
+        // toward the root, and bisection keeps it inside the bracket.
+        let target = -t.limit + 0.25 * tol(x);
+        let newton = x + (target - mx) / sx;
         x = if newton > lo && newton < hi {
             newton
         } else {
             0.5 * (lo + hi)
         };
-        (mx, sx) = lowest_position(net, t, x);
+        let at;
+        (mx, sx, at) = lowest_position(net, t, x);
         if mx >= -t.limit {
-            hi = x;
+            // m rises with slope ≥ 1 everywhere, so if x clears −L by less than tol(x),
+            // every point more than tol(x) below x falls short: x is the answer.
+            if mx < -t.limit + tol(x) {
+                return (x, at);
+            }
+            (hi, hi_at) = (x, at);
         } else {
             lo = x;
         }
     }
-    hi
+    // The bracket closed without a landing: the feasible end, and (conservatively) no
+    // prefix shares it unless it binds there.
+    (hi, if hi_at == 0 { net.len() + 1 } else { hi_at })
 }
 
-/// m(x) = min_{j ≥ 1} p_j and its slope dm/dx, with x added to the starting cash.
-fn lowest_position(net: &[f64], t: Terms, x: f64) -> (f64, f64) {
+/// m(x) = min_{j ≥ 1} p_j, its slope dm/dx, and the first j where it is reached, with x added
+/// to the starting cash.
+fn lowest_position(net: &[f64], t: Terms, x: f64) -> (f64, f64, usize) {
     let (mut p, mut dp) = (t.cash0 + x - t.floor, 1.0);
     // The debt drawn so far, D = max(0, max −p_i), and its slope.
     let (mut d, mut dd) = (0.0_f64, 0.0_f64);
-    let (mut m, mut dm) = (f64::INFINITY, 1.0);
-    for &v in net {
-        if -p > d {
-            d = -p;
-            dd = -dp;
-        }
+    let (mut m, mut dm, mut at) = (f64::INFINITY, 1.0, 0);
+    for (k, &v) in net.iter().enumerate() {
+        // Selections rather than branches: which step sets the debt, and which the minimum,
+        // changes from trial to trial.
+        let up = -p > d;
+        d = if up { -p } else { d };
+        dd = if up { -dp } else { dd };
         p += v - t.rate_dt * d;
         dp -= t.rate_dt * dd;
-        if p < m {
-            m = p;
-            dm = dp;
-        }
+        let low = p < m;
+        m = if low { p } else { m };
+        dm = if low { dp } else { dm };
+        at = if low { k + 1 } else { at };
     }
-    (m, dm)
+    (m, dm, at)
 }
 
 #[cfg(test)]
@@ -184,6 +234,19 @@ mod tests {
                 rate_dt: if next() < 0.2 { 0.0 } else { next() * 0.05 },
             };
             let x = least_injection(&net, t);
+            // Each prefix's answer, from the shortcut, is the one solved alone.
+            let ends: Vec<usize> = (0..=n).step_by(3).collect();
+            let mut by_prefix = vec![0.0; ends.len()];
+            let whole = least_injections(&net, t, ends.iter().copied(), &mut by_prefix);
+            assert_eq!(whole, x);
+            for (&j, &got) in ends.iter().zip(&by_prefix) {
+                let alone = least_injection(&net[..j], t);
+                assert!(
+                    (got - alone).abs() <= 1e-11 * alone.max(1.0),
+                    "prefix {j}: {got} vs {alone}"
+                );
+                assert!(!short(&net[..j], t, got + 1e-9 * got.max(1.0)));
+            }
             let eps = 1e-9 * x.max(1.0);
             assert!(!short(&net, t, x + eps), "{net:?} {t:?} {x}");
             for k in [2.0, 10.0, 1e3] {

@@ -280,10 +280,8 @@ fn write_gaps(model: &Model, s: &mut Scratch) {
         rate_dt: p.rate * g.dt,
     };
     let o = &mut s.outcome;
-    o.metrics[metric::GAP] = gap::least_injection(&s.net_plain, terms);
-    for (r, &(_, j)) in o.report_gaps.iter_mut().zip(&g.report) {
-        *r = gap::least_injection(&s.net_plain[..j], terms);
-    }
+    let ends = g.report.iter().map(|&(_, j)| j);
+    o.metrics[metric::GAP] = gap::least_injections(&s.net_plain, terms, ends, &mut o.report_gaps);
 }
 
 /// The number of obligations whose payments can be deferred.
