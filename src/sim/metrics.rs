@@ -63,7 +63,7 @@ metrics! {
     PEAK_BURN "peak_annual_burn" "$B"
         "Largest calendar-year operating burn: −(revenue − costs − obligations), 0 if none.";
     TIED_COUNTED "tied_spend_counted" "$B"
-        "Tied spend that counts toward an existing contract (no new outflow).";
+        "Tied spend that counts toward an existing contract (no new outflow), on the money received.";
     NET_NEW_CASH "round_net_new_cash" "$B"
         "Cash from rounds less the new obligations their tied spend creates.";
 }

@@ -92,6 +92,7 @@ fn rounds(model: &Model, s: &mut Scratch, ipo_step: Option<usize>, ipo_date: f64
                 continue;
             }
             let amount = p.amount.get(x);
+            let mut received = 0.0;
             for t in &p.tranches {
                 let (share, step) = match *t {
                     TrancheModel::AtStep { share, step } => (share, Some(step)),
@@ -103,6 +104,7 @@ fn rounds(model: &Model, s: &mut Scratch, ipo_step: Option<usize>, ipo_date: f64
                 if let Some(k) = step {
                     s.funding[k] += share * amount;
                     funding_rounds += share * amount;
+                    received += share * amount;
                 }
             }
             match &p.tied {
@@ -113,7 +115,9 @@ fn rounds(model: &Model, s: &mut Scratch, ipo_step: Option<usize>, ipo_date: f64
                         *o += tied * u;
                     }
                 }
-                Some((share, None)) => tied_counted += share * amount,
+                // Spend toward an existing contract is counted on the money actually
+                // received: a tranche that lapses brings nothing to spend.
+                Some((share, None)) => tied_counted += share * received,
                 None => {}
             }
         }

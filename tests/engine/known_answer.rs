@@ -206,3 +206,42 @@ interpolation = "step"
     assert_eq!(s.costs, vec![2.0, 2.0, 3.0]);
     close(s.cash[3], 100.0 + 60.0 - 7.0, 1e-12, "cash_3");
 }
+
+/// An IPO-conditional tranche that lapses: a round pays 40 % at close and 60 % on an IPO before
+/// 2027.0; the IPO comes in mid-2027, too late. All the money is tied to the existing contract.
+#[test]
+fn a_lapsed_ipo_tranche_brings_no_cash_and_no_counted_tied_spend() {
+    let toml = format!(
+        "{YEARLY}\n{}",
+        r#"[rounds.r]
+close = 2026
+
+[rounds.r.participants.fund]
+amount = 10
+tranches = [{ share = 0.4, when = "close" }, { share = 0.6, when = "ipo", lapses = 2027.0 }]
+tied_spend = { share = 1.0, years = 2, counts_toward = "cloud" }
+
+[ipo]
+probability = 1
+date = 2027.5
+multiple = 10
+raise_share = 0.1
+"#
+    );
+    let m = model(&toml);
+    let s = trial(&m, 1, 0);
+    // Step 0: 10 + 10 − 4 − 20 + 4 (the close tranche) = 0, 2 below the floor.
+    // Step 1: IPO raises 0.1 · 10 · 15 = 15, the 6 of the IPO tranche lapsed (2027.5 ≥ 2027.0):
+    //         0 + 15 − 4 − 20 + 15 = 6.
+    close(s.cash[1], 0.0, 1e-12, "cash_1");
+    close(s.cash[2], 6.0, 1e-12, "cash_2");
+    let o = &s.outcome.metrics;
+    close(o[metric::FUNDING_ROUNDS], 4.0, 1e-12, "round cash received");
+    close(o[metric::IPO_RAISE], 15.0, 1e-12, "IPO raise");
+    // Counted tied spend is on the money received (4), not the commitment (10).
+    close(o[metric::TIED_COUNTED], 4.0, 1e-12, "tied spend counted");
+    close(o[metric::TIED], 0.0, 1e-12, "no new obligation");
+    // Nothing reacts to cash here, so the gap is the deficit: 2.
+    close(o[metric::DEFICIT], 2.0, 1e-12, "deficit");
+    close(o[metric::GAP], 2.0, 1e-12, "gap");
+}
