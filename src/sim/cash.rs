@@ -12,7 +12,7 @@
 //!    ([`before_financing`]).
 //! 5. **Financing**: below the floor, draw on the facility up to its remaining room to bring
 //!    cash back to the floor ([`draw`]).
-//! 6. **Shortfall**: depth = floor − cash; the gap is the deepest depth so far; the first
+//! 6. **Shortfall**: depth = floor − cash; the deficit is the deepest depth so far; the first
 //!    step with a positive depth is the first shortfall.
 //!
 //! The rule functions are `#[inline(always)]` and branch-free (each branch a selection):
@@ -118,11 +118,11 @@ pub(super) fn run(model: &Model, s: &mut Scratch, mut trace: Option<&mut Vec<Tra
     s.year_ocf.fill(0.0);
     let (mut drawn, mut dropped, mut oblig_total, mut interest_total) = (0.0, 0.0, 0.0, 0.0);
     let mut cash_min = cash;
-    let mut gap = (p.floor - cash).max(0.0);
-    let mut first = (gap > 0.0).then_some(0);
+    let mut deficit = (p.floor - cash).max(0.0);
+    let mut first = (deficit > 0.0).then_some(0);
     let mut rp = 0;
     while rp < g.report.len() && g.report[rp].1 == 0 {
-        s.outcome.report_deficits[rp] = gap;
+        s.outcome.report_deficits[rp] = deficit;
         rp += 1;
     }
 
@@ -158,14 +158,14 @@ pub(super) fn run(model: &Model, s: &mut Scratch, mut trace: Option<&mut Vec<Tra
         let depth = p.floor - cash;
         if depth > 0.0 {
             first.get_or_insert(k + 1);
-            gap = gap.max(depth);
+            deficit = deficit.max(depth);
         }
         oblig_total += oblig;
         interest_total += interest;
         s.year_ocf[g.year_of_step[k]] += revenue - cost - oblig;
         s.obligations[k] = oblig / dt;
         while rp < g.report.len() && g.report[rp].1 == k + 1 {
-            s.outcome.report_deficits[rp] = gap;
+            s.outcome.report_deficits[rp] = deficit;
             rp += 1;
         }
 
@@ -195,7 +195,7 @@ pub(super) fn run(model: &Model, s: &mut Scratch, mut trace: Option<&mut Vec<Tra
     o.breakeven_year = s.year_ocf.iter().position(|&v| v >= 0.0);
     let peak_burn = s.year_ocf.iter().fold(0.0_f64, |acc, &v| acc.max(-v));
     let totals = Totals {
-        gap,
+        deficit,
         cash_end: cash,
         cash_min,
         obligations: oblig_total,
@@ -211,7 +211,7 @@ pub(super) fn run(model: &Model, s: &mut Scratch, mut trace: Option<&mut Vec<Tra
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Totals {
     /// The deficit (deepest fall below the floor).
-    pub(super) gap: f64,
+    pub(super) deficit: f64,
     pub(super) cash_end: f64,
     pub(super) cash_min: f64,
     pub(super) obligations: f64,
@@ -225,7 +225,7 @@ impl Totals {
     /// Writes the trial's metrics: these totals and the cash-independent ones of `p`.
     pub(super) fn write(&self, p: &TrialPar, mm: &mut [f64; super::N_METRICS]) {
         use metric::*;
-        mm[DEFICIT] = self.gap;
+        mm[DEFICIT] = self.deficit;
         mm[CASH_END] = self.cash_end;
         mm[CASH_MIN] = self.cash_min;
         mm[REVENUE] = p.revenue_total;

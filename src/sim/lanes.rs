@@ -99,7 +99,7 @@ impl<const L: usize> Lanes<L> {
     }
 
     /// Writes each lane's path and results back into its scratch: the cash path, the
-    /// obligations paid, the gaps by report year, the first shortfall (a cash index, or
+    /// obligations paid, the deficits by report year, the first shortfall (a cash index, or
     /// infinity for none), the break-even year, and the metrics from `totals`.
     fn store(
         &self,
@@ -180,7 +180,7 @@ pub fn run_batch(model: &Model, seed: u64, first: u64, count: usize, batch: &mut
 /// branches written as selections so that lanes never diverge.
 ///
 /// One piece on purpose (~140 lines): the step loop keeps a dozen arrays of lanes (cash,
-/// debt, gap, totals) in vector registers from step to step; cut into functions, they would
+/// debt, deficit, totals) in vector registers from step to step; cut into functions, they would
 /// be passed through memory on every step of every trial. The rules themselves live in
 /// [`cash`]; the loading and storing of lanes are apart ([`Lanes::load`], [`Lanes::store`]).
 fn cash_loop<const L: usize>(model: &Model, s: &mut [Scratch], b: &mut Lanes<L>) {
@@ -206,12 +206,12 @@ fn cash_loop<const L: usize>(model: &Model, s: &mut [Scratch], b: &mut Lanes<L>)
     let mut oblig_total = [0.0; L];
     let mut interest_total = [0.0; L];
     let mut cash_min = cash;
-    let mut gap: [f64; L] = std::array::from_fn(|l| (floor[l] - cash[l]).max(0.0));
+    let mut deficit: [f64; L] = std::array::from_fn(|l| (floor[l] - cash[l]).max(0.0));
     let mut first: [f64; L] =
-        std::array::from_fn(|l| if gap[l] > 0.0 { 0.0 } else { f64::INFINITY });
+        std::array::from_fn(|l| if deficit[l] > 0.0 { 0.0 } else { f64::INFINITY });
     let mut rp = 0;
     while rp < g.report.len() && g.report[rp].1 == 0 {
-        *b.report[rp] = gap;
+        *b.report[rp] = deficit;
         rp += 1;
     }
     let deferrable = || model.var_obligations.iter().filter(|o| o.can_defer);
@@ -290,7 +290,11 @@ fn cash_loop<const L: usize>(model: &Model, s: &mut [Scratch], b: &mut Lanes<L>)
             } else {
                 first[l]
             };
-            gap[l] = if short { gap[l].max(depth) } else { gap[l] };
+            deficit[l] = if short {
+                deficit[l].max(depth)
+            } else {
+                deficit[l]
+            };
         }
         let year = &mut *b.year_ocf[g.year_of_step[k]];
         for l in 0..L {
@@ -303,13 +307,13 @@ fn cash_loop<const L: usize>(model: &Model, s: &mut [Scratch], b: &mut Lanes<L>)
             *paid = o / dt;
         }
         while rp < g.report.len() && g.report[rp].1 == k + 1 {
-            *b.report[rp] = gap;
+            *b.report[rp] = deficit;
             rp += 1;
         }
     }
 
     let totals = std::array::from_fn(|l| cash::Totals {
-        gap: gap[l],
+        deficit: deficit[l],
         cash_end: cash[l],
         cash_min: cash_min[l],
         obligations: oblig_total[l],

@@ -269,8 +269,15 @@ pub fn run_trial_injected(model: &Model, seed: u64, trial: u64, s: &mut Scratch,
 }
 
 /// Writes the trial's gap, over the horizon and by each report year, into its outcome
-/// ([`gap::least_injection`] on the plain net flows).
+/// ([`gap::least_injection`] on the plain net flows). Call after the cash loop: a trial that
+/// never runs short (deficit 0) needs no injection, so its gaps are 0 without a solve.
 fn write_gaps(model: &Model, s: &mut Scratch) {
+    if s.outcome.metrics[metric::DEFICIT] <= 0.0 {
+        s.outcome.metrics[metric::GAP] = 0.0;
+        s.outcome.report_gaps.fill(0.0);
+        return;
+    }
+    prepare::plain_net(model, s);
     let g = &model.grid;
     let p = &s.par;
     let terms = gap::Terms {

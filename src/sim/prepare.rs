@@ -36,8 +36,6 @@ pub(super) fn prepare(model: &Model, seed: u64, trial: u64, s: &mut Scratch, dra
     other_costs(model, s);
     let (ipo_raise, rounds_at_ipo) = ipo(model, s, ipo_step);
 
-    plain_net(model, s);
-
     let x = &s.x;
     let dt = g.dt;
     let (mut revenue_total, mut costs_total) = (0.0, 0.0);
@@ -239,8 +237,9 @@ fn ipo(model: &Model, s: &mut Scratch, ipo_step: Option<usize>) -> (f64, f64) {
 
 /// The net flow of each step with every payment made when scheduled (no deferral, no
 /// debt): revenue − other costs − obligations due + funding, $B. The gap is computed from it
-/// (see [`super::gap`]: a path with no shortfall never defers).
-fn plain_net(model: &Model, s: &mut Scratch) {
+/// (see [`super::gap`]: a path with no shortfall never defers). Only a trial that runs short
+/// needs it.
+pub(super) fn plain_net(model: &Model, s: &mut Scratch) {
     let dt = model.grid.dt;
     for (k, v) in s.net_plain.iter_mut().enumerate() {
         *v = s.revenue[k] * dt - s.booked[k] - s.oblig_var[k] + s.funding[k];
