@@ -108,15 +108,29 @@ pub struct FirstShortfall {
     pub median_all_trials: Option<f64>,
 }
 
-/// When operating cash flow (revenue − costs − obligations) first turns non-negative.
+/// When operating cash flow (revenue − costs − obligations) turns non-negative: for good (the
+/// break-even year), or for the first time (the first non-negative year).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Breakeven {
-    /// P(break-even in or before each year).
+    /// P(the year is in or before each year).
     pub probability_by_year: IndexMap<String, f64>,
     /// P(no break-even year inside the horizon).
     pub never: f64,
-    /// Median break-even year among trials that break even.
+    /// Median of the year among trials that have one.
     pub median_year: Option<i32>,
+}
+
+/// One calendar year's figures across trials.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AnnualFigures {
+    /// Months of the year inside the horizon (12 unless the first or last year is partial).
+    pub months: f64,
+    /// Revenue booked in the year, $B.
+    pub revenue: MetricStats,
+    /// Revenue − other costs − obligations paid in the year, $B.
+    pub operating_cash_flow: MetricStats,
+    /// Other costs + obligations paid + interest − revenue, $B (negative: cash generated).
+    pub net_burn: MetricStats,
 }
 
 /// Mean and spread of one per-trial result.
@@ -132,6 +146,18 @@ pub struct MetricStats {
     pub p50: f64,
     /// 95th percentile.
     pub p95: f64,
+}
+
+impl MetricStats {
+    fn new(m: &Moments, s: &Sketch) -> MetricStats {
+        MetricStats {
+            mean: m.mean,
+            std_error: m.std_error(),
+            p5: s.quantile(0.05),
+            p50: s.quantile(0.5),
+            p95: s.quantile(0.95),
+        }
+    }
 }
 
 /// One uncertain input: its distribution and its percentiles (from the quantile function).
@@ -257,6 +283,49 @@ pub struct Sensitivity {
     pub by_year: IndexMap<String, Vec<crate::stats::sensitivity::InputSensitivity>>,
 }
 
+/// What produced a run: the files the scenario was read from, the overrides, the program.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Default)]
+pub struct Provenance {
+    /// The scenario's files: the one named first, then each file it extends, with the
+    /// SHA-256 of each.
+    pub scenario_files: Vec<FileHash>,
+    /// Every `--set PATH=VALUE` override, as typed, in order.
+    pub overrides: Vec<String>,
+    /// funding-gap's version.
+    pub version: String,
+    /// The git commit the binary was built from, when built from a checkout.
+    pub git_commit: Option<String>,
+}
+
+/// A file and the SHA-256 of its bytes.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct FileHash {
+    /// The path as given or as `extends` resolved it.
+    pub path: String,
+    /// SHA-256, lowercase hex.
+    pub sha256: String,
+}
+
+impl Provenance {
+    /// The provenance of runs of `model` by this build of funding-gap.
+    pub fn of(model: &Model) -> Provenance {
+        let sc = &model.scenario;
+        Provenance {
+            scenario_files: sc
+                .files
+                .iter()
+                .map(|f| FileHash {
+                    path: f.path.clone(),
+                    sha256: f.sha256.clone(),
+                })
+                .collect(),
+            overrides: sc.overrides.clone(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            git_commit: option_env!("FUNDING_GAP_GIT_COMMIT").map(str::to_string),
+        }
+    }
+}
+
 /// Everything a run found.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
@@ -274,6 +343,8 @@ pub struct Summary {
     pub end: f64,
     /// Steps per year.
     pub steps_per_year: u32,
+    /// What produced the run: scenario files with their hashes, overrides, version, commit.
+    pub provenance: Provenance,
     /// P(gap > 0) over the horizon.
     pub shortfall_probability: Probability,
     /// The funding gap over the horizon: the least cash added at the start that keeps every
@@ -288,8 +359,13 @@ pub struct Summary {
     pub deficit_by_year: IndexMap<String, YearGap>,
     /// When the money first runs out.
     pub first_shortfall: FirstShortfall,
-    /// Break-even year of operating cash flow.
+    /// Break-even year: the first year from which operating cash flow stays non-negative to
+    /// the end of the horizon.
     pub breakeven: Breakeven,
+    /// The first year with non-negative operating cash flow (later years may burn again).
+    pub first_nonnegative_year: Breakeven,
+    /// Revenue, operating cash flow and net burn by calendar year.
+    pub annual: IndexMap<String, AnnualFigures>,
     /// P(IPO inside the horizon).
     pub ipo_probability: Probability,
     /// Other per-trial results ($B).
@@ -430,13 +506,16 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
         start: g.t[0],
         end: g.t[g.n],
         steps_per_year: model.scenario.time.steps_per_year,
+        provenance: Provenance::of(model),
         shortfall_probability: Probability::new(a.shortfalls(), n),
         gap,
         gap_by_year,
         deficit,
         deficit_by_year,
         first_shortfall: first_shortfall(model, a),
-        breakeven: breakeven(model, a),
+        breakeven: breakeven(model, a.breakeven_counts(), n),
+        first_nonnegative_year: breakeven(model, a.first_nonnegative_counts(), n),
+        annual: annual(model, a),
         ipo_probability: Probability::new(a.ipos(), n),
         metrics: metrics(a),
         inputs: inputs(model, a),
@@ -525,10 +604,10 @@ fn first_shortfall(model: &Model, a: &Accum) -> FirstShortfall {
 }
 
 /// The break-even year: the first calendar year of non-negative operating cash flow.
-fn breakeven(model: &Model, a: &Accum) -> Breakeven {
+/// The distribution of a year per trial (break-even or first non-negative) from the counts of
+/// trials by year index, over `n` trials.
+fn breakeven(model: &Model, counts: &[u64], n: u64) -> Breakeven {
     let g = &model.grid;
-    let n = a.trials();
-    let counts = a.breakeven_counts();
     let mut be_by_year = IndexMap::new();
     let mut cum = 0;
     for (i, y) in g.years.iter().enumerate() {
@@ -555,6 +634,36 @@ fn breakeven(model: &Model, a: &Accum) -> Breakeven {
     }
 }
 
+/// Revenue, operating cash flow and net burn in each calendar year of the run.
+fn annual(model: &Model, a: &Accum) -> IndexMap<String, AnnualFigures> {
+    let g = &model.grid;
+    let stats: Vec<MetricStats> = a
+        .year_figures()
+        .map(|(m, s)| MetricStats::new(m, s))
+        .collect();
+    let ny = g.years.len();
+    let mut steps = vec![0usize; ny];
+    for &y in &g.year_of_step {
+        steps[y] += 1;
+    }
+    use crate::sim::years::series::{NET_BURN, OCF, REVENUE};
+    g.years
+        .iter()
+        .enumerate()
+        .map(|(i, y)| {
+            (
+                y.to_string(),
+                AnnualFigures {
+                    months: 12.0 * steps[i] as f64 / f64::from(g.steps_per_year),
+                    revenue: stats[REVENUE * ny + i].clone(),
+                    operating_cash_flow: stats[OCF * ny + i].clone(),
+                    net_burn: stats[NET_BURN * ny + i].clone(),
+                },
+            )
+        })
+        .collect()
+}
+
 /// Mean, standard error and p5/p50/p95 of every metric but the gap.
 fn metrics(a: &Accum) -> IndexMap<String, MetricStats> {
     METRIC_NAMES
@@ -562,16 +671,9 @@ fn metrics(a: &Accum) -> IndexMap<String, MetricStats> {
         .enumerate()
         .filter(|(i, _)| *i != metric::GAP && *i != metric::DEFICIT)
         .map(|(i, name)| {
-            let (m, s) = (a.metric_moments(i), a.metric_sketch(i));
             (
                 name.to_string(),
-                MetricStats {
-                    mean: m.mean,
-                    std_error: m.std_error(),
-                    p5: s.quantile(0.05),
-                    p50: s.quantile(0.5),
-                    p95: s.quantile(0.95),
-                },
+                MetricStats::new(a.metric_moments(i), a.metric_sketch(i)),
             )
         })
         .collect()

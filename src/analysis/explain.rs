@@ -6,8 +6,6 @@
 //! events (`sim::Draws::Median`): not the median of the outcomes, but a single consistent path
 //! whose sources and uses add up.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
 use crate::dist::Dist;
@@ -88,7 +86,7 @@ pub struct Explanation {
     /// Description.
     pub description: String,
     /// Files read, the scenario first.
-    pub files: Vec<PathBuf>,
+    pub files: Vec<String>,
     /// Start and end, decimal years.
     pub horizon: [f64; 2],
     /// Steps per year.
@@ -114,17 +112,7 @@ pub struct Explanation {
 /// Explains a compiled scenario.
 pub fn explain(model: &Model) -> Explanation {
     let sc = &model.scenario;
-    let texts: Vec<String> = sc
-        .files
-        .iter()
-        .map(|f| std::fs::read_to_string(f).unwrap_or_default())
-        .collect();
-    let texts: Vec<String> = if texts.is_empty() {
-        // The built-in base has no file on disk: read the compiled-in copy.
-        vec![crate::scenario::BUILTIN_BASE.to_string()]
-    } else {
-        texts
-    };
+    let texts: Vec<&str> = sc.files.iter().map(|f| f.text.as_str()).collect();
     let inputs = model
         .inputs
         .iter()
@@ -140,7 +128,7 @@ pub fn explain(model: &Model) -> Explanation {
     Explanation {
         scenario: sc.name.clone(),
         description: sc.description.clone(),
-        files: sc.files.clone(),
+        files: sc.files.iter().map(|f| f.path.clone()).collect(),
         horizon: [model.grid.t[0], model.grid.t[model.grid.n]],
         steps_per_year: sc.time.steps_per_year,
         report_years: sc.time.report_years.clone(),

@@ -257,6 +257,9 @@ pub struct Sweep {
     pub trials: u64,
     /// Seed (the same for every point).
     pub seed: u64,
+    /// What produced the sweep: the scenario's files and hashes, every `--set` as typed (the
+    /// swept range included), version, commit.
+    pub provenance: crate::summary::Provenance,
     /// The points, by value.
     pub points: Vec<SweepPoint>,
     /// The goal seek, if a target was given.
@@ -291,8 +294,10 @@ fn point(build: &Builder<'_>, value: f64, cfg: &RunConfig) -> Result<SweepPoint,
 ///
 /// # Errors
 /// [`AnalysisError`] if a value makes the scenario invalid or a run fails.
+#[allow(clippy::too_many_arguments)]
 pub fn sweep(
     name: &str,
+    provenance: crate::summary::Provenance,
     path: &str,
     values: &[f64],
     build: &Builder<'_>,
@@ -314,6 +319,7 @@ pub fn sweep(
         path: path.to_string(),
         trials: cfg.trials,
         seed: cfg.seed,
+        provenance,
         points,
         seek,
     })

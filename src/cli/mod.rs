@@ -26,6 +26,9 @@ use funding_gap::model::{self, Model};
 use funding_gap::report::ReportError;
 use funding_gap::scenario::{self, Scenario, ScenarioError};
 
+/// `--version`: the version, and the git commit when built from a checkout (build.rs).
+const VERSION: &str = env!("FUNDING_GAP_VERSION");
+
 /// The examples after the top-level help and `run --help`.
 pub const EXAMPLES: &str = "\
 Examples:
@@ -43,7 +46,7 @@ other failure (I/O). See README.md for the scenario format.";
 /// can raise: how big is the funding gap, how likely is a shortfall, and when does the money
 /// run out.
 #[derive(Debug, Parser)]
-#[command(name = "funding-gap", version, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
+#[command(name = "funding-gap", version = VERSION, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// What to do (default: `run` on the built-in base scenario).
     #[command(subcommand)]

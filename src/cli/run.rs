@@ -67,14 +67,12 @@ fn run_one(
         ..super::run_config(opts, model)?
     };
     report::ensure_dir(dir)?;
+    let provenance = summary::Provenance::of(model);
     if let Some(old) = report::read_manifest(dir) {
-        if old.scenario != model.name() && !opts.quiet {
-            eprintln!(
-                "warning: {} held the outputs of scenario '{}'; this run of '{}' replaces the files it writes, and manifest.json lists them",
-                dir.display(),
-                old.scenario,
-                model.name()
-            );
+        if !opts.quiet {
+            if let Some(w) = replaced_run_warning(dir, &old, model.name(), &provenance.overrides) {
+                eprintln!("{w}");
+            }
         }
     }
     let mut trials_csv = if cfg.save_trials {
@@ -111,6 +109,7 @@ fn run_one(
             scenario: model.name().to_string(),
             trials: cfg.trials,
             seed: cfg.seed,
+            provenance,
             files: all,
         },
     )?;
@@ -118,6 +117,45 @@ fn run_one(
         print_summary(&summary, &written, !chart_files.is_empty(), charts, dir);
     }
     Ok(())
+}
+
+/// The warning for a run into `dir` that held `old`'s outputs, when those came from another
+/// scenario or from the same one with other `--set` overrides; none when they are alike.
+fn replaced_run_warning(
+    dir: &Path,
+    old: &report::Manifest,
+    name: &str,
+    overrides: &[String],
+) -> Option<String> {
+    let this = if old.scenario != name {
+        format!(
+            "{} held the outputs of scenario '{}'; this run of '{name}'",
+            dir.display(),
+            old.scenario
+        )
+    } else if old.provenance.overrides != overrides {
+        format!(
+            "{} held the outputs of a run of '{name}' {}; this run {}",
+            dir.display(),
+            describe_sets(&old.provenance.overrides),
+            describe_sets(overrides)
+        )
+    } else {
+        return None;
+    };
+    Some(format!(
+        "warning: {this} replaces the files it writes, and manifest.json lists them"
+    ))
+}
+
+/// "with --set a=1 --set b=2", or "without --set".
+fn describe_sets(sets: &[String]) -> String {
+    if sets.is_empty() {
+        "without --set".to_string()
+    } else {
+        let all: Vec<String> = sets.iter().map(|s| format!("--set {s}")).collect();
+        format!("with {}", all.join(" "))
+    }
 }
 
 /// The names of `paths`, without their folder.

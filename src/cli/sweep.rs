@@ -9,6 +9,7 @@ use funding_gap::chart;
 use funding_gap::model::{self, Model};
 use funding_gap::report;
 use funding_gap::scenario::ScenarioError;
+use funding_gap::summary;
 
 use super::{AppError, RunOpts};
 
@@ -158,8 +159,13 @@ pub fn execute(args: &SweepArgs) -> Result<(), AppError> {
             }
         }
     };
+    let provenance = summary::Provenance {
+        overrides: opts.set.clone(),
+        ..summary::Provenance::of(&first)
+    };
     let result = analysis::sweep(
         first.name(),
+        provenance,
         &swept.path,
         &swept.values,
         &build,

@@ -35,13 +35,20 @@ pub struct Accum {
     first_shortfall: Vec<u64>,
     /// Count of trials by index of their break-even year.
     breakeven: Vec<u64>,
+    /// Count of trials by index of their first non-negative year.
+    first_nonnegative: Vec<u64>,
+    /// Moments of the calendar-year figures, [series][year] as in the outcome.
+    year_moments: Vec<Moments>,
+    /// Sketches of the calendar-year figures, in the same order.
+    year_sketches: Vec<Sketch>,
     /// Trials with an IPO inside the horizon.
     ipos: u64,
     /// Moments of each sampled input.
     inputs: Vec<Moments>,
-    /// A chunk's sums for the moments of the metrics, the gaps by report year and the
-    /// inputs (only in a chunk; merged into the moments above).
-    chunk_moments: [SharedMoments; 4],
+    /// A chunk's sums for the moments of the metrics, the gaps and deficits by report year,
+    /// the inputs and the calendar-year figures (only in a chunk; merged into the moments
+    /// above).
+    chunk_moments: [SharedMoments; 5],
     /// Sampled trajectories for the bands.
     bands: BandSample,
     /// Per-trial rows of this chunk (only with `save_trials`).
@@ -109,6 +116,17 @@ impl Accum {
         &self.breakeven
     }
 
+    /// Count of trials by index (into the grid's years) of their first non-negative year.
+    pub fn first_nonnegative_counts(&self) -> &[u64] {
+        &self.first_nonnegative
+    }
+
+    /// Moments and sketch of each calendar-year figure, [series][year] as in
+    /// [`crate::sim::Outcome::years`].
+    pub fn year_figures(&self) -> impl Iterator<Item = (&Moments, &Sketch)> + '_ {
+        self.year_moments.iter().zip(&self.year_sketches)
+    }
+
     /// Trials with an IPO inside the horizon.
     pub fn ipos(&self) -> u64 {
         self.ipos
@@ -168,6 +186,7 @@ impl Accum {
             SharedMoments::new(model.grid.report.len()),
             SharedMoments::new(model.grid.report.len()),
             SharedMoments::new(model.inputs.len()),
+            SharedMoments::new(n_year_figures(model)),
         ];
         a
     }
@@ -196,6 +215,9 @@ impl Accum {
             report_shortfalls: vec![0; r],
             first_shortfall: vec![0; model.grid.n + 1],
             breakeven: vec![0; model.grid.years.len()],
+            first_nonnegative: vec![0; model.grid.years.len()],
+            year_moments: vec![Moments::default(); n_year_figures(model)],
+            year_sketches: vec![Sketch::with_bits(COARSE_BITS); n_year_figures(model)],
             ipos: 0,
             inputs: vec![Moments::default(); model.inputs.len()],
             chunk_moments: Default::default(),
@@ -236,6 +258,12 @@ impl Accum {
         if let Some(y) = o.breakeven_year {
             self.breakeven[y] += 1;
         }
+        if let Some(y) = o.first_nonnegative_year {
+            self.first_nonnegative[y] += 1;
+        }
+        for (sk, &v) in self.year_sketches.iter_mut().zip(&o.years) {
+            sk.add(v);
+        }
         self.ipos += u64::from(o.ipo_step.is_some());
         self.joint.add(gap, bins);
     }
@@ -252,11 +280,12 @@ impl Accum {
     ) {
         let o = &s.outcome;
         self.n += 1;
-        let [metrics, report, deficits, inputs] = &mut self.chunk_moments;
+        let [metrics, report, deficits, inputs, years] = &mut self.chunk_moments;
         metrics.push(&o.metrics);
         report.push(&o.report_gaps);
         deficits.push(&o.report_deficits);
         inputs.push(&s.x);
+        years.push(&o.years);
         if let Some(c) = &mut self.chunk_sens {
             if let Some((first, rest)) = self.responses.split_first_mut() {
                 *first = o.metrics[metric::GAP];
@@ -297,6 +326,12 @@ impl Accum {
         for (a, b) in self.breakeven.iter_mut().zip(&o.breakeven) {
             *a += b;
         }
+        for (a, b) in self.first_nonnegative.iter_mut().zip(&o.first_nonnegative) {
+            *a += b;
+        }
+        for (a, b) in self.year_sketches.iter_mut().zip(&o.year_sketches) {
+            a.merge(b);
+        }
         self.ipos += o.ipos;
         self.joint.merge(&o.joint);
     }
@@ -308,7 +343,7 @@ impl Accum {
             keep_worst(&mut self.worst, worst, gap, trial);
         }
         self.n += o.n;
-        let [metrics, report, deficits, inputs] = &o.chunk_moments;
+        let [metrics, report, deficits, inputs, years] = &o.chunk_moments;
         for (a, b) in self.moments.iter_mut().zip(metrics.moments()) {
             a.merge(&b);
         }
@@ -325,9 +360,18 @@ impl Accum {
         for (a, b) in self.inputs.iter_mut().zip(inputs.moments()) {
             a.merge(&b);
         }
+        for (a, b) in self.year_moments.iter_mut().zip(years.moments()) {
+            a.merge(&b);
+        }
         self.bands.append(&o.bands);
         if let (Some(a), Some(b)) = (&mut self.sens, &o.chunk_sens) {
             a.merge(b);
         }
     }
+}
+
+/// Number of calendar-year figures of a trial of `model`: each series of
+/// [`crate::sim::years::SERIES`] for each of its years.
+fn n_year_figures(model: &Model) -> usize {
+    crate::sim::years::SERIES.len() * model.grid.years.len()
 }

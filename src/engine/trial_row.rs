@@ -2,10 +2,12 @@
 //! they stay in step (a test checks the widths agree for every scenario).
 
 use crate::model::Model;
+use crate::sim::years::SERIES;
 use crate::sim::{METRICS, Scratch};
 
 /// Column names of per-trial rows: trial, each uncertain input, the metrics, the gap by report
-/// year, the deficit by report year, first shortfall date, break-even year, IPO (0/1).
+/// year, the deficit by report year, revenue, operating cash flow and net burn by calendar
+/// year, first shortfall date, break-even year, first non-negative year, IPO (0/1).
 pub fn trial_columns(model: &Model) -> Vec<String> {
     let mut cols = vec!["trial".to_string()];
     cols.extend(model.inputs.iter().map(|i| i.path.clone()));
@@ -18,7 +20,18 @@ pub fn trial_columns(model: &Model) -> Vec<String> {
             .iter()
             .map(|(y, _)| format!("deficit_{y}")),
     );
-    cols.extend(["first_shortfall", "breakeven_year", "ipo"].map(String::from));
+    for (name, _) in SERIES {
+        cols.extend(model.grid.years.iter().map(|y| format!("{name}_{y}")));
+    }
+    cols.extend(
+        [
+            "first_shortfall",
+            "breakeven_year",
+            "first_nonnegative_year",
+            "ipo",
+        ]
+        .map(String::from),
+    );
     cols
 }
 
@@ -32,7 +45,12 @@ pub(super) fn push_row(model: &Model, s: &Scratch, trial: u64, out: &mut Vec<f64
     out.extend_from_slice(&o.metrics);
     out.extend_from_slice(&o.report_gaps);
     out.extend_from_slice(&o.report_deficits);
+    out.extend_from_slice(&o.years);
     out.push(o.first_shortfall.map_or(f64::NAN, |j| g.t[j]));
     out.push(o.breakeven_year.map_or(f64::NAN, |y| g.years[y] as f64));
+    out.push(
+        o.first_nonnegative_year
+            .map_or(f64::NAN, |y| g.years[y] as f64),
+    );
     out.push(if o.ipo_step.is_some() { 1.0 } else { 0.0 });
 }

@@ -29,7 +29,7 @@ pub fn render_explanation(e: &Explanation) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{}: {}", e.scenario, e.description);
     if !e.files.is_empty() {
-        let files: Vec<String> = e.files.iter().map(|f| f.display().to_string()).collect();
+        let files = &e.files;
         let _ = writeln!(
             o,
             "Read from: {}",

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{ReportError, write_json};
+use crate::summary::Provenance;
 
 /// What a run wrote into its directory (`manifest.json`): so results of another scenario or an
 /// earlier run left in the same directory are never mistaken for this run's.
@@ -17,6 +18,9 @@ pub struct Manifest {
     pub trials: u64,
     /// Seed.
     pub seed: u64,
+    /// What produced the run (absent from manifests written before it was recorded).
+    #[serde(default)]
+    pub provenance: Provenance,
     /// The files this run wrote, by name.
     pub files: Vec<String>,
 }

@@ -82,6 +82,48 @@ fn headline(o: &mut String, s: &Summary) {
     let _ = writeln!(o, "  First shortfall      {first}");
 }
 
+/// The calendar-year lines: median revenue, operating cash flow and net burn per year, and
+/// the break-even year.
+fn annual(o: &mut String, s: &Summary) {
+    if s.annual.is_empty() {
+        return;
+    }
+    let _ = write!(o, "  {:<28}", "By calendar year, medians $B");
+    for (year, a) in &s.annual {
+        let partial = if a.months < 12.0 { "*" } else { "" };
+        let _ = write!(o, " {:>9}", format!("{year}{partial}"));
+    }
+    let _ = writeln!(o);
+    type Pick = fn(&crate::summary::AnnualFigures) -> f64;
+    let rows: [(&str, Pick); 3] = [
+        ("revenue", |a| a.revenue.p50),
+        ("operating cash flow", |a| a.operating_cash_flow.p50),
+        ("net burn (incl. interest)", |a| a.net_burn.p50),
+    ];
+    for (label, f) in rows {
+        let _ = write!(o, "  {label:<28}");
+        for a in s.annual.values() {
+            let _ = write!(o, " {:>9}", usd_b(f(a)));
+        }
+        let _ = writeln!(o);
+    }
+    if s.annual.values().any(|a| a.months < 12.0) {
+        let _ = writeln!(
+            o,
+            "  (* a partial year: only its months inside the horizon)"
+        );
+    }
+    let year = |y: Option<i32>| y.map_or("none".to_string(), |y| y.to_string());
+    let _ = writeln!(
+        o,
+        "  Break-even (cash flow ≥ 0 from then on): median {}, never in {}; first year ≥ 0: median {}",
+        year(s.breakeven.median_year),
+        pct(s.breakeven.never, Decimals::OneOrThreeIfTiny),
+        year(s.first_nonnegative_year.median_year)
+    );
+    let _ = writeln!(o);
+}
+
 /// Renders the summary as a plain-text table (ending in a newline).
 pub fn render_table(s: &Summary) -> String {
     let mut o = String::new();
@@ -101,6 +143,9 @@ pub fn render_table(s: &Summary) -> String {
     );
     if !s.description.is_empty() {
         let _ = writeln!(o, "{}", s.description);
+    }
+    for set in &s.provenance.overrides {
+        let _ = writeln!(o, "  --set {set}");
     }
     let _ = writeln!(o);
     headline(&mut o, s);
@@ -156,6 +201,7 @@ pub fn render_table(s: &Summary) -> String {
         );
         let _ = writeln!(o);
     }
+    annual(&mut o, s);
     let m = |k: &str| s.metrics.get(k).map_or(f64::NAN, |m| m.p50);
     let _ = writeln!(
         o,

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::error::{Problem, ScenarioError, io_reason, plain_types, with_suggestion};
 use super::overrides::{apply_override, note_overrides};
 use super::raw::RawScenario;
-use super::types::Scenario;
+use super::types::{Scenario, SourceFile};
 use super::validate;
 
 /// The base scenario compiled into the binary (`funding-gap` with no arguments).
@@ -45,7 +45,7 @@ pub fn load_str(
     overrides: &[String],
 ) -> Result<Scenario, ScenarioError> {
     let mut table = parse_checked(text, origin)?;
-    let mut files = Vec::new();
+    let mut files = vec![SourceFile::new(origin, text)];
     if let Some(parent) = take_extends(&mut table, origin)? {
         let base_dir = dir.unwrap_or_else(|| Path::new("."));
         let mut chain = Vec::new();
@@ -94,13 +94,15 @@ fn finish(
                 message: e.message().trim().to_string(),
             }],
         })?;
-    validate::validate(raw, origin, stem).map_err(|e| match e {
+    let mut scenario = validate::validate(raw, origin, stem).map_err(|e| match e {
         ScenarioError::Invalid { file, mut problems } => {
             note_overrides(&mut problems, overrides);
             ScenarioError::Invalid { file, problems }
         }
         other => other,
-    })
+    })?;
+    scenario.overrides = overrides.to_vec();
+    Ok(scenario)
 }
 
 /// Reads `path`, parses it, and merges it over the file it extends, recursively.
@@ -108,7 +110,7 @@ fn resolve(
     path: &Path,
     extended_by: Option<&str>,
     chain: &mut Vec<(PathBuf, String)>,
-    files: &mut Vec<PathBuf>,
+    files: &mut Vec<SourceFile>,
 ) -> Result<toml::Table, ScenarioError> {
     let shown = path.display().to_string();
     if path.is_dir() {
@@ -132,7 +134,7 @@ fn resolve(
         });
     }
     chain.push((canonical, shown.clone()));
-    files.push(path.to_path_buf());
+    files.push(SourceFile::new(&shown, &text));
     let mut table = parse_checked(&text, &shown)?;
     if let Some(parent) = take_extends(&mut table, &shown)? {
         let dir = path.parent().unwrap_or_else(|| Path::new("."));

@@ -28,7 +28,7 @@ pub use load::{BUILTIN_BASE, builtin_base, load, load_str};
 pub use types::{
     Cash, Correlation, Cost, CostKind, Debt, Event, Interpolation, Ipo, Obligation, Param,
     Participant, Profile, Round, RunDefaults, Scenario, Segment, SegmentKind, Series, Share,
-    TiedSpend, Time, Timing, Tranche, When,
+    SourceFile, TiedSpend, Time, Timing, Tranche, When,
 };
 
 /// A complete, commented scenario for `funding-gap new` (`{NAME}` marks the name).

@@ -5,8 +5,6 @@
 //! money in $B, flows in $B/yr, dates as decimal years (2027.5 = 1 July 2027), terms in years,
 //! rates and shares as fractions (0.25 = 25 %).
 
-use std::path::PathBuf;
-
 use crate::dist::Dist;
 
 /// An uncertain input (or a constant) with the path that names it.
@@ -354,6 +352,36 @@ pub struct RunDefaults {
     pub seed: u64,
 }
 
+/// One file a scenario was read from, as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// The path as given (or as `extends` resolved it), or the name of a text without a file
+    /// (`base (built-in)`).
+    pub path: String,
+    /// SHA-256 of its bytes, lowercase hex.
+    pub sha256: String,
+    /// Its text.
+    pub text: String,
+}
+
+impl SourceFile {
+    /// A file named `path` that holds `text`.
+    pub fn new(path: &str, text: &str) -> SourceFile {
+        use sha2::Digest;
+        use std::fmt::Write;
+        let digest = sha2::Sha256::digest(text.as_bytes());
+        let mut sha256 = String::with_capacity(64);
+        for b in digest.iter() {
+            let _ = write!(sha256, "{b:02x}");
+        }
+        SourceFile {
+            path: path.to_string(),
+            sha256,
+            text: text.to_string(),
+        }
+    }
+}
+
 /// A validated scenario: every invariant of the format holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
@@ -364,7 +392,9 @@ pub struct Scenario {
     /// Where it came from (file path, or "built-in").
     pub origin: String,
     /// The files it was read from: the file itself first, then each file it extends.
-    pub files: Vec<PathBuf>,
+    pub files: Vec<SourceFile>,
+    /// The `--set PATH=VALUE` overrides applied after merging, as typed.
+    pub overrides: Vec<String>,
     /// Time grid settings.
     pub time: Time,
     /// Run defaults.

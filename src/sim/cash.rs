@@ -116,6 +116,7 @@ pub(super) fn run(model: &Model, s: &mut Scratch, mut trace: Option<&mut Vec<Tra
     s.cash[0] = cash;
     s.deferred_into.fill(0.0);
     s.year_ocf.fill(0.0);
+    s.year_interest.fill(0.0);
     let (mut drawn, mut dropped, mut oblig_total, mut interest_total) = (0.0, 0.0, 0.0, 0.0);
     let mut cash_min = cash;
     let mut deficit = (p.floor - cash).max(0.0);
@@ -162,7 +163,9 @@ pub(super) fn run(model: &Model, s: &mut Scratch, mut trace: Option<&mut Vec<Tra
         }
         oblig_total += oblig;
         interest_total += interest;
-        s.year_ocf[g.year_of_step[k]] += revenue - cost - oblig;
+        let year = g.year_of_step[k];
+        s.year_ocf[year] += revenue - cost - oblig;
+        s.year_interest[year] += interest;
         s.obligations[k] = oblig / dt;
         while rp < g.report.len() && g.report[rp].1 == k + 1 {
             s.outcome.report_deficits[rp] = deficit;
@@ -189,11 +192,10 @@ pub(super) fn run(model: &Model, s: &mut Scratch, mut trace: Option<&mut Vec<Tra
         }
     }
 
+    let peak_burn = super::years::finish(model, s);
     let o = &mut s.outcome;
     o.first_shortfall = first;
     o.ipo_step = (p.ipo_step != usize::MAX).then_some(p.ipo_step);
-    o.breakeven_year = s.year_ocf.iter().position(|&v| v >= 0.0);
-    let peak_burn = s.year_ocf.iter().fold(0.0_f64, |acc, &v| acc.max(-v));
     let totals = Totals {
         deficit,
         cash_end: cash,

@@ -51,6 +51,8 @@ pub(super) struct Lanes<const L: usize> {
     cash: Vec<Row<L>>,
     /// Operating cash flow of each calendar year, $B.
     year_ocf: Vec<Row<L>>,
+    /// Interest paid in each calendar year, $B.
+    year_interest: Vec<Row<L>>,
     /// Gap by each report year, $B.
     report: Vec<Row<L>>,
     /// Per deferrable obligation: amount factor and flexible share.
@@ -70,6 +72,7 @@ impl<const L: usize> Lanes<L> {
             (&mut self.deferred, n),
             (&mut self.cash, n + 1),
             (&mut self.year_ocf, g.years.len()),
+            (&mut self.year_interest, g.years.len()),
             (&mut self.report, g.report.len()),
         ] {
             v.resize(len, Row::ZERO);
@@ -100,9 +103,11 @@ impl<const L: usize> Lanes<L> {
 
     /// Writes each lane's path and results back into its scratch: the cash path, the
     /// obligations paid, the deficits by report year, the first shortfall (a cash index, or
-    /// infinity for none), the break-even year, and the metrics from `totals`.
+    /// infinity for none), the calendar-year figures and break-even years, and the metrics
+    /// from `totals`.
     fn store(
         &self,
+        model: &Model,
         s: &mut [Scratch; L],
         par: &[TrialPar; L],
         totals: [cash::Totals; L],
@@ -115,6 +120,13 @@ impl<const L: usize> Lanes<L> {
             for (o, row) in sl.obligations.iter_mut().zip(&self.oblig) {
                 *o = row[l];
             }
+            for (y, row) in sl.year_ocf.iter_mut().zip(&self.year_ocf) {
+                *y = row[l];
+            }
+            for (y, row) in sl.year_interest.iter_mut().zip(&self.year_interest) {
+                *y = row[l];
+            }
+            let peak_burn = super::years::finish(model, sl);
             let p = &par[l];
             let o = &mut sl.outcome;
             for (r, row) in o.report_deficits.iter_mut().zip(&self.report) {
@@ -122,8 +134,6 @@ impl<const L: usize> Lanes<L> {
             }
             o.first_shortfall = first[l].is_finite().then_some(first[l] as usize);
             o.ipo_step = (p.ipo_step != usize::MAX).then_some(p.ipo_step);
-            o.breakeven_year = self.year_ocf.iter().position(|v| v[l] >= 0.0);
-            let peak_burn = self.year_ocf.iter().fold(0.0_f64, |acc, v| acc.max(-v[l]));
             let t = cash::Totals {
                 peak_burn,
                 ..totals[l]
@@ -195,6 +205,7 @@ fn cash_loop<const L: usize>(model: &Model, s: &mut [Scratch], b: &mut Lanes<L>)
     b.load(s);
     b.deferred.fill(Row::ZERO);
     b.year_ocf.fill(Row::ZERO);
+    b.year_interest.fill(Row::ZERO);
     let par: [TrialPar; L] = std::array::from_fn(|l| s[l].par);
     let floor: [f64; L] = std::array::from_fn(|l| par[l].floor);
     let limit: [f64; L] = std::array::from_fn(|l| par[l].limit);
@@ -296,11 +307,16 @@ fn cash_loop<const L: usize>(model: &Model, s: &mut [Scratch], b: &mut Lanes<L>)
                 deficit[l]
             };
         }
-        let year = &mut *b.year_ocf[g.year_of_step[k]];
+        let y = g.year_of_step[k];
+        let year = &mut *b.year_ocf[y];
         for l in 0..L {
             oblig_total[l] += oblig[l];
             interest_total[l] += interest[l];
             year[l] += revenue[l] - cost[l] - oblig[l];
+        }
+        let year = &mut *b.year_interest[y];
+        for l in 0..L {
+            year[l] += interest[l];
         }
         // Paid, annualised.
         for (paid, &o) in b.oblig[k].iter_mut().zip(&oblig) {
@@ -322,5 +338,5 @@ fn cash_loop<const L: usize>(model: &Model, s: &mut [Scratch], b: &mut Lanes<L>)
         interest: interest_total[l],
         peak_burn: 0.0,
     });
-    b.store(s, &par, totals, &first);
+    b.store(model, s, &par, totals, &first);
 }

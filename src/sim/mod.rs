@@ -33,6 +33,7 @@ pub mod metrics;
 mod prepare;
 pub mod revenue;
 pub mod sample;
+pub mod years;
 
 use crate::dist::normal_cdf;
 use crate::model::Model;
@@ -59,8 +60,15 @@ pub struct Outcome {
     pub report_deficits: Vec<f64>,
     /// Cash index j of the first step with cash below the floor.
     pub first_shortfall: Option<usize>,
-    /// Index (into the grid's years) of the first year with operating cash flow ≥ 0.
+    /// Break-even: index (into the grid's years) of the first year from which operating cash
+    /// flow stays ≥ 0 to the end of the horizon.
     pub breakeven_year: Option<usize>,
+    /// Index (into the grid's years) of the first year with operating cash flow ≥ 0 (later
+    /// years may burn again).
+    pub first_nonnegative_year: Option<usize>,
+    /// Figures by calendar year, [series][year] for the series of [`years::SERIES`]
+    /// (revenue, operating cash flow, net burn), $B.
+    pub years: Vec<f64>,
     /// Step of the IPO, if it happened inside the horizon.
     pub ipo_step: Option<usize>,
 }
@@ -97,8 +105,10 @@ pub struct Scratch {
     net_plain: Vec<f64>,
     /// Flexible payments deferred into each step, $B (the scalar cash loop's).
     deferred_into: Vec<f64>,
-    /// Operating cash flow of each calendar year, $B (the scalar cash loop's).
+    /// Operating cash flow of each calendar year, $B (from either cash loop).
     year_ocf: Vec<f64>,
+    /// Interest paid in each calendar year, $B (from either cash loop).
+    year_interest: Vec<f64>,
     /// Per segment, the run-rate: at the start (set by [`prepare`]), then as the recurrence
     /// steps.
     r: Vec<f64>,
@@ -156,6 +166,7 @@ impl Scratch {
             net_plain: vec![0.0; n],
             deferred_into: vec![0.0; n],
             year_ocf: vec![0.0; model.grid.years.len()],
+            year_interest: vec![0.0; model.grid.years.len()],
             r: vec![0.0; m],
             mult: vec![1.0; m],
             after: vec![f64::NAN; m],
@@ -175,6 +186,7 @@ impl Scratch {
             outcome: Outcome {
                 report_gaps: vec![0.0; model.grid.report.len()],
                 report_deficits: vec![0.0; model.grid.report.len()],
+                years: vec![0.0; years::SERIES.len() * model.grid.years.len()],
                 ..Outcome::default()
             },
         }

@@ -42,6 +42,7 @@ fn sweep_of(toml: &str, path: &str, values: &[f64], target: Option<&str>, trials
     let target = target.map(|t| Target::parse(t).unwrap_or_else(|e| panic!("{e}")));
     sweep(
         "test",
+        Default::default(),
         path,
         values,
         &build,
@@ -340,6 +341,7 @@ fn the_real_comparison_and_sweep() {
     let target = Target::parse("gap_p50<=360").unwrap_or_else(|e| panic!("{e}"));
     let s = sweep(
         "base",
+        Default::default(),
         path,
         &values,
         &build,

@@ -673,3 +673,93 @@ fn bench_reports_every_thread_count_with_medians_of_its_runs() {
     let bad = funding_gap(&["bench", "--repeat", "0"]);
     assert_error(&bad, 2, &["--repeat"]);
 }
+
+/// The SHA-256 of a file's bytes, by the system's `sha256sum` (an implementation independent
+/// of the one in the binary).
+fn sha256sum(path: &Path) -> String {
+    let out = std::process::Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("run sha256sum");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn every_run_records_its_files_hashes_overrides_and_build() {
+    let tmp = TempDir::new().expect("temp dir");
+    let dir = tmp.path().join("out");
+    let arg = dir.display().to_string();
+    // no-round extends base: both files are recorded, in that order, with their hashes.
+    let common = [
+        "run",
+        "scenarios/no-round.toml",
+        "--trials",
+        "300",
+        "--charts",
+        "none",
+        "--out",
+        &arg,
+    ];
+    let first = funding_gap(&common);
+    assert_eq!(first.code, Some(0), "{}", first.dump());
+    let mut with_sets = common.to_vec();
+    with_sets.extend(["--set", "cash.initial=50", "--set", "ipo.probability = 0.5"]);
+    let second = funding_gap(&with_sets);
+    assert_eq!(second.code, Some(0), "{}", second.dump());
+    assert!(
+        second.stderr.contains(&format!(
+            "{arg} held the outputs of a run of 'no-round' without --set; this run with --set cash.initial=50 --set ipo.probability = 0.5 replaces"
+        )),
+        "{}",
+        second.dump()
+    );
+    // The printed header shows the overrides.
+    assert!(
+        second
+            .stdout
+            .contains("\n  --set cash.initial=50\n  --set ipo.probability = 0.5\n"),
+        "{}",
+        second.dump()
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).expect("manifest"))
+            .expect("json");
+    for p in [&summary(&dir)["provenance"], &manifest["provenance"]] {
+        let files = p["scenario_files"].as_array().expect("scenario_files");
+        let paths: Vec<&str> = files.iter().filter_map(|f| f["path"].as_str()).collect();
+        assert_eq!(
+            paths,
+            ["scenarios/no-round.toml", "scenarios/base.toml"],
+            "{p}"
+        );
+        for f in files {
+            let path = root().join(f["path"].as_str().unwrap_or_default());
+            assert_eq!(f["sha256"], sha256sum(&path).as_str(), "{p}");
+        }
+        assert_eq!(
+            p["overrides"],
+            serde_json::json!(["cash.initial=50", "ipo.probability = 0.5"])
+        );
+        assert_eq!(p["version"], env!("CARGO_PKG_VERSION"));
+        // Built from a checkout: the commit is recorded.
+        if root().join(".git").exists() {
+            let commit = p["git_commit"].as_str().unwrap_or_default();
+            assert!(
+                commit.len() >= 40 && commit[..40].chars().all(|c| c.is_ascii_hexdigit()),
+                "{p}"
+            );
+        }
+    }
+    // The same overrides again: nothing to warn about.
+    let third = funding_gap(&with_sets);
+    assert_eq!(third.code, Some(0), "{}", third.dump());
+    assert!(
+        !third.stderr.contains("held the outputs"),
+        "{}",
+        third.dump()
+    );
+}

@@ -83,6 +83,7 @@ fn goal_seek_finds_a_known_root() {
     let target = Target::parse("shortfall_probability<=0.1").unwrap_or_else(|e| panic!("{e}"));
     let s = sweep(
         "t",
+        Default::default(),
         &path,
         &values,
         &build,

@@ -42,6 +42,20 @@ fn assert_batch_matches(model: &Model, what: &str, seed: u64, first: u64, count:
             b.outcome.breakeven_year, o.outcome.breakeven_year,
             "breakeven: {at}"
         );
+        assert_eq!(
+            b.outcome.first_nonnegative_year, o.outcome.first_nonnegative_year,
+            "first non-negative year: {at}"
+        );
+        assert_eq!(
+            bits(&b.outcome.years),
+            bits(&o.outcome.years),
+            "calendar-year figures: {at}"
+        );
+        assert_eq!(
+            bits(&b.outcome.report_deficits),
+            bits(&o.outcome.report_deficits),
+            "report deficits: {at}"
+        );
         assert_eq!(b.outcome.ipo_step, o.outcome.ipo_step, "IPO step: {at}");
         assert_eq!(bits(&b.cash), bits(&o.cash), "cash path: {at}");
         assert_eq!(bits(&b.revenue), bits(&o.revenue), "revenue path: {at}");

@@ -245,3 +245,89 @@ raise_share = 0.1
     close(o[metric::DEFICIT], 2.0, 1e-12, "deficit");
     close(o[metric::GAP], 2.0, 1e-12, "gap");
 }
+
+/// Yearly steps over four years: revenue 10/yr, costs 4/yr, a 20 contract in 2027 only, no
+/// cash to spare and a facility at 10 %: 2027 burns, the other years generate cash.
+const BURN_ONE_YEAR: &str = r#"
+[time]
+start = 2026
+horizon_years = 4
+steps_per_year = 1
+
+[cash]
+initial = 0
+min_cash = 0
+
+[revenue.core]
+run_rate = 10
+growth = 0
+
+[costs.opex]
+annual = 4
+
+[obligations.cloud]
+total = 20
+start = 2027
+years = 1
+
+[debt]
+limit = 100
+rate = 0.1
+"#;
+
+#[test]
+fn calendar_years_net_burn_and_a_break_even_that_holds() {
+    use funding_gap::sim::years::series::{NET_BURN, OCF, REVENUE};
+    let m = model(BURN_ONE_YEAR);
+    let s = trial(&m, 1, 0);
+    // 2026: 0 + 10 − 4 = 6.  2027: 6 + 10 − 4 − 20 = −8, draw 8 → 0.
+    // 2028: interest 0.1·8 = 0.8; 0 + 10 − 4 − 0.8 = 5.2.  2029: 5.2 + 6 − 0.8 = 10.4.
+    let want = [0.0, 6.0, 0.0, 5.2, 10.4];
+    for (j, w) in want.iter().enumerate() {
+        close(s.cash[j], *w, 1e-12, &format!("cash_{j}"));
+    }
+    let o = &s.outcome;
+    let ny = 4;
+    let fig = |series: usize, y: usize| o.years[series * ny + y];
+    for (y, (ocf, burn)) in [(6.0, -6.0), (-14.0, 14.0), (6.0, -5.2), (6.0, -5.2)]
+        .into_iter()
+        .enumerate()
+    {
+        close(fig(REVENUE, y), 10.0, 1e-12, &format!("revenue, year {y}"));
+        close(fig(OCF, y), ocf, 1e-12, &format!("cash flow, year {y}"));
+        close(
+            fig(NET_BURN, y),
+            burn,
+            1e-12,
+            &format!("net burn, year {y}"),
+        );
+    }
+    // 2026 is non-negative, but 2027 burns: cash flow stays ≥ 0 only from 2028.
+    assert_eq!(o.first_nonnegative_year, Some(0));
+    assert_eq!(o.breakeven_year, Some(2));
+    close(o.metrics[metric::PEAK_BURN], 14.0, 1e-12, "peak burn");
+    close(o.metrics[metric::INTEREST], 1.6, 1e-12, "interest");
+
+    let (_, sum) = run(&m, 50, 3, 2);
+    assert_eq!(sum.breakeven.median_year, Some(2028));
+    assert_eq!(sum.breakeven.probability_by_year["2027"], 0.0);
+    assert_eq!(sum.breakeven.probability_by_year["2028"], 1.0);
+    assert_eq!(sum.first_nonnegative_year.median_year, Some(2026));
+    assert_eq!(sum.first_nonnegative_year.probability_by_year["2026"], 1.0);
+    let y2027 = &sum.annual["2027"];
+    assert_eq!(y2027.months, 12.0);
+    close(y2027.revenue.p50, 10.0, 1e-12, "summary revenue 2027");
+    close(
+        y2027.operating_cash_flow.mean,
+        -14.0,
+        1e-12,
+        "summary cash flow 2027",
+    );
+    close(y2027.net_burn.p50, 14.0, 1e-12, "summary net burn 2027");
+    close(
+        sum.annual["2029"].net_burn.p5,
+        -5.2,
+        1e-12,
+        "summary net burn 2029",
+    );
+}

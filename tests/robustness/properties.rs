@@ -187,6 +187,24 @@ pub fn summary_violations(s: &Summary) -> Vec<String> {
     let be: Vec<f64> = s.breakeven.probability_by_year.values().copied().collect();
     check_share_curve("breakeven.probability_by_year", &be, true, &mut errs);
     check_share_curve("breakeven.never", &[s.breakeven.never], true, &mut errs);
+    let first: Vec<f64> = s
+        .first_nonnegative_year
+        .probability_by_year
+        .values()
+        .copied()
+        .collect();
+    check_share_curve(
+        "first_nonnegative_year.probability_by_year",
+        &first,
+        true,
+        &mut errs,
+    );
+    // A break-even year is a first non-negative year or later.
+    if be.iter().zip(&first).any(|(b, f)| b > f) {
+        errs.push(format!(
+            "P(break-even by Y) {be:?} exceeds P(first non-negative year by Y) {first:?}"
+        ));
+    }
     let gd = &s.gap_distribution;
     check_share_curve(
         "gap_distribution.exceedance",
@@ -280,6 +298,7 @@ fn trial_violations(model: &Model, seed: u64, trial: u64, s: &mut Scratch) -> Ve
             s.cash[s.cash.len() - 1]
         ));
     }
+    errs.extend(year_violations(model, trial, s));
     let deficit = m[metric::DEFICIT];
     let floor = model.min_cash.get(&s.x);
     let deepest = s.cash.iter().fold(0.0_f64, |acc, &c| acc.max(floor - c));
@@ -308,6 +327,43 @@ fn trial_violations(model: &Model, seed: u64, trial: u64, s: &mut Scratch) -> Ve
         ));
     }
     errs.extend(injection_violations(model, seed, trial, gap));
+    errs
+}
+
+/// The calendar-year figures add up to the horizon's totals, and the break-even year is the
+/// first from which cash flow stays non-negative.
+fn year_violations(model: &Model, trial: u64, s: &Scratch) -> Vec<String> {
+    use funding_gap::sim::years::series::{NET_BURN, OCF, REVENUE};
+    let m = &s.outcome.metrics;
+    let o = &s.outcome;
+    let ny = model.grid.years.len();
+    let sum = |series: usize| o.years[series * ny..(series + 1) * ny].iter().sum::<f64>();
+    let ocf = &o.years[OCF * ny..(OCF + 1) * ny];
+    let flows = m[metric::REVENUE] - m[metric::COSTS] - m[metric::OBLIGATIONS];
+    let scale =
+        1.0 + m[metric::REVENUE].abs() + m[metric::COSTS].abs() + m[metric::OBLIGATIONS].abs();
+    let mut errs = Vec::new();
+    for (what, got, want) in [
+        ("revenue", sum(REVENUE), m[metric::REVENUE]),
+        ("operating cash flow", sum(OCF), flows),
+        ("net burn", sum(NET_BURN), m[metric::INTEREST] - flows),
+    ] {
+        let diff = (got - want).abs();
+        if diff.is_nan() || diff > 1e-9 * scale {
+            errs.push(format!(
+                "trial {trial}: the years' {what} add up to {got}, the horizon's to {want}"
+            ));
+        }
+    }
+    let holds_from = |y: usize| ocf[y..].iter().all(|&v| v >= 0.0);
+    let want_be = (0..ny).find(|&y| holds_from(y));
+    let want_first = ocf.iter().position(|&v| v >= 0.0);
+    if o.breakeven_year != want_be || o.first_nonnegative_year != want_first {
+        errs.push(format!(
+            "trial {trial}: cash flow by year {ocf:?}: break-even {:?} (want {want_be:?}), first non-negative {:?} (want {want_first:?})",
+            o.breakeven_year, o.first_nonnegative_year
+        ));
+    }
     errs
 }
 

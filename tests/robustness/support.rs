@@ -258,10 +258,12 @@ pub fn run_summary(model: &Model, trials: u64, seed: u64) -> Summary {
 
 /// Fields of the summary that are `Option`s: `null` there means "none", not a non-finite
 /// number. Matched against the path with array indices and map keys replaced by `*`.
-const OPTIONAL: [&str; 6] = [
+const OPTIONAL: [&str; 8] = [
     "first_shortfall.median",
     "first_shortfall.median_all_trials",
     "breakeven.median_year",
+    "first_nonnegative_year.median_year",
+    "provenance.git_commit",
     "timeline.*.window",
     "sensitivity.gap.*.worst_decile_median_u",
     "sensitivity.by_year.*.*.worst_decile_median_u",

@@ -107,6 +107,7 @@ pub(super) fn validate(
         description: raw.description.unwrap_or_default(),
         origin: origin.to_string(),
         files: Vec::new(),
+        overrides: Vec::new(),
         time,
         run,
         cash,
