@@ -8,7 +8,7 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::engine::{Accum, RunResult};
+use crate::engine::{Accum, BandQuantiles, RunResult};
 use crate::model::Model;
 use crate::sim::{METRIC_NAMES, metric};
 use crate::stats::{Moments, Sketch, wilson};
@@ -120,7 +120,8 @@ pub struct Breakeven {
     pub median_year: Option<i32>,
 }
 
-/// One calendar year's figures across trials.
+/// One calendar year's figures across trials: mean and standard error over all trials,
+/// p5/p50/p95 over the band sample.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct AnnualFigures {
     /// Months of the year inside the horizon (12 unless the first or last year is partial).
@@ -490,6 +491,7 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
     let deficit = stats(metric::DEFICIT);
     let deficit_by_year = by_year(&mut a.report_deficits());
 
+    let q = run.band_quantiles(&BAND_LEVELS);
     let sched = &model.schedule;
     let mut total_by_year = vec![0.0; sched.years.len()];
     for (_, row) in &sched.by_counterparty {
@@ -515,7 +517,7 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
         first_shortfall: first_shortfall(model, a),
         breakeven: breakeven(model, a.breakeven_counts(), n),
         first_nonnegative_year: breakeven(model, a.first_nonnegative_counts(), n),
-        annual: annual(model, a),
+        annual: annual(model, run, &q),
         ipo_probability: Probability::new(a.ipos(), n),
         metrics: metrics(a),
         inputs: inputs(model, a),
@@ -525,7 +527,7 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
             total_by_year,
             headline_total: sched.headline_total,
         },
-        bands: bands(model, run),
+        bands: bands(model, &q),
         cash_floor: model.scenario.cash.min_cash.dist.quantile(0.5),
         timeline: timeline(model),
         gap_distribution: gap_distribution(model, a),
@@ -634,13 +636,21 @@ fn breakeven(model: &Model, counts: &[u64], n: u64) -> Breakeven {
     }
 }
 
-/// Revenue, operating cash flow and net burn in each calendar year of the run.
-fn annual(model: &Model, a: &Accum) -> IndexMap<String, AnnualFigures> {
+/// Revenue, operating cash flow and net burn in each calendar year of the run: means and
+/// standard errors over all trials, percentiles over the band sample.
+fn annual(model: &Model, run: &RunResult, q: &BandQuantiles) -> IndexMap<String, AnnualFigures> {
     let g = &model.grid;
-    let stats: Vec<MetricStats> = a
-        .year_figures()
-        .map(|(m, s)| MetricStats::new(m, s))
-        .collect();
+    let moments = run.accum.year_moments();
+    let stats = |i: usize| {
+        let (m, b) = (&moments[i], &q.annual[i]);
+        MetricStats {
+            mean: m.mean,
+            std_error: m.std_error(),
+            p5: b[0],
+            p50: b[2],
+            p95: b[4],
+        }
+    };
     let ny = g.years.len();
     let mut steps = vec![0usize; ny];
     for &y in &g.year_of_step {
@@ -655,9 +665,9 @@ fn annual(model: &Model, a: &Accum) -> IndexMap<String, AnnualFigures> {
                 y.to_string(),
                 AnnualFigures {
                     months: 12.0 * steps[i] as f64 / f64::from(g.steps_per_year),
-                    revenue: stats[REVENUE * ny + i].clone(),
-                    operating_cash_flow: stats[OCF * ny + i].clone(),
-                    net_burn: stats[NET_BURN * ny + i].clone(),
+                    revenue: stats(REVENUE * ny + i),
+                    operating_cash_flow: stats(OCF * ny + i),
+                    net_burn: stats(NET_BURN * ny + i),
                 },
             )
         })
@@ -714,10 +724,9 @@ fn sensitivity(model: &Model, a: &Accum) -> Sensitivity {
     Sensitivity { gap, by_year }
 }
 
-fn bands(model: &Model, run: &RunResult) -> Bands {
+fn bands(model: &Model, q: &BandQuantiles) -> Bands {
     let g = &model.grid;
     let n = g.n;
-    let q = run.band_quantiles(&BAND_LEVELS);
     Bands {
         t: g.t.clone(),
         t_flows: g.t[..n].to_vec(),

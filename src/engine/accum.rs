@@ -37,10 +37,9 @@ pub struct Accum {
     breakeven: Vec<u64>,
     /// Count of trials by index of their first non-negative year.
     first_nonnegative: Vec<u64>,
-    /// Moments of the calendar-year figures, [series][year] as in the outcome.
+    /// Moments of the calendar-year figures, [series][year] as in the outcome (their
+    /// percentiles come from the band sample).
     year_moments: Vec<Moments>,
-    /// Sketches of the calendar-year figures, in the same order.
-    year_sketches: Vec<Sketch>,
     /// Trials with an IPO inside the horizon.
     ipos: u64,
     /// Moments of each sampled input.
@@ -121,10 +120,10 @@ impl Accum {
         &self.first_nonnegative
     }
 
-    /// Moments and sketch of each calendar-year figure, [series][year] as in
+    /// Moments of each calendar-year figure, [series][year] as in
     /// [`crate::sim::Outcome::years`].
-    pub fn year_figures(&self) -> impl Iterator<Item = (&Moments, &Sketch)> + '_ {
-        self.year_moments.iter().zip(&self.year_sketches)
+    pub fn year_moments(&self) -> &[Moments] {
+        &self.year_moments
     }
 
     /// Trials with an IPO inside the horizon.
@@ -217,7 +216,6 @@ impl Accum {
             breakeven: vec![0; model.grid.years.len()],
             first_nonnegative: vec![0; model.grid.years.len()],
             year_moments: vec![Moments::default(); n_year_figures(model)],
-            year_sketches: vec![Sketch::with_bits(COARSE_BITS); n_year_figures(model)],
             ipos: 0,
             inputs: vec![Moments::default(); model.inputs.len()],
             chunk_moments: Default::default(),
@@ -260,9 +258,6 @@ impl Accum {
         }
         if let Some(y) = o.first_nonnegative_year {
             self.first_nonnegative[y] += 1;
-        }
-        for (sk, &v) in self.year_sketches.iter_mut().zip(&o.years) {
-            sk.add(v);
         }
         self.ipos += u64::from(o.ipo_step.is_some());
         self.joint.add(gap, bins);
@@ -328,9 +323,6 @@ impl Accum {
         }
         for (a, b) in self.first_nonnegative.iter_mut().zip(&o.first_nonnegative) {
             *a += b;
-        }
-        for (a, b) in self.year_sketches.iter_mut().zip(&o.year_sketches) {
-            a.merge(b);
         }
         self.ipos += o.ipos;
         self.joint.merge(&o.joint);

@@ -2,8 +2,9 @@
 //!
 //! Every `stride`-th trial is kept (a fixed stride, so the sample does not depend on the
 //! thread count): per sampled trial one row of cash at t_0..t_n (n + 1 values), then the
-//! revenue run-rate, obligations paid and other costs of each step (n values each, $B/yr).
-//! This module is the only one that knows that layout.
+//! revenue run-rate, obligations paid and other costs of each step (n values each, $B/yr);
+//! and, in a second set of rows, the trial's calendar-year figures
+//! ([`crate::sim::Outcome::years`]). This module is the only one that knows that layout.
 
 use rayon::prelude::*;
 
@@ -17,6 +18,8 @@ pub struct BandSample {
     n: usize,
     /// The rows, `width(n)` values each.
     rows: Vec<f64>,
+    /// The calendar-year figures of the same trials, one row each, in the same order.
+    annual: Vec<f64>,
 }
 
 /// Per-step quantiles at five levels of each series, from [`BandSample::quantiles`].
@@ -34,6 +37,8 @@ pub struct BandQuantiles {
     pub costs: Vec<[f64; 5]>,
     /// Obligations plus other costs per step, $B/yr.
     pub outflows: Vec<[f64; 5]>,
+    /// The calendar-year figures, in the order of [`crate::sim::Outcome::years`], $B.
+    pub annual: Vec<[f64; 5]>,
 }
 
 impl BandSample {
@@ -47,6 +52,7 @@ impl BandSample {
         BandSample {
             n,
             rows: Vec::with_capacity(trials * Self::width(n)),
+            annual: Vec::new(),
         }
     }
 
@@ -57,12 +63,14 @@ impl BandSample {
         self.rows.extend_from_slice(&s.revenue);
         self.rows.extend_from_slice(&s.obligations);
         self.rows.extend_from_slice(&s.costs);
+        self.annual.extend_from_slice(&s.outcome.years);
     }
 
     /// Appends the rows of the chunk that follows.
     pub(super) fn append(&mut self, o: &BandSample) {
         self.n = self.n.max(o.n);
         self.rows.extend_from_slice(&o.rows);
+        self.annual.extend_from_slice(&o.annual);
     }
 
     /// Number of sampled trials.
@@ -79,17 +87,26 @@ impl BandSample {
         let samples = self.trials();
         // One pass over the rows, each value's order key pushed to its step's column, plus
         // the outflows (obligations + costs).
-        let mut columns: Vec<Vec<i64>> = (0..width + n)
+        let figures = self.annual.len().checked_div(samples).unwrap_or(0);
+        let mut columns: Vec<Vec<i64>> = (0..width + n + figures)
             .map(|_| Vec::with_capacity(samples))
             .collect();
         for row in self.rows.chunks_exact(width) {
-            let (fixed, outflows) = columns.split_at_mut(width);
+            let (fixed, rest) = columns.split_at_mut(width);
+            let outflows = &mut rest[..n];
             for (c, &v) in fixed.iter_mut().zip(row) {
                 c.push(order_key(v));
             }
             let (oblig, cost) = (&row[2 * n + 1..3 * n + 1], &row[3 * n + 1..]);
             for ((c, &o), &k) in outflows.iter_mut().zip(oblig).zip(cost) {
                 c.push(order_key(o + k));
+            }
+        }
+        if figures > 0 {
+            for row in self.annual.chunks_exact(figures) {
+                for (c, &v) in columns[width + n..].iter_mut().zip(row) {
+                    c.push(order_key(v));
+                }
             }
         }
         let select = |keys: &mut Vec<i64>| -> [f64; 5] {
@@ -103,7 +120,8 @@ impl BandSample {
             revenue: q[n + 1..2 * n + 1].to_vec(),
             obligations: q[2 * n + 1..3 * n + 1].to_vec(),
             costs: q[3 * n + 1..width].to_vec(),
-            outflows: q[width..].to_vec(),
+            outflows: q[width..width + n].to_vec(),
+            annual: q[width + n..].to_vec(),
         }
     }
 }
