@@ -17,8 +17,8 @@ use super::AppError;
 pub struct BenchArgs {
     /// Scenario file or name [default: bench]
     pub scenario: Option<String>,
-    /// Trials per measurement
-    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    /// Trials per measurement, e.g. 1000000 or 1e6
+    #[arg(long, value_name = "N", default_value_t = 1_000_000, value_parser = super::parse_trials)]
     pub trials: u64,
     /// Seed
     #[arg(long, value_name = "S", default_value_t = 42)]

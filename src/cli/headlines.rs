@@ -19,8 +19,8 @@ pub struct HeadlinesArgs {
     /// Scenario files or names
     #[arg(required = true)]
     pub scenarios: Vec<String>,
-    /// Trials per scenario
-    #[arg(long, value_name = "N", default_value_t = 20_000)]
+    /// Trials per scenario, e.g. 20000 or 2e4
+    #[arg(long, value_name = "N", default_value_t = 20_000, value_parser = super::parse_trials)]
     pub trials: u64,
     /// Seed
     #[arg(long, value_name = "S", default_value_t = 42)]

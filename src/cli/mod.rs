@@ -33,7 +33,7 @@ const VERSION: &str = env!("FUNDING_GAP_VERSION");
 pub const EXAMPLES: &str = "\
 Examples:
   funding-gap                                  run the built-in base scenario into output/base/
-  funding-gap run scenarios/base.toml --trials 1000000 --threads 2
+  funding-gap run scenarios/base.toml --trials 1e6 --threads 2
   funding-gap run base --set rounds.2026.participants.amazon.amount=50
   funding-gap run my.toml --out results/ --save-trials --charts svg --chart-size 1600x900
   funding-gap validate scenarios/*.toml
@@ -109,8 +109,9 @@ impl Command {
 /// Options of `run` (also of `compare` and `sweep`, and of the bare command).
 #[derive(Debug, Args, Clone)]
 pub struct RunOpts {
-    /// Number of trials [default: the scenario's [run] trials, else 100000]
-    #[arg(long, value_name = "N")]
+    /// Number of trials, e.g. 100000, 100_000 or 1e5; at most 1e11 [default: the scenario's
+    /// [run] trials, else 100000]
+    #[arg(long, value_name = "N", value_parser = parse_trials)]
     pub trials: Option<u64>,
     /// Seed: the same seed gives the same results at any thread count [default: the scenario's, else 42]
     #[arg(long, value_name = "S")]
@@ -293,17 +294,148 @@ pub fn load_and_compile(arg: Option<&str>, set: &[String], quiet: bool) -> Resul
     Ok(m)
 }
 
-/// `--trials`, refused when 0.
+/// The largest number of trials any command runs: 10^11. That is days of work for the
+/// built-in base, with a sampling error far below what the inputs' uncertainty leaves: a
+/// larger run is a typo, or weeks spent telling nothing new.
+pub const MAX_TRIALS: u64 = 100_000_000_000;
+
+/// [`MAX_TRIALS`] as messages word it.
+const TRIALS_LIMIT: &str = "at most 100,000,000,000 (1e11)";
+
+/// The forms a number of trials takes, as messages word them.
+const TRIALS_FORMS: &str = "write a whole number such as 1000000, 1_000_000, 1,000,000 or 1e6";
+
+/// Parses `--trials`: digits, with `_` between them (`1_000_000`) or `,` between groups of
+/// three (`1,000,000`), optionally in scientific notation whose value is a whole number (`1e6`,
+/// `2.5e5`, not `1e-3`). The value is computed exactly, in decimal: no float rounds `1.5e0` to
+/// a whole number. A value above [`MAX_TRIALS`] is refused here; 0 is left to
+/// [`check_trials`], whose message the error catalogue documents (E-ARG-01).
 ///
 /// # Errors
-/// [`AppError::Usage`] for 0.
+/// What is wrong with the value (clap prefixes it and the option).
+pub fn parse_trials(text: &str) -> Result<u64, String> {
+    let malformed = || format!("not a number of trials; {TRIALS_FORMS}");
+    let (mantissa, exponent) = text
+        .split_once(['e', 'E'])
+        .map_or((text, None), |(m, e)| (m, Some(e)));
+    let (int, frac) = mantissa
+        .split_once('.')
+        .map_or((mantissa, None), |(i, f)| (i, Some(f)));
+    let int = grouped_digits(int).ok_or_else(malformed)?;
+    let frac = match frac {
+        Some(f) => underscored_digits(f).ok_or_else(malformed)?,
+        None => String::new(),
+    };
+    let exponent = match exponent {
+        Some(e) => parse_exponent(e).ok_or_else(malformed)?,
+        None => 0,
+    };
+    // The value is digits × 10^shift.
+    let digits = format!("{int}{frac}");
+    let significant = digits.trim_start_matches('0');
+    if significant.is_empty() {
+        return Ok(0);
+    }
+    let shift = exponent - frac.len() as i64;
+    let too_many = || format!("more trials than allowed: --trials must be {TRIALS_LIMIT}");
+    let whole = if shift >= 0 {
+        // 12 digits already exceed the limit: stop before building a long string.
+        if significant.len() as i64 + shift > 12 {
+            return Err(too_many());
+        }
+        format!("{significant}{}", "0".repeat(shift as usize))
+    } else {
+        let cut = usize::try_from(shift.unsigned_abs()).unwrap_or(usize::MAX);
+        let Some(keep) = significant.len().checked_sub(cut).filter(|&k| k > 0) else {
+            return Err(format!("{text} is not a whole number; {TRIALS_FORMS}"));
+        };
+        let (kept, dropped) = significant.split_at(keep);
+        if dropped.bytes().any(|b| b != b'0') {
+            return Err(format!("{text} is not a whole number; {TRIALS_FORMS}"));
+        }
+        kept.to_string()
+    };
+    match whole.parse::<u64>() {
+        Ok(n) if n <= MAX_TRIALS => Ok(n),
+        _ => Err(too_many()),
+    }
+}
+
+/// The digits of `s` when it is digits with `,` between groups of three (`1,000,000`) or
+/// with single `_` between digits (`1_000_000`, `10_00`).
+fn grouped_digits(s: &str) -> Option<String> {
+    if !s.contains(',') {
+        return underscored_digits(s);
+    }
+    let mut groups = s.split(',');
+    let first = groups.next()?;
+    let plain = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    if !(1..=3).contains(&first.len()) || !plain(first) {
+        return None;
+    }
+    let mut digits = first.to_string();
+    for g in groups {
+        if g.len() != 3 || !plain(g) {
+            return None;
+        }
+        digits.push_str(g);
+    }
+    Some(digits)
+}
+
+/// The digits of `s` when it is digits with single `_` between them.
+fn underscored_digits(s: &str) -> Option<String> {
+    let ok = !s.is_empty()
+        && !s.starts_with('_')
+        && !s.ends_with('_')
+        && !s.contains("__")
+        && s.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+    ok.then(|| s.replace('_', ""))
+}
+
+/// An exponent: digits with an optional sign. Beyond ±10^6 the result is the same (too many,
+/// or not whole), so larger ones are clamped there.
+fn parse_exponent(e: &str) -> Option<i64> {
+    let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+    let digits = underscored_digits(digits)?;
+    let n = digits
+        .parse::<i64>()
+        .map_or(1_000_000, |n| n.min(1_000_000));
+    Some(if e.starts_with('-') { -n } else { n })
+}
+
+/// `--trials`, refused when 0 or above [`MAX_TRIALS`].
+///
+/// # Errors
+/// [`AppError::Usage`] for 0 or too many.
 pub fn check_trials(trials: u64) -> Result<u64, AppError> {
     if trials == 0 {
         return Err(AppError::Usage(
             "--trials must be at least 1 (got 0)".to_string(),
         ));
     }
+    if trials > MAX_TRIALS {
+        return Err(AppError::Usage(format!(
+            "--trials must be {TRIALS_LIMIT} (got {trials})"
+        )));
+    }
     Ok(trials)
+}
+
+/// The trials of a run: `--trials` if given, else the scenario's `[run] trials`, which is
+/// refused (naming the scenario) above [`MAX_TRIALS`].
+///
+/// # Errors
+/// As [`check_trials`]; [`AppError::Usage`] naming the scenario for its own excess.
+pub fn trials(option: Option<u64>, model: &Model) -> Result<u64, AppError> {
+    match option {
+        Some(n) => check_trials(n),
+        None if model.scenario.run.trials > MAX_TRIALS => Err(AppError::Usage(format!(
+            "{}: run.trials = {} is more than allowed: trials must be {TRIALS_LIMIT}; lower it or give --trials",
+            model.scenario.origin, model.scenario.run.trials
+        ))),
+        None => check_trials(model.scenario.run.trials),
+    }
 }
 
 /// The chart formats and size of `--charts` and `--chart-size`.
@@ -324,10 +456,11 @@ pub fn chart_options(opts: &RunOpts) -> Result<ChartOptions, AppError> {
 /// worst-trial list.
 ///
 /// # Errors
-/// [`AppError::Usage`] for `--trials 0` (or a scenario's 0).
+/// [`AppError::Usage`] for `--trials 0` (or a scenario's 0), or a scenario's trials above
+/// [`MAX_TRIALS`].
 pub fn run_config(opts: &RunOpts, model: &Model) -> Result<RunConfig, AppError> {
     Ok(RunConfig {
-        trials: check_trials(opts.trials.unwrap_or(model.scenario.run.trials))?,
+        trials: trials(opts.trials, model)?,
         seed: opts.seed.unwrap_or(model.scenario.run.seed),
         threads: opts.threads.map(usize::from),
         save_trials: false,
@@ -372,6 +505,75 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         <Cli as clap::CommandFactory>::command().debug_assert();
+    }
+
+    #[test]
+    fn trials_parse_exactly_in_every_accepted_form() {
+        for (text, n) in [
+            ("1", 1),
+            ("0", 0),
+            ("007", 7),
+            ("1000000", 1_000_000),
+            ("1_000_000", 1_000_000),
+            ("10_00", 1000),
+            ("1,000,000", 1_000_000),
+            ("12,345", 12_345),
+            ("1e6", 1_000_000),
+            ("1E6", 1_000_000),
+            ("1e+6", 1_000_000),
+            ("2.5e5", 250_000),
+            ("1.000e3", 1000),
+            ("15000e-1", 1500),
+            ("0.001e3", 1),
+            ("0e999999999999999999999", 0),
+            ("1e11", MAX_TRIALS),
+            ("100,000,000,000", MAX_TRIALS),
+        ] {
+            assert_eq!(parse_trials(text), Ok(n), "{text}");
+        }
+    }
+
+    #[test]
+    fn trials_that_are_not_whole_or_too_many_are_refused_with_the_reason() {
+        let says = |text: &str, needle: &str| {
+            let Err(e) = parse_trials(text) else {
+                panic!("{text} was accepted");
+            };
+            assert!(e.contains(needle), "{text}: {e}");
+        };
+        for text in ["1.5", "1e-3", "2.5e0", "1.0000001e6", "1e-999999999999"] {
+            says(text, "is not a whole number");
+        }
+        for text in [
+            "",
+            "-5",
+            "+5",
+            "1__0",
+            "_1",
+            "1_",
+            "1,00",
+            "1,0000",
+            "1_000,000",
+            "1e",
+            "e6",
+            ".5e1",
+            "1.e3",
+            "1.5.0",
+            "many",
+            " 1",
+        ] {
+            says(text, "not a number of trials");
+        }
+        for text in [
+            "100000000001",
+            "1e12",
+            "2e11",
+            "1e400",
+            "18446744073709551616",
+            "1e99999999999999999999",
+        ] {
+            says(text, "at most 100,000,000,000 (1e11)");
+        }
     }
 
     #[test]

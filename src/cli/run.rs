@@ -194,10 +194,24 @@ fn print_summary(
     println!("\n  Wrote {} to {}/", files.join(", "), dir.display());
 }
 
-/// The progress bar of a run: shown on a terminal, only once the run has taken 0.7 s.
+/// How long into a run its rate is measured for the estimate of [`Progress`]: long enough
+/// for the first batches to have run at full speed.
+const ESTIMATE_AFTER: Duration = Duration::from_millis(500);
+
+/// A run estimated to take longer than this says so, with the estimate, on stderr.
+const LONG_RUN: Duration = Duration::from_secs(600);
+
+/// The progress bar of a run: shown on a terminal, only once the run has taken 0.7 s. Unless
+/// `--quiet`, a run whose first half second of trials says it will take more than
+/// [`LONG_RUN`] first prints that estimate (terminal or not), so a mistyped `--trials` is
+/// caught at once; it costs nothing, being read off the run's own progress.
 struct Progress<'a> {
     /// Shown at all (a terminal, not `--quiet`).
     show: bool,
+    /// Estimate a long run (not `--quiet`).
+    estimate: bool,
+    /// The estimate was made (printed or not).
+    estimated: std::cell::Cell<bool>,
     /// The scenario's name, before the bar.
     name: &'a str,
     /// Trials in the run.
@@ -212,6 +226,8 @@ impl<'a> Progress<'a> {
     fn new(name: &'a str, trials: u64, wanted: bool) -> Self {
         Progress {
             show: wanted && std::io::stderr().is_terminal(),
+            estimate: wanted,
+            estimated: std::cell::Cell::new(false),
             name,
             trials,
             started: Instant::now(),
@@ -221,6 +237,7 @@ impl<'a> Progress<'a> {
 
     /// `done` trials of the run are done.
     fn update(&self, done: u64) {
+        self.estimate_once(done);
         if !self.show || done >= self.trials {
             return;
         }
@@ -248,6 +265,32 @@ impl<'a> Progress<'a> {
                 ", about {} left",
                 indicatif::HumanDuration(Duration::from_secs_f64(left))
             ));
+        }
+    }
+
+    /// Once [`ESTIMATE_AFTER`] has passed: the run's total time at the rate so far, printed
+    /// when it exceeds [`LONG_RUN`].
+    fn estimate_once(&self, done: u64) {
+        let elapsed = self.started.elapsed();
+        if !self.estimate || self.estimated.get() || done == 0 || elapsed < ESTIMATE_AFTER {
+            return;
+        }
+        self.estimated.set(true);
+        let rate = done as f64 / elapsed.as_secs_f64();
+        let total = Duration::from_secs_f64(self.trials as f64 / rate);
+        if total > LONG_RUN {
+            let line = format!(
+                "note: {} trials of {} will take about {} at the {} trials/s of its first {:.1} s; Ctrl-C stops it (nothing is written)",
+                indicatif::HumanCount(self.trials),
+                self.name,
+                indicatif::HumanDuration(total),
+                indicatif::HumanCount(rate as u64),
+                elapsed.as_secs_f64()
+            );
+            match self.bar.borrow().as_ref() {
+                Some(pb) => pb.println(line),
+                None => eprintln!("{line}"),
+            }
         }
     }
 

@@ -16,7 +16,9 @@ use super::{AppError, RunOpts};
 /// Run one scenario across values of one input; optionally solve for a target
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  funding-gap sweep base --set rounds.2026.participants.amazon.amount=10:50:5\n  funding-gap sweep base --set ipo.probability=0,0.25,0.5,0.75,1\n  funding-gap sweep base --set cash.initial=40:400:10 --target \"shortfall_probability_2030<=0.1\"\n\nThe swept --set is the one whose value is LO:HI:N or a list V1,V2,...; other --set are plain overrides.\nTargets: shortfall_probability, shortfall_probability_<year>, gap_mean, gap_p50, gap_p90, gap_p95 with <= or >=.\nOutputs (default output/sweep-SCENARIO/): sweep.csv, sweep.json, sweep chart."
+    after_help = "Examples:\n  funding-gap sweep base --set rounds.2026.participants.amazon.amount=10:50:5\n  funding-gap sweep base --set ipo.probability=0,0.25,0.5,0.75,1\n  funding-gap sweep base --set cash.initial=40:400:10 --target \"shortfall_probability_2030<=0.1\"\n\nThe swept --set is the one whose value is LO:HI:N or a list V1,V2,...; other --set are plain overrides.\nTargets: shortfall_probability, shortfall_probability_<year>, gap_mean, gap_p50, gap_p90, gap_p95 with <= or >=.\nOutputs (default output/sweep-SCENARIO/): sweep.csv, sweep.json, sweep chart.",
+    mut_arg("trials", |a| a.help("Trials per swept value, e.g. 20000 or 2e4; at most 1e11 [default: 20000, not the scenario's [run] trials]")),
+    mut_arg("out", |a| a.help("Output directory [default: output/sweep-<scenario name>/]")),
 )]
 pub struct SweepArgs {
     /// Scenario file or name
@@ -28,6 +30,10 @@ pub struct SweepArgs {
     #[command(flatten)]
     pub opts: RunOpts,
 }
+
+/// Trials per value without `--trials`: a sweep runs the scenario once per value, so it
+/// takes fewer than a `run` (its help says so).
+const TRIALS_PER_VALUE: u64 = 20_000;
 
 /// The swept `--set` of a sweep.
 struct Swept {
@@ -143,7 +149,7 @@ pub fn execute(args: &SweepArgs) -> Result<(), AppError> {
     };
     let cfg = super::run_config(
         &RunOpts {
-            trials: Some(opts.trials.unwrap_or(20_000)),
+            trials: Some(opts.trials.unwrap_or(TRIALS_PER_VALUE)),
             ..opts.clone()
         },
         &first,

@@ -11,7 +11,7 @@ use super::AppError;
 /// Replay one trial year by year, or list the trials with the largest gap
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  funding-gap trace base --trial 17\n  funding-gap trace base --worst 10 --trials 100000\n\nA trial replays exactly as it ran in `run` with the same seed: its random numbers depend only\non the seed, its index and the input paths."
+    after_help = "Examples:\n  funding-gap trace base --trial 17\n  funding-gap trace base --worst 10 --trials 1e5 --threads 2\n\nA trial replays exactly as it ran in `run` with the same seed: its random numbers depend only\non the seed, its index and the input paths."
 )]
 pub struct TraceArgs {
     /// Scenario file or name
@@ -27,12 +27,17 @@ pub struct TraceArgs {
     /// List the K trials with the largest gap in a run of --trials
     #[arg(long, value_name = "K")]
     pub worst: Option<usize>,
-    /// Trials in the run searched by --worst [default: the scenario's]
-    #[arg(long, value_name = "N")]
+    /// Trials in the run searched by --worst, e.g. 100000 or 1e5; at most 1e11 [default: the
+    /// scenario's [run] trials]
+    #[arg(long, value_name = "N", value_parser = super::parse_trials)]
     pub trials: Option<u64>,
     /// Seed [default: the scenario's]
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
+    /// Worker threads of the run searched by --worst: the same trials at any count [default:
+    /// one per core]
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
     /// Override an input by its path (repeatable)
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
@@ -62,9 +67,9 @@ pub fn execute(args: &TraceArgs) -> Result<(), AppError> {
         return Err(AppError::Usage("--worst must be at least 1".to_string()));
     }
     let cfg = RunConfig {
-        trials: super::check_trials(args.trials.unwrap_or(model.scenario.run.trials))?,
+        trials: super::trials(args.trials, &model)?,
         seed,
-        threads: None,
+        threads: args.threads.map(usize::from),
         save_trials: false,
         worst: k,
     };

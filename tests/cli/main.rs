@@ -3,8 +3,11 @@
 //!
 //! The binary runs with the package root as its working directory, so scenario arguments are
 //! given as `tests/fixtures/NAME.toml` and names like `bench` resolve to `scenarios/NAME.toml`.
-//! Every run passes `--out` inside a fresh temporary directory: nothing is written to `output/`.
+//! Every run passes `--out` inside a fresh temporary directory, or runs from one (to check a
+//! default folder): nothing is written to the repository's `output/`.
 //!
+//! - [`args`]: `--trials` forms and limit, the long-run estimate, default folders, help texts,
+//!   `trace --threads`, `new --extends`.
 //! - [`error_catalogue`]: every example of `docs/errors.md` prints exactly what it says.
 //! - [`errors`]: bad scenario files (`tests/fixtures/*.toml`, one problem each).
 //! - [`usage`]: bad command lines: `--set`, `--trials`, `--out`, unknown scenario names.
@@ -13,6 +16,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod args;
 mod error_catalogue;
 mod errors;
 mod regressions;

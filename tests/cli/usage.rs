@@ -249,3 +249,64 @@ fn chart_size_that_is_not_width_by_height() {
         &["--chart-size 50x50"],
     );
 }
+
+#[test]
+fn trials_that_are_not_a_whole_number_say_which_forms_are() {
+    let minimal = fixture("minimal.toml");
+    for bad in ["1.5", "1e-3", "2.5e0", "-5", "1__000", "1,00", "many", ""] {
+        // `=`: clap would take a bare `-5` for an option.
+        run_fails(
+            &[&minimal, &format!("--trials={bad}")],
+            2,
+            &[&format!("'{bad}'"), "--trials", "1_000_000", "1e6"],
+        );
+    }
+    run_fails(
+        &[&minimal, "--trials", "1.5"],
+        2,
+        &["1.5 is not a whole number"],
+    );
+}
+
+#[test]
+fn trials_above_the_limit_are_refused_by_every_command() {
+    let minimal = fixture("minimal.toml");
+    let limit = "at most 100,000,000,000 (1e11)";
+    run_fails(&[&minimal, "--trials", "1e12"], 2, &[limit, "1e12"]);
+    run_fails(
+        &[&minimal, "--trials", "100_000_000_001"],
+        2,
+        &[limit, "'100_000_000_001'"],
+    );
+    run_fails(&[&minimal, "--trials", "1e400"], 2, &[limit]);
+    let tmp = TempDir::new().expect("temp dir");
+    let out_dir = tmp.path().join("out");
+    let out_arg = out_dir.display().to_string();
+    for args in [
+        vec!["compare", &minimal, &minimal, "--out", &out_arg],
+        vec![
+            "sweep",
+            &minimal,
+            "--set",
+            "cash.initial=10,20",
+            "--out",
+            &out_arg,
+        ],
+        vec!["trace", &minimal, "--worst", "3"],
+        vec!["headlines", &minimal],
+        vec!["bench", &minimal],
+    ] {
+        let mut args = args;
+        args.extend(["--trials", "2e11"]);
+        let out = funding_gap(&args);
+        assert_error(&out, 2, &[limit]);
+        assert!(out.stdout.is_empty(), "{}", out.dump());
+    }
+    assert_nothing_written(&out_dir);
+    // A scenario's own [run] trials beyond the limit names the scenario.
+    run_fails(
+        &[&minimal, "--set", "run.trials=1000000000000"],
+        2,
+        &[&minimal, "run.trials = 1000000000000", limit],
+    );
+}
