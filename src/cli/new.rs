@@ -64,11 +64,10 @@ pub fn execute(args: &NewArgs) -> Result<(), AppError> {
         report::ensure_dir(dir)?;
     }
     report::write_atomic(&path, scenario::template(&stem).as_bytes())?;
-    println!(
+    outln!(
         "Wrote {}: a complete scenario to edit. Check it with `funding-gap explain {}`, run it with `funding-gap run {}`.",
         path.display(),
         path.display(),
         path.display()
-    );
-    Ok(())
+    )
 }
