@@ -1,5 +1,7 @@
 //! Paired comparisons of scenarios run on common random numbers.
 
+use std::sync::atomic::AtomicBool;
+
 use serde::Serialize;
 
 use crate::engine::{RunConfig, RunError, simulate_many};
@@ -40,7 +42,8 @@ pub struct Comparison {
     pub paired: Vec<PairedDiff>,
 }
 
-/// Runs `models` on common random numbers and pairs each against the first.
+/// Runs `models` on common random numbers and pairs each against the first; `cancel`, when
+/// set, stops the run at its next batch.
 ///
 /// # Errors
 /// [`RunError`] as [`simulate_many`].
@@ -48,8 +51,9 @@ pub fn compare(
     models: &[Model],
     cfg: &RunConfig,
     progress: &dyn Fn(u64),
+    cancel: Option<&AtomicBool>,
 ) -> Result<Comparison, RunError> {
-    let (runs, paired) = simulate_many(models, cfg, progress, None, None)?;
+    let (runs, paired) = simulate_many(models, cfg, progress, None, cancel)?;
     let summaries: Vec<Summary> = models
         .iter()
         .zip(&runs)

@@ -1,5 +1,7 @@
 //! One input across values, all on the same seed, and the goal seek on a target.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde::Serialize;
 
 use crate::engine::{RunConfig, RunError, simulate};
@@ -284,13 +286,28 @@ pub struct Seek {
 /// Builds the model for one value of the swept input.
 pub type Builder<'a> = dyn Fn(f64) -> Result<Model, ScenarioError> + 'a;
 
-fn point(build: &Builder<'_>, value: f64, cfg: &RunConfig) -> Result<SweepPoint, AnalysisError> {
+/// One run of the sweep; `cancel` is checked before it too, since a run of one batch ends
+/// without seeing it.
+fn point(
+    build: &Builder<'_>,
+    value: f64,
+    cfg: &RunConfig,
+    cancel: Option<&AtomicBool>,
+) -> Result<SweepPoint, AnalysisError> {
+    if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+        return Err(RunError::Cancelled {
+            done: 0,
+            total: cfg.trials,
+        }
+        .into());
+    }
     let model = build(value)?;
-    let run = simulate(&model, cfg, &|_| {}, None, None)?;
+    let run = simulate(&model, cfg, &|_| {}, None, cancel)?;
     Ok(SweepPoint::of(value, &summarize(&model, &run)))
 }
 
-/// Runs one point per value, on the same seed.
+/// Runs one point per value, on the same seed; `cancel`, when set, stops it at the next
+/// batch of trials.
 ///
 /// # Errors
 /// [`AnalysisError`] if a value makes the scenario invalid or a run fails.
@@ -304,14 +321,15 @@ pub fn sweep(
     cfg: &RunConfig,
     target: Option<&Target>,
     progress: &dyn Fn(usize, usize),
+    cancel: Option<&AtomicBool>,
 ) -> Result<Sweep, AnalysisError> {
     let mut points = Vec::with_capacity(values.len());
     for (i, &v) in values.iter().enumerate() {
-        points.push(point(build, v, cfg)?);
+        points.push(point(build, v, cfg, cancel)?);
         progress(i + 1, values.len());
     }
     let seek = match target {
-        Some(t) => Some(seek(&points, build, cfg, t)?),
+        Some(t) => Some(seek(&points, build, cfg, t, cancel)?),
         None => None,
     };
     Ok(Sweep {
@@ -327,14 +345,16 @@ pub fn sweep(
 
 /// The smallest value meeting `target`: the first grid point that meets it, refined by
 /// bisection against the point before it (assuming the paired curve is monotone between them).
+/// `cancel`, when set, stops it at the next batch of trials.
 ///
 /// # Errors
-/// [`AnalysisError`] if a run fails.
+/// [`AnalysisError`] if a run fails or is cancelled.
 pub fn seek(
     points: &[SweepPoint],
     build: &Builder<'_>,
     cfg: &RunConfig,
     target: &Target,
+    cancel: Option<&AtomicBool>,
 ) -> Result<Seek, AnalysisError> {
     let first_met = points.iter().position(|p| target.met(p));
     let mk = |value: Option<f64>, metric: Option<f64>, runs: usize, note: String| Seek {
@@ -367,7 +387,7 @@ pub fn seek(
             let mut runs = 0;
             while hi - lo > tol && runs < 14 {
                 let mid = 0.5 * (lo + hi);
-                let p = point(build, mid, cfg)?;
+                let p = point(build, mid, cfg, cancel)?;
                 runs += 1;
                 if target.met(&p) {
                     hi = mid;

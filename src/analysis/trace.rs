@@ -1,5 +1,7 @@
 //! The replay of single trials, and the trials with the largest gap.
 
+use std::sync::atomic::AtomicBool;
+
 use serde::Serialize;
 
 use crate::engine::{RunConfig, RunError, simulate};
@@ -64,7 +66,8 @@ pub fn trace(model: &Model, seed: u64, trial: u64) -> TrialTrace {
     }
 }
 
-/// The `k` trials with the largest gap in a run, with their gap.
+/// The `k` trials with the largest gap in a run, with their gap; `cancel`, when set, stops
+/// the run at its next batch.
 ///
 /// # Errors
 /// [`RunError`] as [`simulate`].
@@ -72,12 +75,13 @@ pub fn worst(
     model: &Model,
     cfg: &RunConfig,
     k: usize,
+    cancel: Option<&AtomicBool>,
 ) -> Result<(Summary, Vec<(u64, f64)>), RunError> {
     let cfg = RunConfig {
         worst: k,
         ..cfg.clone()
     };
-    let run = simulate(model, &cfg, &|_| {}, None, None)?;
+    let run = simulate(model, &cfg, &|_| {}, None, cancel)?;
     let list = run.accum.worst().iter().map(|&(g, t)| (t, g)).collect();
     Ok((summarize(model, &run), list))
 }

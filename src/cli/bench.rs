@@ -7,7 +7,7 @@ use funding_gap::engine::{self, RunConfig};
 use funding_gap::model::Model;
 use funding_gap::summary;
 
-use super::AppError;
+use super::{AppError, INTERRUPTED};
 
 /// Measure throughput by thread count, against the RNG floor
 #[derive(Debug, Args)]
@@ -115,7 +115,8 @@ fn measure(
             t.floors.push(floor_started.elapsed().as_secs_f64());
             reset_peak();
             let started = Instant::now();
-            let run = engine::simulate(model, &cfg, &|_| {}, None, None)?;
+            let run = engine::simulate(model, &cfg, &|_| {}, None, Some(&INTERRUPTED))?;
+            super::interrupted()?;
             let summary = summary::summarize(model, &run);
             t.walls.push(started.elapsed().as_secs_f64());
             std::hint::black_box(summary.gap.mean);
@@ -177,11 +178,13 @@ pub fn execute(args: &BenchArgs) -> Result<(), AppError> {
             "rows": rows,
         }));
     }
-    print_table(&model, trials, seed, cores, repeat, &rows);
-    Ok(())
+    print_table(&model, trials, seed, cores, repeat, &rows)
 }
 
 /// The terminal table of `bench`.
+///
+/// # Errors
+/// [`AppError::ClosedStdout`] or [`AppError::Stdout`].
 fn print_table(
     model: &Model,
     trials: u64,
@@ -189,8 +192,8 @@ fn print_table(
     cores: usize,
     repeat: usize,
     rows: &[BenchRow],
-) {
-    println!(
+) -> Result<(), AppError> {
+    outln!(
         "funding-gap bench — {}: {} trials × {} steps, seed {}, {} cores, {} run{} per thread count\n  (release build: cargo run --release -- bench)\n",
         model.name(),
         trials,
@@ -199,8 +202,8 @@ fn print_table(
         cores,
         repeat,
         if repeat == 1 { "" } else { "s" },
-    );
-    println!(
+    )?;
+    outln!(
         "  {:>7} {:>9} {:>15} {:>12} {:>16} {:>10} {:>9} {:>10} {:>11} {:>11}",
         "threads",
         "wall, s",
@@ -212,9 +215,9 @@ fn print_table(
         "peak, MB",
         "RNG floor",
         "efficiency"
-    );
+    )?;
     for r in rows {
-        println!(
+        outln!(
             "  {:>7} {:>9.3} {:>15} {:>12.0} {:>16.0} {:>10.0} {:>8.2}× {:>10} {:>10.3}s {:>10.0}%",
             r.threads,
             r.seconds,
@@ -227,9 +230,9 @@ fn print_table(
                 .map_or("–".to_string(), |m| format!("{m:.0}")),
             r.rng_floor_seconds,
             100.0 * r.efficiency
-        );
+        )?;
     }
-    println!(
+    outln!(
         "\n  wall: the median run of simulate + summarize (no files, no charts); range: the fastest and\n  slowest run. Runs go in rounds over the thread counts, so a slow stretch of the machine\n  touches every row. RNG floor: the same random draws alone, on the same threads (median);\n  efficiency = floor / wall. Peak memory: the process's resident high-water mark during a run\n  (reset before each; the highest of the runs)."
-    );
+    )
 }

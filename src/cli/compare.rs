@@ -5,7 +5,7 @@ use funding_gap::chart;
 use funding_gap::report;
 use sha2::{Digest, Sha256};
 
-use super::{AppError, RunOpts};
+use super::{AppError, INTERRUPTED, RunOpts};
 
 /// Run scenarios on the same random numbers and show paired differences
 #[derive(Debug, Args)]
@@ -38,13 +38,15 @@ pub fn execute(args: &CompareArgs) -> Result<(), AppError> {
     let cfg = super::run_config(opts, &models[0])?;
     let names: Vec<&str> = models.iter().map(|m| m.name()).collect();
     let dir = super::out_dir(opts, &default_folder(&names));
-    report::ensure_dir(&dir)?;
-    let c = funding_gap::analysis::compare(&models, &cfg, &|_| {})?;
-    report::write_json(&dir.join("comparison.json"), &c)?;
-    let written = chart::render_comparison(&c, &dir, &charts)?;
+    let folder = super::open_out(&dir, opts.quiet)?;
+    let c = funding_gap::analysis::compare(&models, &cfg, &|_| {}, Some(&INTERRUPTED))?;
+    report::write_json(&folder.staging().join("comparison.json"), &c)?;
+    let written = chart::render_comparison(&c, folder.staging(), &charts)?;
+    super::interrupted()?;
+    folder.commit()?;
     if !opts.quiet {
-        print!("{}", report::render_comparison(&c));
-        super::print_written(&["comparison.json"], written.len(), &dir);
+        out!("{}", report::render_comparison(&c))?;
+        super::print_written(&["comparison.json"], written.len(), &dir)?;
     }
     Ok(())
 }

@@ -31,7 +31,7 @@ pub fn execute(args: &ExplainArgs) -> Result<(), AppError> {
     if args.json {
         super::print_json(&e)?;
     } else {
-        print!("{}", report::render_explanation(&e));
+        out!("{}", report::render_explanation(&e))?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use funding_gap::report;
 use funding_gap::scenario;
 use funding_gap::summary;
 
-use super::AppError;
+use super::{AppError, INTERRUPTED};
 
 /// Print a Markdown table of headline results for several scenarios
 #[derive(Debug, Args)]
@@ -54,7 +54,8 @@ pub fn execute(args: &HeadlinesArgs) -> Result<(), AppError> {
     };
     let mut summaries = Vec::new();
     for m in &models {
-        let run = engine::simulate(m, &cfg, &|_| {}, None, None)?;
+        let run = engine::simulate(m, &cfg, &|_| {}, None, Some(&INTERRUPTED))?;
+        super::interrupted()?;
         summaries.push(summary::summarize(m, &run));
     }
     let command = format!(
@@ -67,8 +68,7 @@ pub fn execute(args: &HeadlinesArgs) -> Result<(), AppError> {
     );
     let table = report::render_headlines(&summaries, &command);
     let Some(file) = &args.update else {
-        print!("{table}");
-        return Ok(());
+        return out!("{table}");
     };
     let text = std::fs::read_to_string(file).map_err(|e| AppError::Read {
         path: file.display().to_string(),
@@ -84,6 +84,5 @@ pub fn execute(args: &HeadlinesArgs) -> Result<(), AppError> {
         ))
     })?;
     report::write_atomic(file, updated.as_bytes())?;
-    println!("Updated the headline table in {}", file.display());
-    Ok(())
+    outln!("Updated the headline table in {}", file.display())
 }

@@ -4,6 +4,22 @@
 //! One file per subcommand holds its arguments (with their help text) and its `execute`. To
 //! add a subcommand: a file here, a variant of [`Command`], and its line in
 //! [`Command::execute`].
+//!
+//! Every line for standard output goes through [`out!`] or [`outln!`], which end the command
+//! quietly when stdout is closed (`funding-gap validate scenarios/*.toml | head -1`).
+
+/// `print!` that returns [`AppError::ClosedStdout`] when stdout is closed instead of
+/// panicking; use it with `?`.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::write_stdout(format_args!($($arg)*)) };
+}
+
+/// `println!` that returns [`AppError::ClosedStdout`] when stdout is closed instead of
+/// panicking; use it with `?`.
+macro_rules! outln {
+    () => { $crate::cli::write_stdout(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*))) };
+}
 
 pub mod bench;
 pub mod compare;
@@ -15,6 +31,7 @@ pub mod sweep;
 pub mod trace;
 pub mod validate;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -23,7 +40,7 @@ use funding_gap::analysis::AnalysisError;
 use funding_gap::chart::{self, ChartError, ChartOptions};
 use funding_gap::engine::{RunConfig, RunError};
 use funding_gap::model::{self, Model};
-use funding_gap::report::ReportError;
+use funding_gap::report::{self, OutputFolder, ReportError};
 use funding_gap::scenario::{self, Scenario, ScenarioError};
 
 /// `--version`: the version, and the git commit when built from a checkout (build.rs).
@@ -181,6 +198,16 @@ pub enum AppError {
     /// Scenarios failed validation (their problems are already printed).
     #[error("{}", if *.1 > 1 { format!("{} of {} scenarios are invalid", .0, .1) } else { String::new() })]
     SomeInvalid(usize, usize),
+    /// Ctrl-C (or SIGTERM, SIGHUP) between runs, or as the last one ended: nothing written.
+    #[error("interrupted; no outputs were written")]
+    Interrupted,
+    /// Standard output was closed (the reader of a pipe ended): the command stops quietly,
+    /// as Unix tools do, with status 0.
+    #[error("standard output was closed")]
+    ClosedStdout,
+    /// Standard output cannot be written (other than closed), e.g. a full disk.
+    #[error("cannot write to standard output: {0}")]
+    Stdout(std::io::Error),
 }
 
 fn run_message(e: &RunError) -> String {
@@ -192,9 +219,11 @@ fn run_message(e: &RunError) -> String {
 
 impl AppError {
     /// 2 for invalid input or usage, 1 for I/O and other failures (a JSON failure too: it is
-    /// not the user's), 130 when interrupted.
+    /// not the user's), 130 when interrupted, 0 when stdout was closed.
     pub fn exit_code(&self) -> u8 {
         match self {
+            AppError::ClosedStdout => 0,
+            AppError::Interrupted => 130,
             AppError::Scenario(_)
             | AppError::NoScenario(..)
             | AppError::Usage(_)
@@ -205,6 +234,7 @@ impl AppError {
             | AppError::Report(_)
             | AppError::Chart(_)
             | AppError::Read { .. }
+            | AppError::Stdout(_)
             | AppError::Json(_) => 1,
             AppError::Analysis(a) => match a {
                 AnalysisError::Run(RunError::Sink(_)) => 1,
@@ -214,24 +244,89 @@ impl AppError {
         }
     }
 
-    /// Prints the error on stderr, each line after `error: `.
+    /// Prints the error on stderr, each line after `error: ` (nothing for a closed stdout).
     pub fn print(&self) {
+        if matches!(self, AppError::ClosedStdout) {
+            return;
+        }
         for line in self.to_string().lines() {
-            eprintln!("error: {line}");
+            note(&format!("error: {line}"));
         }
     }
 }
 
-/// Set by Ctrl-C: long runs stop at their next batch (a fraction of a second) and write nothing.
+/// Writes to stdout for [`out!`] and [`outln!`].
+///
+/// # Errors
+/// [`AppError::ClosedStdout`] if stdout is closed, [`AppError::Stdout`] for another failure.
+pub fn write_stdout(text: std::fmt::Arguments<'_>) -> Result<(), AppError> {
+    std::io::stdout().lock().write_fmt(text).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            AppError::ClosedStdout
+        } else {
+            AppError::Stdout(e)
+        }
+    })
+}
+
+/// Writes `line` to stderr; a closed stderr is ignored (there is nowhere left to say so).
+pub fn note(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// Set by Ctrl-C, SIGTERM or SIGHUP: runs stop at their next batch (a fraction of a second)
+/// and write nothing.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-/// Installs the Ctrl-C handler (a second Ctrl-C ends the process at once).
+/// Installs the handler of Ctrl-C, SIGTERM and SIGHUP (a second one ends the process at
+/// once; the next run into its folder removes what it left).
 pub fn stop_on_ctrl_c() {
     let _ = ctrlc::set_handler(|| {
         if INTERRUPTED.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
     });
+}
+
+/// Checks for Ctrl-C between runs and before anything is written: a run too short to be
+/// stopped inside (one batch) ends without it being seen.
+///
+/// # Errors
+/// [`AppError::Interrupted`] once Ctrl-C has come.
+pub fn interrupted() -> Result<(), AppError> {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return Err(AppError::Interrupted);
+    }
+    Ok(())
+}
+
+/// Creates and locks the output folder `dir` for this run (see [`OutputFolder`]), saying on
+/// stderr (unless `quiet`) what temporaries of killed runs it removed.
+///
+/// # Errors
+/// [`ReportError`] if the folder cannot be made or written, or another run holds it.
+pub fn open_out(dir: &Path, quiet: bool) -> Result<OutputFolder, AppError> {
+    report::ensure_dir(dir)?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let holder = format!("pid {}: funding-gap {}", std::process::id(), args.join(" "));
+    let (folder, removed) = OutputFolder::open(dir, &holder)?;
+    if !quiet && !removed.is_empty() {
+        let files: Vec<String> = removed
+            .iter()
+            .map(|r| format!("{} ({})", r.path.display(), indicatif::HumanBytes(r.bytes)))
+            .collect();
+        note(&format!(
+            "note: removed {} left in {}/ by runs that were killed: {}",
+            if files.len() == 1 {
+                "a temporary file".to_string()
+            } else {
+                format!("{} temporary files", files.len())
+            },
+            dir.display(),
+            files.join(", ")
+        ));
+    }
+    Ok(folder)
 }
 
 /// Loads a scenario named on the command line: a file, `scenarios/NAME.toml`, or the
@@ -288,7 +383,7 @@ pub fn load_and_compile(arg: Option<&str>, set: &[String], quiet: bool) -> Resul
     let m = model::compile(&s)?;
     if !quiet {
         for w in &m.warnings {
-            eprintln!("warning: {}: {w}", m.scenario.origin);
+            note(&format!("warning: {}: {w}", m.scenario.origin));
         }
     }
     Ok(m)
@@ -471,24 +566,27 @@ pub fn run_config(opts: &RunOpts, model: &Model) -> Result<RunConfig, AppError> 
 /// `value` as pretty JSON on stdout.
 ///
 /// # Errors
-/// [`AppError::Json`] if it cannot be serialised.
+/// [`AppError::Json`] if it cannot be serialised; [`AppError::ClosedStdout`] or
+/// [`AppError::Stdout`].
 pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<(), AppError> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
+    outln!("{}", serde_json::to_string_pretty(value)?)
 }
 
 /// The closing line of `compare` and `sweep`: the files, the number of chart files, the folder.
-pub fn print_written(files: &[&str], charts: usize, dir: &Path) {
+///
+/// # Errors
+/// [`AppError::ClosedStdout`] or [`AppError::Stdout`].
+pub fn print_written(files: &[&str], charts: usize, dir: &Path) -> Result<(), AppError> {
     let charts = if charts == 0 {
         String::new()
     } else {
         format!(" and {charts} chart files")
     };
-    println!(
+    outln!(
         "\n  Wrote {}{charts} to {}/",
         files.join(", "),
         dir.display()
-    );
+    )
 }
 
 /// The output folder: `--out`, else `output/<default>`.

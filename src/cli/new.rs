@@ -98,13 +98,12 @@ pub fn execute(args: &NewArgs) -> Result<(), AppError> {
         }
     };
     report::write_atomic(&path, text.as_bytes())?;
-    println!(
+    outln!(
         "Wrote {}: {what}. Check it with `funding-gap explain {}`, run it with `funding-gap run {}`.",
         path.display(),
         path.display(),
         path.display()
-    );
-    Ok(())
+    )
 }
 
 /// The scenario `--extends ARG` names, which must be a file (not the built-in base).

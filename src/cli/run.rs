@@ -66,18 +66,21 @@ fn run_one(
         save_trials: opts.save_trials,
         ..super::run_config(opts, model)?
     };
-    report::ensure_dir(dir)?;
+    let folder = super::open_out(dir, opts.quiet)?;
     let provenance = summary::Provenance::of(model);
     if let Some(old) = report::read_manifest(dir) {
         if !opts.quiet {
             if let Some(w) = replaced_run_warning(dir, &old, model.name(), &provenance.overrides) {
-                eprintln!("{w}");
+                super::note(&w);
             }
         }
     }
+    // Everything is written into the staging folder, then moved in by `commit`: an
+    // interrupted run leaves the folder as it was.
+    let staging = folder.staging();
     let mut trials_csv = if cfg.save_trials {
         Some(report::TrialsCsv::create(
-            dir,
+            staging,
             &engine::trial_columns(model),
         )?)
     } else {
@@ -95,16 +98,16 @@ fn run_one(
     let summary = summary::summarize(model, &result?);
     let mut written = Vec::new();
     for exporter in report::EXPORTERS {
-        written.extend(exporter.export(&summary, dir)?);
+        written.extend(exporter.export(&summary, staging)?);
     }
     if let Some(w) = trials_csv.take() {
         written.push(w.finish()?);
     }
-    let chart_files = chart::render_all(&summary, dir, charts)?;
+    let chart_files = chart::render_all(&summary, staging, charts)?;
     let mut all = file_names(&written);
     all.extend(file_names(&chart_files));
     report::write_manifest(
-        dir,
+        staging,
         &report::Manifest {
             scenario: model.name().to_string(),
             trials: cfg.trials,
@@ -113,8 +116,10 @@ fn run_one(
             files: all,
         },
     )?;
+    super::interrupted()?;
+    folder.commit()?;
     if !opts.quiet {
-        print_summary(&summary, &written, !chart_files.is_empty(), charts, dir);
+        print_summary(&summary, &written, !chart_files.is_empty(), charts, dir)?;
     }
     Ok(())
 }
@@ -167,14 +172,17 @@ fn file_names(paths: &[PathBuf]) -> Vec<String> {
 }
 
 /// The terminal table, then the line that says what was written where.
+///
+/// # Errors
+/// [`AppError::ClosedStdout`] or [`AppError::Stdout`].
 fn print_summary(
     summary: &Summary,
     written: &[PathBuf],
     drew_charts: bool,
     charts: &ChartOptions,
     dir: &Path,
-) {
-    print!("{}", report::render_table(summary));
+) -> Result<(), AppError> {
+    out!("{}", report::render_table(summary))?;
     let mut files = file_names(written);
     if drew_charts {
         let formats: Vec<&str> = charts
@@ -191,7 +199,7 @@ fn print_summary(
             formats.join(", ")
         ));
     }
-    println!("\n  Wrote {} to {}/", files.join(", "), dir.display());
+    outln!("\n  Wrote {} to {}/", files.join(", "), dir.display())
 }
 
 /// How long into a run its rate is measured for the estimate of [`Progress`]: long enough

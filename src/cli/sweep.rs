@@ -1,7 +1,7 @@
 //! `funding-gap sweep`: one scenario across values of one input, optionally solved for a
 //! target.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 use clap::Args;
 use funding_gap::analysis::{self, Target};
@@ -11,7 +11,7 @@ use funding_gap::report;
 use funding_gap::scenario::ScenarioError;
 use funding_gap::summary;
 
-use super::{AppError, RunOpts};
+use super::{AppError, INTERRUPTED, RunOpts};
 
 /// Run one scenario across values of one input; optionally solve for a target
 #[derive(Debug, Args)]
@@ -155,14 +155,12 @@ pub fn execute(args: &SweepArgs) -> Result<(), AppError> {
         &first,
     )?;
     let dir = super::out_dir(opts, &format!("sweep-{}", first.name()));
-    report::ensure_dir(&dir)?;
+    let folder = super::open_out(&dir, opts.quiet)?;
     let show = !opts.quiet && std::io::stderr().is_terminal();
     let progress = |done: usize, total: usize| {
         if show {
-            eprint!("\r  swept {done} of {total} values");
-            if done == total {
-                eprintln!();
-            }
+            let end = if done == total { "\n" } else { "" };
+            let _ = write!(std::io::stderr(), "\r  swept {done} of {total} values{end}");
         }
     };
     let provenance = summary::Provenance {
@@ -178,16 +176,23 @@ pub fn execute(args: &SweepArgs) -> Result<(), AppError> {
         &cfg,
         target.as_ref(),
         &progress,
-    )?;
+        Some(&INTERRUPTED),
+    );
+    // A sweep stopped between its runs says so in the words of any interruption.
+    super::interrupted()?;
+    let result = result?;
+    let staging = folder.staging();
     report::write_atomic(
-        &dir.join("sweep.csv"),
+        &staging.join("sweep.csv"),
         report::sweep_csv(&result).as_bytes(),
     )?;
-    report::write_json(&dir.join("sweep.json"), &result)?;
-    let written = chart::render_sweep(&result, &dir, &charts)?;
+    report::write_json(&staging.join("sweep.json"), &result)?;
+    let written = chart::render_sweep(&result, staging, &charts)?;
+    super::interrupted()?;
+    folder.commit()?;
     if !opts.quiet {
-        print!("{}", report::render_sweep(&result));
-        super::print_written(&["sweep.csv", "sweep.json"], written.len(), &dir);
+        out!("{}", report::render_sweep(&result))?;
+        super::print_written(&["sweep.csv", "sweep.json"], written.len(), &dir)?;
     }
     Ok(())
 }

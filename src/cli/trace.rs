@@ -6,7 +6,7 @@ use funding_gap::analysis;
 use funding_gap::engine::RunConfig;
 use funding_gap::report;
 
-use super::AppError;
+use super::{AppError, INTERRUPTED};
 
 /// Replay one trial year by year, or list the trials with the largest gap
 #[derive(Debug, Args)]
@@ -58,7 +58,7 @@ pub fn execute(args: &TraceArgs) -> Result<(), AppError> {
         if args.json {
             super::print_json(&t)?;
         } else {
-            print!("{}", report::render_trace(&t));
+            out!("{}", report::render_trace(&t))?;
         }
         return Ok(());
     }
@@ -73,7 +73,8 @@ pub fn execute(args: &TraceArgs) -> Result<(), AppError> {
         save_trials: false,
         worst: k,
     };
-    let (summary, list) = analysis::worst(&model, &cfg, k)?;
+    let (summary, list) = analysis::worst(&model, &cfg, k, Some(&INTERRUPTED))?;
+    super::interrupted()?;
     let traces: Vec<_> = list
         .iter()
         .map(|(t, _)| analysis::trace(&model, seed, *t))
@@ -81,7 +82,7 @@ pub fn execute(args: &TraceArgs) -> Result<(), AppError> {
     if args.json {
         super::print_json(&traces)?;
     } else {
-        print!("{}", report::render_worst(&summary, &list, &traces));
+        out!("{}", report::render_worst(&summary, &list, &traces))?;
     }
     Ok(())
 }

@@ -26,14 +26,14 @@ pub fn execute(args: &ValidateArgs) -> Result<(), AppError> {
     let mut bad = 0;
     for arg in &args.scenarios {
         match super::load_and_compile(Some(arg), &args.set, false) {
-            Ok(m) => println!(
+            Ok(m) => outln!(
                 "ok: {} ({}: {} uncertain inputs, {} obligations, {} steps)",
                 m.scenario.origin,
                 m.name(),
                 m.inputs.len(),
                 m.scenario.obligations.len(),
                 m.grid.n
-            ),
+            )?,
             Err(e) => {
                 bad += 1;
                 e.print();

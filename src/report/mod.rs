@@ -3,7 +3,9 @@
 //!
 //! Renderers take plain data ([`crate::summary::Summary`]) and a directory chosen by the
 //! caller. Every file is written atomically: to a temporary file in the same directory, then
-//! renamed over the target, so an interrupted run never leaves a half-written file.
+//! renamed over the target, so an interrupted run never leaves a half-written file. A run's
+//! output folder is an [`OutputFolder`]: locked against other runs, its files staged and moved
+//! in together once all are written, so it always holds one run's files.
 //!
 //! The files a run makes from its summary are [`Exporter`]s, one file of this folder each, all
 //! listed in [`EXPORTERS`]: a new output format is a new file and one line in that list.
@@ -14,6 +16,7 @@
 mod analysis_text;
 mod bands_csv;
 mod explain_text;
+mod folder;
 pub mod format;
 mod headlines;
 mod manifest;
@@ -27,6 +30,7 @@ use std::path::{Path, PathBuf};
 pub use analysis_text::{render_comparison, render_sweep, render_trace, render_worst, sweep_csv};
 pub use bands_csv::BandsCsv;
 pub use explain_text::render_explanation;
+pub use folder::{LOCK_FILE, OutputFolder, Removed};
 pub use headlines::{HEADLINES_BEGIN, HEADLINES_END, render_headlines, replace_between_markers};
 pub use manifest::{Manifest, read_manifest, write_manifest};
 pub use summary_json::SummaryJson;
@@ -68,6 +72,17 @@ pub enum ReportError {
     NotADirectory {
         /// The path.
         path: String,
+    },
+    /// Another run is writing the output folder.
+    #[error(
+        "'{path}' is being written by another run ({}); wait for it to finish, or choose another --out",
+        if holder.is_empty() { "of funding-gap" } else { holder.as_str() }
+    )]
+    Busy {
+        /// The folder.
+        path: String,
+        /// Who holds it, as its lock file says, e.g. `pid 42: funding-gap run base`.
+        holder: String,
     },
     /// A file cannot be written.
     #[error("cannot write '{path}': {reason}")]
@@ -117,7 +132,7 @@ pub fn ensure_dir(dir: &Path) -> Result<(), ReportError> {
         reason: reason(&e),
     })?;
     // Check that we can write here before spending minutes on a run.
-    let probe = dir.join(format!(".funding-gap-probe-{}", std::process::id()));
+    let probe = dir.join(format!("{}{}", folder::PROBE, std::process::id()));
     std::fs::write(&probe, b"").map_err(|e| ReportError::CreateDir {
         path: dir.display().to_string(),
         reason: format!("not writable: {}", reason(&e)),

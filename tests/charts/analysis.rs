@@ -31,7 +31,7 @@ fn model_of(toml: &str) -> Model {
 
 fn comparison(tomls: &[&str], trials: u64) -> Comparison {
     let models: Vec<Model> = tomls.iter().map(|t| model_of(t)).collect();
-    compare(&models, &cfg(trials), &|_| {}).unwrap_or_else(|e| panic!("{e}"))
+    compare(&models, &cfg(trials), &|_| {}, None).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A sweep of `path` over `values` in the scenario `toml`, with an optional target.
@@ -49,6 +49,7 @@ fn sweep_of(toml: &str, path: &str, values: &[f64], target: Option<&str>, trials
         &cfg(trials),
         target.as_ref(),
         &|_, _| {},
+        None,
     )
     .unwrap_or_else(|e| panic!("{e}"))
 }
@@ -328,6 +329,7 @@ fn the_real_comparison_and_sweep() {
         &[model("base.toml"), model("no-round.toml")],
         &cfg(4_000),
         &|_| {},
+        None,
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let (exceedance, _) = check_comparison(&c, (1200, 800));
@@ -348,6 +350,7 @@ fn the_real_comparison_and_sweep() {
         &cfg(2_000),
         Some(&target),
         &|_, _| {},
+        None,
     )
     .unwrap_or_else(|e| panic!("{e}"));
     check_sweep(&s, (1200, 800));

@@ -13,6 +13,8 @@
 //! - [`usage`]: bad command lines: `--set`, `--trials`, `--out`, unknown scenario names.
 //! - [`run`]: successful runs, `--help`, determinism across thread counts.
 //! - [`regressions`]: problems found by reviewing the messages and behaviour, one test each.
+//! - [`signals`]: Ctrl-C, SIGTERM, SIGHUP and SIGKILL, two runs into one folder, a closed
+//!   stdout.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -21,6 +23,8 @@ mod error_catalogue;
 mod errors;
 mod regressions;
 mod run;
+#[cfg(unix)]
+mod signals;
 mod usage;
 
 use std::path::{Path, PathBuf};

@@ -31,7 +31,7 @@ fn common_random_numbers_shrink_the_error_of_a_difference() {
     let mut more = rigid.to_vec();
     more.push("cash.initial=41");
     let b = scenario_file("bench.toml", &more);
-    let c = compare(&[a, b], &cfg(20_000), &|_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let c = compare(&[a, b], &cfg(20_000), &|_| {}, None).unwrap_or_else(|e| panic!("{e}"));
     let p = &c.paired[0];
     assert!(p.gap_mean_diff < 0.0, "more cash lowers the gap: {p:?}");
     assert!(
@@ -90,6 +90,7 @@ fn goal_seek_finds_a_known_root() {
         &cfg(40_000),
         Some(&target),
         &|_, _| {},
+        None,
     )
     .unwrap_or_else(|e| panic!("{e}"));
     // The grid: P(shortfall) at 0, 20, …, 100 is 1 − x/100 within MC error (s.e. ≤ 0.0025).
