@@ -29,6 +29,7 @@ pub struct CompareArgs {
 /// A bad option or scenario, a failed run, an output that cannot be written.
 pub fn execute(args: &CompareArgs) -> Result<(), AppError> {
     let opts = &args.opts;
+    super::no_trials_file(opts, "compare")?;
     let models = args
         .scenarios
         .iter()

@@ -143,7 +143,7 @@ pub struct RunOpts {
     /// --set 'revenue.consumer.growth={ low = 0.3, high = 0.9 }' (repeatable)
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
-    /// Also write trials.csv: one row per trial with its sampled inputs and results
+    /// Also write trials.csv: one row per trial with its sampled inputs and results (run only)
     #[arg(long)]
     pub save_trials: bool,
     /// Chart formats: png,svg | png | svg | none
@@ -531,6 +531,19 @@ pub fn trials(option: Option<u64>, model: &Model) -> Result<u64, AppError> {
         ))),
         None => check_trials(model.scenario.run.trials),
     }
+}
+
+/// Refuses `--save-trials` for `command` (`compare`, `sweep`), which writes no trials.csv.
+///
+/// # Errors
+/// [`AppError::Usage`] when `--save-trials` is given.
+pub fn no_trials_file(opts: &RunOpts, command: &str) -> Result<(), AppError> {
+    if opts.save_trials {
+        return Err(AppError::Usage(format!(
+            "--save-trials: {command} writes no trials.csv; run a scenario with `funding-gap run SCENARIO --save-trials` for its trials"
+        )));
+    }
+    Ok(())
 }
 
 /// The chart formats and size of `--charts` and `--chart-size`.
