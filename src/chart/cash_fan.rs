@@ -1,12 +1,19 @@
 //! `cash_fan`: cash over time — median, 25–75 % and 5–95 % bands, the cash floor, and the
 //! dates of the round and the IPO. A reader sees when cash typically runs out and how wide
-//! the uncertainty is.
+//! the uncertainty is. Below zero the plot is shaded and labelled as the unfunded need: cash
+//! there is money the company would have had to find, not money it has.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::style::*;
 use crate::summary::Summary;
+
+/// The shade of the region below zero.
+const UNFUNDED: RGBAColor = RGBAColor(40, 40, 40, 0.07);
+
+/// The label of the region below zero.
+const UNFUNDED_LABEL: &str = "Below zero: unfunded need";
 
 /// Draws the chart: the IPO window behind everything, the bands, the median and the floor,
 /// then the dates on top.
@@ -34,10 +41,50 @@ pub fn draw<DB: DrawingBackend>(
         .fold(s.cash_floor.max(0.0), f64::max);
     let y = padded(lo, hi, 0.06);
     let mut chart = cash_axes(&area, st, (s.start, s.end), y)?;
+    draw_unfunded(&mut chart, s, y, st)?;
     draw_ipo_window(&mut chart, s, y, st)?;
     draw_fan(&mut chart, s, st)?;
     draw_dates(&mut chart, s, y, st)?;
     legend(&mut chart, st, SeriesLabelPosition::LowerLeft)
+}
+
+/// The region below zero, lightly shaded over the width of the plot and labelled in its lower
+/// right corner, and the zero line. The y axis `y` reaches below the lowest 5 % band by a
+/// margin ([`padded`]), so the label there never sits on a band.
+fn draw_unfunded<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    s: &Summary,
+    (ylo, yhi): (f64, f64),
+    st: &Style,
+) -> Result<(), String> {
+    if ylo >= 0.0 {
+        return Ok(());
+    }
+    let top = yhi.min(0.0);
+    chart
+        .draw_series(std::iter::once(Rectangle::new(
+            [(s.start, ylo), (s.end, top)],
+            UNFUNDED.filled(),
+        )))
+        .map_err(err_text)?;
+    chart
+        .draw_series(LineSeries::new(
+            [(s.start, 0.0), (s.end, 0.0)],
+            st.thin(MUTED),
+        ))
+        .map_err(err_text)?;
+    // A few pixels in from the corner, in data units.
+    let (w, ph) = chart.plotting_area().dim_in_pixel();
+    let dy = (yhi - ylo) * f64::from(st.px(6.0)) / f64::from(ph.max(1));
+    let dx = (s.end - s.start) * f64::from(st.px(8.0)) / f64::from(w.max(1));
+    text_on(
+        chart,
+        UNFUNDED_LABEL,
+        (s.end - dx, ylo + dy),
+        st.note()
+            .color(&MUTED)
+            .pos(anchor(HPos::Right, VPos::Bottom)),
+    )
 }
 
 /// The IPO window (5–95 % of its date), lightly shaded over the height `y` of the plot.

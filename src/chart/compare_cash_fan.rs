@@ -1,7 +1,8 @@
 //! `compare_cash_fan`: cash over time for each scenario of a comparison — its median and the
 //! band of the middle half of trials (25–75 %), one colour per scenario — with the cash floor
 //! of the first scenario. A reader sees where the scenarios part ways, and when each one's
-//! cash typically falls through the floor.
+//! cash typically falls through the floor. The legend shows each band's colour as drawn on
+//! white, and the colour where two bands overlap.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -44,6 +45,14 @@ pub fn draw<DB: DrawingBackend>(
         let (label, median) = draw_median(&mut chart, i, s, &names[i], st)?;
         labels.push(label);
         lines.push(median);
+    }
+    for (label, colour) in overlap_keys(&names) {
+        chart
+            .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
+            .map_err(err_text)?
+            .label(label.clone())
+            .legend(swatch(colour.to_rgba(), st));
+        labels.push(label);
     }
     let floor_style = st.thin(INK).stroke_width(st.px(2.0));
     let floor_label = if c.summaries.len() > 1 {
@@ -105,6 +114,48 @@ fn cash_range(c: &Comparison, floor: f64) -> (f64, f64) {
     padded(lo, hi, 0.06)
 }
 
+/// The opacity of a scenario's band.
+const BAND_ALPHA: f64 = 0.16;
+
+/// `c` at opacity `alpha` over the opaque `under`, as plotters blends it.
+fn over(under: RGBColor, c: RGBColor, alpha: f64) -> RGBColor {
+    let mix = |u: u8, v: u8| (f64::from(u) * (1.0 - alpha) + f64::from(v) * alpha).round() as u8;
+    RGBColor(mix(under.0, c.0), mix(under.1, c.1), mix(under.2, c.2))
+}
+
+/// The colour of the `i`-th scenario's band on white.
+fn band_colour(i: usize) -> RGBColor {
+    over(WHITE, scenario_colour(i), BAND_ALPHA)
+}
+
+/// The legend entries for where bands overlap, with the colour seen there (on white): one per
+/// pair of scenarios for up to three scenarios; beyond, one for the first two, saying that
+/// overlapping bands mix their colours (six or more pairs would crowd the legend).
+fn overlap_keys(names: &[String]) -> Vec<(String, RGBColor)> {
+    // A later band is drawn over an earlier one.
+    let pair = |i: usize, j: usize| over(band_colour(i), scenario_colour(j), BAND_ALPHA);
+    match names.len() {
+        0 | 1 => Vec::new(),
+        2 => vec![("Both bands overlap".to_string(), pair(0, 1))],
+        3 => [(0, 1), (0, 2), (1, 2)]
+            .iter()
+            .map(|&(i, j)| {
+                (
+                    format!("Bands of {} and {} overlap", names[i], names[j]),
+                    pair(i, j),
+                )
+            })
+            .collect(),
+        _ => vec![(
+            format!(
+                "Bands overlap (e.g. {} and {}): their colours mix",
+                names[0], names[1]
+            ),
+            pair(0, 1),
+        )],
+    }
+}
+
 /// The bands, all of them before any median, so that no band hides another scenario's
 /// median; returns their edges.
 fn draw_bands<'a, DB: DrawingBackend + 'a>(
@@ -122,7 +173,7 @@ fn draw_bands<'a, DB: DrawingBackend + 'a>(
                 t,
                 p25,
                 p75,
-                scenario_colour(i).mix(0.16).filled(),
+                scenario_colour(i).mix(BAND_ALPHA).filled(),
             )))
             .map_err(err_text)?;
         // Thin edges keep each band readable where bands overlap.
@@ -165,7 +216,7 @@ fn draw_median<'a, DB: DrawingBackend + 'a>(
     let (d, g) = dash.map_or((w as u32 + 1, 1), |(d, g)| {
         ((d * 2 / 3).max(2), (g * 2 / 3).max(2))
     });
-    let fill = scenario_colour(i).mix(0.3).filled();
+    let fill = band_colour(i).filled();
     chart
         .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())
         .map_err(err_text)?

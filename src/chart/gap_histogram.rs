@@ -1,6 +1,10 @@
 //! `gap_histogram`: the distribution of the funding gap over the horizon. The trials with no
 //! gap are a point mass at $0, stated in words rather than drawn as a tall first bar; P50,
 //! P90 and P95 are marked. A reader sees how large the gap typically is and how fat the tail.
+//!
+//! The legend and the notes sit in a strip above the plot, so that they never cover a bar or
+//! a percentile's name; the names sit at the top of the plot, in the headroom above the
+//! tallest bar, each beside its line and clear of the other names and lines.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -9,7 +13,7 @@ use super::style::*;
 use crate::report::format::{Decimals, pct};
 use crate::summary::{GapDistribution, Summary};
 
-/// Draws the chart: the bars, the percentile markers, the legend, and the notes below it.
+/// Draws the chart: the legend and the notes, then the bars and the percentile markers.
 ///
 /// # Errors
 /// plotters' error as text.
@@ -42,11 +46,24 @@ pub fn draw<DB: DrawingBackend>(
     let top = *d.bin_edges.last().unwrap_or(&1.0);
     let tallest = d.bin_shares.iter().copied().fold(0.0, f64::max);
     let ymax = (tallest * 1.25).max(1e-6);
+    let marks = percentile_marks(s, top, st);
+    // The legend and the notes above the plot, where they cannot cover a bar or a label.
+    let mut keys = vec![(
+        Key::Fill(OKABE_BLUE.mix(0.75)),
+        "Trials with a gap".to_string(),
+    )];
+    keys.extend(marks.iter().map(|m| {
+        (
+            Key::Dashed(m.style, m.dash.0, m.dash.1),
+            format!("{}: {}", m.name, money(m.value)),
+        )
+    }));
+    let area = legend_strip(&area, st, &keys)?;
+    let notes: Vec<(Key, String)> = notes(s, top).into_iter().map(|n| (Key::Blank, n)).collect();
+    let area = legend_strip(&area, st, &notes)?;
     let mut chart = histogram_axes(&area, st, top, ymax)?;
-    draw_bars(&mut chart, d, st)?;
-    draw_percentiles(&mut chart, s, (top, ymax), st)?;
-    legend(&mut chart, st, SeriesLabelPosition::UpperRight)?;
-    draw_notes(&area, st, &notes(s, top))
+    draw_bars(&mut chart, d)?;
+    draw_percentiles(&mut chart, &marks, ymax, st)
 }
 
 /// The axes: the gap ($B) from 0 to `top`, the share of trials from 0 to `ymax`.
@@ -83,7 +100,6 @@ fn histogram_axes<'a, DB: DrawingBackend>(
 fn draw_bars<'a, DB: DrawingBackend + 'a>(
     chart: &mut ChartContext<'a, DB, Plane>,
     d: &GapDistribution,
-    st: &Style,
 ) -> Result<(), String> {
     chart
         .draw_series(
@@ -98,46 +114,120 @@ fn draw_bars<'a, DB: DrawingBackend + 'a>(
                     )
                 }),
         )
-        .map_err(err_text)?
-        .label("Trials with a gap")
-        .legend(swatch(OKABE_BLUE.mix(0.75), st));
+        .map_err(err_text)?;
     Ok(())
 }
 
-/// Percentile markers: dashed verticals labelled with their value, those within the x axis
-/// (which ends at `top`; the y axis at `ymax`).
-fn draw_percentiles<'a, DB: DrawingBackend + 'a>(
-    chart: &mut ChartContext<'a, DB, Plane>,
-    s: &Summary,
-    (top, ymax): (f64, f64),
-    st: &Style,
-) -> Result<(), String> {
+/// A percentile marked on the chart.
+struct Mark {
+    /// "P50".
+    name: &'static str,
+    /// The gap at that percentile, $B.
+    value: f64,
+    /// The line's pen.
+    style: ShapeStyle,
+    /// The line's dash and gap, pixels.
+    dash: (u32, u32),
+}
+
+/// P50, P90 and P95 of the gap, those within the x axis (which ends at `top`), by value.
+fn percentile_marks(s: &Summary, top: f64, st: &Style) -> Vec<Mark> {
     let marks = [
         ("P50", "p50", VERMILLION),
         ("P90", "p90", ORANGE),
         ("P95", "p95", PURPLE),
     ];
-    for (i, (name, key, colour)) in marks.into_iter().enumerate() {
-        let v = s.gap.quantiles.get(key).copied().unwrap_or(f64::NAN);
-        if !v.is_finite() || v > top {
-            continue;
-        }
-        let style = st.thin(colour).stroke_width(st.px(2.5));
-        rule(
-            chart,
-            (v, 0.0),
-            (v, ymax * 0.93),
-            (st.px(8.0), st.px(5.0)),
-            style,
-        )?
-        .label(format!("{name}: {}", money(v)))
-        .legend(line_swatch(style, st));
-        text_on(
-            chart,
-            &format!(" {name}"),
-            (v, ymax * (0.97 - 0.045 * i as f64)),
-            st.note().color(&colour),
-        )?;
+    let mut out: Vec<Mark> = marks
+        .into_iter()
+        .filter_map(|(name, key, colour)| {
+            let value = s.gap.quantiles.get(key).copied()?;
+            (value.is_finite() && value <= top).then(|| Mark {
+                name,
+                value,
+                style: st.thin(colour).stroke_width(st.px(2.5)),
+                dash: (st.px(8.0), st.px(5.0)),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.value.total_cmp(&b.value));
+    out
+}
+
+/// A label's box in pixels of the plotting area: left, top, right, bottom.
+type LabelBox = (i32, i32, i32, i32);
+
+/// Where each mark's name goes at the top of the plot (`plot` pixels wide, the marks' lines at
+/// `xs` pixels, the names `widths` wide and `row_h` high): beside its line, right if there is
+/// room, else left, in the highest row where it overlaps neither another name nor another
+/// line. The bars stay below the rows: the y axis has a quarter of headroom above the tallest.
+fn place_labels(xs: &[i32], widths: &[i32], plot: i32, row_h: i32, gap: i32) -> Vec<LabelBox> {
+    let mut placed: Vec<LabelBox> = Vec::with_capacity(xs.len());
+    for (i, (&x, &w)) in xs.iter().zip(widths).enumerate() {
+        let fits = |b: &LabelBox| {
+            b.0 >= 0
+                && b.2 <= plot
+                && placed
+                    .iter()
+                    .all(|p| b.2 <= p.0 || p.2 <= b.0 || b.3 <= p.1 || p.3 <= b.1)
+                && xs
+                    .iter()
+                    .enumerate()
+                    .all(|(j, &o)| j == i || o < b.0 || o > b.2)
+        };
+        let candidates = (0..xs.len() as i32).flat_map(|row| {
+            let (t, b) = (row * row_h, (row + 1) * row_h);
+            [(x + gap, t, x + gap + w, b), (x - gap - w, t, x - gap, b)]
+        });
+        let chosen = candidates
+            .clone()
+            .find(|b| fits(b))
+            .or_else(|| candidates.clone().find(|b| b.0 >= 0 && b.2 <= plot))
+            .unwrap_or((x + gap, 0, x + gap + w, row_h));
+        placed.push(chosen);
+    }
+    placed
+}
+
+/// The percentile markers: dashed verticals from the axis up to their names, which sit at the
+/// top of the plot above the bars ([`place_labels`]); `ymax` is the top of the y axis.
+fn draw_percentiles<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    marks: &[Mark],
+    ymax: f64,
+    st: &Style,
+) -> Result<(), String> {
+    let plot = chart.plotting_area().strip_coord_spec();
+    let (pw, ph) = plot.dim_in_pixel();
+    let base = plot.get_base_pixel();
+    let font = st.note();
+    let xs: Vec<i32> = marks
+        .iter()
+        .map(|m| chart.backend_coord(&(m.value, 0.0)).0 - base.0)
+        .collect();
+    let widths = marks
+        .iter()
+        .map(|m| {
+            plot.estimate_text_size(m.name, &font)
+                .map(|(w, _)| w as i32)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(err_text)?;
+    let (row_h, gap) = (st.px(21.0) as i32, st.px(4.0) as i32);
+    let top = st.px(4.0) as i32;
+    let boxes = place_labels(&xs, &widths, pw as i32, row_h, gap);
+    for (m, b) in marks.iter().zip(&boxes) {
+        // The line ends level with the middle of its name.
+        let mid = top + (b.1 + b.3) / 2;
+        let y = ymax * (1.0 - mid as f64 / ph.max(1) as f64);
+        rule(chart, (m.value, 0.0), (m.value, y), m.dash, m.style)?;
+        plot.draw_text(
+            m.name,
+            &font
+                .color(&m.style.color)
+                .pos(anchor(HPos::Left, VPos::Center)),
+            (b.0, mid),
+        )
+        .map_err(err_text)?;
     }
     Ok(())
 }
@@ -164,42 +254,4 @@ fn notes(s: &Summary, top: f64) -> Vec<String> {
         pct(s.shortfall_probability.estimate, Decimals::NoneIfWhole)
     ));
     notes
-}
-
-/// Writes the notes right-aligned on a white box below the legend.
-fn draw_notes<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    st: &Style,
-    notes: &[String],
-) -> Result<(), String> {
-    let (w, _) = area.dim_in_pixel();
-    let x = w as i32 - st.px(30.0) as i32;
-    let y0 = st.px(190.0) as i32;
-    let line = st.px(24.0) as i32;
-    let widest = notes
-        .iter()
-        .map(|n| {
-            area.estimate_text_size(n, &st.note())
-                .map(|(w, _)| w as i32)
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(err_text)?
-        .into_iter()
-        .max()
-        .unwrap_or(0);
-    let pad = st.px(8.0) as i32;
-    area.draw(&Rectangle::new(
-        [
-            (x - widest - pad, y0 - pad),
-            (x + pad, y0 + line * notes.len() as i32 + pad / 2),
-        ],
-        WHITE.mix(0.9).filled(),
-    ))
-    .map_err(err_text)?;
-    let right = st.note().pos(anchor(HPos::Right, VPos::Top));
-    for (i, n) in notes.iter().enumerate() {
-        area.draw_text(n, &right, (x, y0 + i as i32 * line))
-            .map_err(err_text)?;
-    }
-    Ok(())
 }

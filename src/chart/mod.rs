@@ -10,6 +10,7 @@
 //! gaps, one trial, constant values) draws a sensible chart; every plotters error is returned.
 
 mod cash_fan;
+mod colours;
 mod compare_cash_fan;
 mod compare_exceedance;
 mod first_shortfall;

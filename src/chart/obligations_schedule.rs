@@ -1,9 +1,12 @@
 //! `obligations_schedule`: expected payments due per calendar year, stacked by counterparty,
 //! with the headline total. A reader sees who must be paid, how much, and when the bill peaks.
+//! A counterparty's colour follows its name, not its rank ([`super::colours`]), so adding a
+//! contract does not recolour the others.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::colours::{OTHERS, counterparty_colours};
 use super::style::*;
 use crate::summary::{Schedule, Summary};
 
@@ -36,26 +39,54 @@ pub fn draw<DB: DrawingBackend>(
     legend(&mut chart, st, SeriesLabelPosition::UpperRight)
 }
 
-/// The counterparties, largest first, with their payments per year; the smallest beyond
-/// [`NAMED`] grouped as one.
-fn counterparty_rows(sched: &Schedule) -> Vec<(String, Vec<f64>)> {
-    let mut rows: Vec<(String, Vec<f64>)> = sched
+/// One stack of the bars: its legend label's name, its colour and its payments per year.
+struct Row {
+    /// The counterparty, or "N others".
+    name: String,
+    /// Its colour, stable by name ([`counterparty_colours`]).
+    colour: RGBColor,
+    /// Payments per year, $B.
+    values: Vec<f64>,
+}
+
+/// The counterparties, largest first, with their colours and payments per year; the smallest
+/// beyond [`NAMED`] grouped as one, in pale grey. The order goes by size, the colours by name.
+fn counterparty_rows(sched: &Schedule) -> Vec<Row> {
+    let mut rows: Vec<(&str, &Vec<f64>)> = sched
         .by_counterparty
         .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|(k, v)| (k.as_str(), v))
         .collect();
     rows.sort_by(|a, b| b.1.iter().sum::<f64>().total_cmp(&a.1.iter().sum::<f64>()));
-    if rows.len() > NAMED + 1 {
-        let rest = rows.split_off(NAMED);
+    let rest = if rows.len() > NAMED + 1 {
+        rows.split_off(NAMED)
+    } else {
+        Vec::new()
+    };
+    let names: Vec<&str> = rows.iter().map(|r| r.0).collect();
+    let mut out: Vec<Row> = rows
+        .iter()
+        .zip(counterparty_colours(&names))
+        .map(|(&(name, values), colour)| Row {
+            name: name.to_string(),
+            colour,
+            values: values.clone(),
+        })
+        .collect();
+    if !rest.is_empty() {
         let mut other = vec![0.0; sched.years.len()];
         for (_, v) in &rest {
-            for (o, x) in other.iter_mut().zip(v) {
+            for (o, x) in other.iter_mut().zip(v.iter()) {
                 *o += x;
             }
         }
-        rows.push((format!("{} others", rest.len()), other));
+        out.push(Row {
+            name: format!("{} others", rest.len()),
+            colour: OTHERS,
+            values: other,
+        });
     }
-    rows
+    out
 }
 
 /// The axes: `n` calendar years across `x`, payments ($B) up to `yhi`.
@@ -93,12 +124,17 @@ fn schedule_axes<'a, DB: DrawingBackend>(
 fn draw_stacks<'a, DB: DrawingBackend + 'a>(
     chart: &mut ChartContext<'a, DB, Plane>,
     years: &[i32],
-    rows: &[(String, Vec<f64>)],
+    rows: &[Row],
     st: &Style,
 ) -> Result<(), String> {
     let mut base = vec![0.0; years.len()];
-    for (i, (name, values)) in rows.iter().enumerate() {
-        let colour = CATEGORIES[i.min(CATEGORIES.len() - 1)];
+    for Row {
+        name,
+        colour,
+        values,
+    } in rows
+    {
+        let colour = *colour;
         let total: f64 = values.iter().sum();
         let bars: Vec<Rectangle<(f64, f64)>> = years
             .iter()

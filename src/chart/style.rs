@@ -2,8 +2,8 @@
 //! block, and number formats for axes.
 //!
 //! Colours: the Okabe–Ito palette for series (safe for the common colour-vision
-//! deficiencies), Paul Tol's "muted" scheme for the stacked categories of the obligations
-//! schedule. Sizes scale with the chart so that a half-size chart stays legible.
+//! deficiencies); counterparties have colours of their own, stable by name
+//! (`super::colours`). Sizes scale with the chart so that a half-size chart stays legible.
 
 use std::sync::Once;
 
@@ -53,20 +53,6 @@ pub const SERIES: [RGBColor; 7] = [
     SKY,
     PURPLE,
     INK,
-];
-
-/// Paul Tol's muted scheme plus pale grey ("other"), for stacked categories.
-pub const CATEGORIES: [RGBColor; 10] = [
-    RGBColor(51, 34, 136),
-    RGBColor(136, 204, 238),
-    RGBColor(68, 170, 153),
-    RGBColor(17, 119, 51),
-    RGBColor(153, 153, 51),
-    RGBColor(221, 204, 119),
-    RGBColor(204, 102, 119),
-    RGBColor(136, 34, 85),
-    RGBColor(170, 68, 153),
-    RGBColor(200, 200, 200),
 ];
 
 const FAMILY: &str = "sans-serif";

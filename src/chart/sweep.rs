@@ -1,5 +1,6 @@
 //! `sweep`: what one input does to the results. Two panels share the swept value as their x
-//! axis: above, P(shortfall) with its 95 % interval; below, the gap's median, P90, P95 and
+//! axis: above, P(shortfall) with its 95 % interval (the axis zoomed to the probabilities
+//! drawn, within 0–100 %); below, the gap's median, P90, P95 and
 //! mean. A goal seek, if any, is a vertical line through both panels at the value found, and
 //! its target's bound a horizontal line on the panel of its metric. A reader sees how much
 //! of the input it takes to bring the risk or the gap down to a given level.
@@ -127,6 +128,8 @@ struct Plan<'s> {
     data_hi: f64,
     /// The top of the gap panel's y axis.
     gap_top: f64,
+    /// The probability panel's y axis ([`probability_range`]).
+    risk_y: (f64, f64),
 }
 
 impl<'s> Plan<'s> {
@@ -149,6 +152,20 @@ impl<'s> Plan<'s> {
             (Some(t), Some(Panel::Bottom)) => data_hi.max(t.bound),
             _ => data_hi,
         };
+        let bound = match (&target, bound_on) {
+            (Some(t), Some(Panel::Top)) => Some(t.bound),
+            _ => None,
+        };
+        let risk_y = probability_range(
+            points
+                .iter()
+                .flat_map(|p| {
+                    let [lo, hi] = p.shortfall_probability_ci95;
+                    [p.shortfall_probability, lo, hi]
+                })
+                .chain(by_year.iter().flat_map(|(_, pts)| pts.iter().map(|p| p.1)))
+                .chain(bound),
+        );
         Plan {
             points,
             seek_value,
@@ -159,6 +176,7 @@ impl<'s> Plan<'s> {
             by_year,
             data_hi,
             gap_top: if gap_hi > 0.0 { gap_hi * 1.08 } else { 1.0 },
+            risk_y,
         }
     }
 
@@ -182,6 +200,52 @@ fn x_range(points: &[&SweepPoint], seek_value: Option<f64>) -> (f64, f64) {
             (lo.min(v), hi.max(v))
         });
     padded(vlo, vhi, 0.03)
+}
+
+/// Narrowest span of the probability axis: 5 percentage points.
+const MIN_RISK_SPAN: f64 = 0.05;
+
+/// The probability panel's y axis, zoomed to `values` (the probabilities drawn): their range
+/// padded by a tenth of its span (at least 2 percentage points each side), at least
+/// [`MIN_RISK_SPAN`] wide, its ends rounded out to a whole number of the ticks' spacing, and
+/// never outside 0–100 %. With no finite value, 0–100 %.
+fn probability_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .map(|v| v.clamp(0.0, 1.0))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if lo > hi {
+        return (0.0, 1.0);
+    }
+    // Sums such as 0.97 - 0.02 are snapped to 1e-9 so that they land on 0.95 and not below.
+    let snap = |v: f64| (v * 1e9).round() / 1e9;
+    let pad = ((hi - lo) * 0.1).max(0.02);
+    let (mut lo, mut hi) = (snap(lo - pad).max(0.0), snap(hi + pad).min(1.0));
+    if hi - lo < MIN_RISK_SPAN - 1e-12 {
+        let grow = MIN_RISK_SPAN - (hi - lo);
+        let down = (grow / 2.0).min(lo).max(grow - (1.0 - hi));
+        (lo, hi) = (lo - down, hi + (grow - down));
+    }
+    // Whole ticks at each end, with a little slack for the rounding of the division (0.95 /
+    // 0.01 is 94.999…), and the product snapped so that 0.3 stays 0.3.
+    let (lo, hi) = (snap(lo), snap(hi));
+    let step = tick_step(0.0, snap(hi - lo), 5);
+    (
+        snap((lo / step + 1e-6).floor() * step).max(0.0),
+        snap((hi / step - 1e-6).ceil() * step).min(1.0),
+    )
+}
+
+/// A probability as a tick label: "40 %", "2.5 %" when it falls between whole percents.
+fn percent_label(v: f64) -> String {
+    let p = v * 100.0;
+    if (p - p.round()).abs() < 1e-6 {
+        format!("{p:.0} %")
+    } else {
+        format!("{p:.1} %")
+    }
 }
 
 /// The panel a target's bound is drawn on: the one of its metric, if the bound fits there.
@@ -305,10 +369,10 @@ fn panel_axes<'a, DB: DrawingBackend>(
 ) -> Result<ChartContext<'a, DB, Plane>, String> {
     let x_fmt = |v: &f64| usd(*v, plan.xstep);
     let ystep = tick_step(0.0, plan.gap_top, 6);
-    let percent = |v: &f64| format!("{:.0} %", v * 100.0);
+    let percent = |v: &f64| percent_label(*v);
     let amount = |v: &f64| usd(*v, ystep);
     let (y, y_desc, y_fmt): (_, _, &dyn Fn(&f64) -> String) = match panel {
-        Panel::Top => ((0.0, 1.0), "P(shortfall)", &percent),
+        Panel::Top => (plan.risk_y, "P(shortfall)", &percent),
         Panel::Bottom => ((0.0, plan.gap_top), "Funding gap ($B)", &amount),
     };
     axes_panel(
@@ -421,7 +485,8 @@ fn draw_seek<'a, 'b, DB: DrawingBackend + 'a + 'b>(
     pens: &Pens,
     st: &Style,
 ) -> Result<(), String> {
-    rule(top, (v, 0.0), (v, 1.0), pens.seek_dash, pens.seek)?;
+    let (ylo, yhi) = plan.risk_y;
+    rule(top, (v, ylo), (v, yhi), pens.seek_dash, pens.seek)?;
     rule(
         bottom,
         (v, 0.0),
@@ -433,10 +498,10 @@ fn draw_seek<'a, 'b, DB: DrawingBackend + 'a + 'b>(
     // away from the curve of P(shortfall) there.
     let (xlo, xhi) = plan.x;
     let right = v < xlo + 0.6 * (xhi - xlo);
-    let (y, vpos) = if interpolate(&plan.risk_line(), v) > 0.5 {
-        (0.03, VPos::Bottom)
+    let (y, vpos) = if interpolate(&plan.risk_line(), v) > (ylo + yhi) / 2.0 {
+        (ylo + 0.03 * (yhi - ylo), VPos::Bottom)
     } else {
-        (0.97, VPos::Top)
+        (yhi - 0.03 * (yhi - ylo), VPos::Top)
     };
     let style = st
         .note()
@@ -510,5 +575,31 @@ fn trim_zeros(s: String) -> String {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_probability_axis_follows_the_data_within_0_to_100_percent() {
+        let r = |v: &[f64]| probability_range(v.iter().copied());
+        assert_eq!(r(&[0.42, 0.61]), (0.4, 0.65));
+        assert_eq!(r(&[0.97, 1.0]), (0.95, 1.0));
+        assert_eq!(r(&[1.0, 1.0]), (0.95, 1.0));
+        assert_eq!(r(&[0.0, 0.0]), (0.0, 0.05));
+        assert_eq!(r(&[0.0, 1.0]), (0.0, 1.0));
+        assert_eq!(r(&[0.5]), (0.47, 0.53));
+        assert_eq!(r(&[]), (0.0, 1.0));
+        assert_eq!(r(&[f64::NAN]), (0.0, 1.0));
+        for v in [[0.001, 0.002], [0.3, 0.9], [0.999, 0.9999], [0.0, 0.33]] {
+            let (lo, hi) = r(&v);
+            assert!(
+                (0.0..=v[0]).contains(&lo) && (v[1]..=1.0).contains(&hi),
+                "{v:?}"
+            );
+            assert!(hi - lo >= MIN_RISK_SPAN - 1e-12, "{v:?}");
+        }
     }
 }

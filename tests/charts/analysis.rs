@@ -29,13 +29,19 @@ fn model_of(toml: &str) -> Model {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn comparison(tomls: &[&str], trials: u64) -> Comparison {
+pub(crate) fn comparison(tomls: &[&str], trials: u64) -> Comparison {
     let models: Vec<Model> = tomls.iter().map(|t| model_of(t)).collect();
     compare(&models, &cfg(trials), &|_| {}, None).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A sweep of `path` over `values` in the scenario `toml`, with an optional target.
-fn sweep_of(toml: &str, path: &str, values: &[f64], target: Option<&str>, trials: u64) -> Sweep {
+pub(crate) fn sweep_of(
+    toml: &str,
+    path: &str,
+    values: &[f64],
+    target: Option<&str>,
+    trials: u64,
+) -> Sweep {
     let build = |v: f64| {
         load_str(toml, "test.toml", None, &[format!("{path}={v}")]).and_then(|s| compile(&s))
     };
@@ -135,7 +141,7 @@ fn check_comparison(c: &Comparison, size: (u32, u32)) -> (String, String) {
 }
 
 /// Renders a sweep at `size` into a fresh directory and checks its chart.
-fn check_sweep(s: &Sweep, size: (u32, u32)) -> String {
+pub(crate) fn check_sweep(s: &Sweep, size: (u32, u32)) -> String {
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let written = render_sweep(s, tmp.path(), &opts(size)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(

@@ -2,6 +2,7 @@
 //! requested size and as well-formed SVG carrying its title.
 
 mod analysis;
+mod readability;
 
 use std::path::Path;
 
