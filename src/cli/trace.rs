@@ -69,10 +69,11 @@ pub fn execute(args: &TraceArgs) -> Result<(), AppError> {
         worst: k,
     };
     let (summary, list) = analysis::worst(&model, &cfg, k)?;
-    let traces: Vec<_> = list
+    let mut traces: Vec<_> = list
         .iter()
         .map(|(t, _)| analysis::trace(&model, seed, *t))
         .collect();
+    analysis::attach_drivers(&summary, &mut traces);
     if args.json {
         super::print_json(&traces)?;
     } else {
