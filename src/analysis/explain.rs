@@ -155,6 +155,19 @@ pub struct RoundLine {
     pub participants: Vec<ParticipantLine>,
 }
 
+/// The IPO as the scenario states it: what the tranches on the IPO wait for.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct IpoLine {
+    /// Probability it happens at all.
+    pub probability: f64,
+    /// Its date's 5th, 50th and 95th percentiles, decimal years.
+    pub date: [f64; 3],
+    /// Median valuation multiple of the revenue run-rate.
+    pub multiple_p50: f64,
+    /// Median share of the valuation raised.
+    pub raise_share_p50: f64,
+}
+
 /// Everything `explain` shows.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Explanation {
@@ -180,6 +193,8 @@ pub struct Explanation {
     pub contracts: Vec<ContractLine>,
     /// The funding rounds, with their tranches and conditions.
     pub rounds: Vec<RoundLine>,
+    /// The IPO, if any.
+    pub ipo: Option<IpoLine>,
     /// Correlated pairs (a, b, rho).
     pub correlations: Vec<(String, String, f64)>,
     /// Calendar years of the schedule.
@@ -231,6 +246,15 @@ pub fn explain(model: &Model) -> Explanation {
             .collect(),
         contracts: contracts(model),
         rounds: rounds(model),
+        ipo: sc.ipo.as_ref().map(|i| {
+            let d = &i.date.dist;
+            IpoLine {
+                probability: i.happens.dist.mean(),
+                date: [d.quantile(0.05), d.quantile(0.5), d.quantile(0.95)],
+                multiple_p50: i.multiple.dist.quantile(0.5),
+                raise_share_p50: i.raise_share.dist.quantile(0.5),
+            }
+        }),
         correlations: sc
             .correlations
             .iter()
@@ -330,8 +354,8 @@ fn rounds(model: &Model) -> Vec<RoundLine> {
                                 format!(", counted toward obligations.{}", o.name)
                             });
                         format!(
-                            "{} of the amount spent with {} over {} years from {}{toward}",
-                            crate::dist::fmt_num(t.share),
+                            "{} % of the amount spent with {} over {} years from {}{toward}",
+                            crate::dist::fmt_num(100.0 * t.share),
                             t.counterparty,
                             crate::dist::fmt_num(t.years),
                             crate::summary::scenario_date(t.start)

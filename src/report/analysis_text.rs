@@ -447,7 +447,7 @@ fn write_happenings(o: &mut String, t: &TrialTrace, dt: f64) {
             for tr in &p.tranches {
                 let _ = writeln!(
                     o,
-                    "        {:>5} {:<34} {}",
+                    "        {:>6} {:<34} {}",
                     pct(tr.share, Decimals::NoneIfWhole),
                     tranche_condition(tr),
                     match tr.received_at {
@@ -534,10 +534,10 @@ pub fn render_worst(summary: &Summary, worst: &[(u64, f64)], traces: &[TrialTrac
             .iter()
             .map(|e| {
                 format!(
-                    "{} fired {} (× {})",
+                    "{} fired {} (× {:.2})",
                     e.event,
                     scenario_date(e.t),
-                    crate::dist::fmt_num(e.factor)
+                    e.factor
                 )
             })
             .collect();

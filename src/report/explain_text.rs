@@ -201,7 +201,7 @@ fn write_contracts(o: &mut String, e: &Explanation) {
             pct(c.realized_share_p50, Decimals::NoneIfWhole),
             pct(c.flexible_share_p50, Decimals::NoneIfWhole),
             if c.flexible_share_p50 > 0.0 {
-                format!(" (deferred {} years)", sig3(c.deferral_years))
+                format!(" (deferred by {} yr)", sig3(c.deferral_years))
             } else {
                 String::new()
             }
@@ -212,10 +212,22 @@ fn write_contracts(o: &mut String, e: &Explanation) {
 /// The rounds: close date and probability, each participant's amount, tranches and their
 /// conditions.
 fn write_rounds(o: &mut String, e: &Explanation) {
-    if e.rounds.is_empty() {
+    if e.rounds.is_empty() && e.ipo.is_none() {
         return;
     }
-    let _ = writeln!(o, "\nFunding rounds (amounts $B, medians)");
+    let _ = writeln!(o, "\nFunding rounds and IPO (amounts $B, medians)");
+    if let Some(i) = &e.ipo {
+        let _ = writeln!(
+            o,
+            "  IPO: happens with probability {}, dated {} [{} – {}], raises {} of {}× the revenue run-rate",
+            pct(i.probability, Decimals::NoneIfWhole),
+            scenario_date(i.date[1]),
+            scenario_date(i.date[0]),
+            scenario_date(i.date[2]),
+            pct(i.raise_share_p50, Decimals::NoneIfWhole),
+            sig3(i.multiple_p50)
+        );
+    }
     for r in &e.rounds {
         let _ = writeln!(
             o,

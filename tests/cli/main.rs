@@ -13,6 +13,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod analysis_text;
 mod error_catalogue;
 mod errors;
 mod regressions;
