@@ -104,6 +104,9 @@ pub struct FirstShortfall {
     pub cumulative: Vec<f64>,
     /// Median first-shortfall date among trials with a shortfall (decimal year).
     pub median: Option<f64>,
+    /// `median` as a calendar date, `YYYY-MM-DD` (see [`calendar_date`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub median_date: Option<String>,
     /// Median over all trials, when more than half have a shortfall.
     pub median_all_trials: Option<f64>,
 }
@@ -535,6 +538,44 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
     }
 }
 
+/// A decimal year as the calendar day it ends in, `YYYY-MM-DD`.
+///
+/// A decimal year counts months, as scenario dates do: `2027.5` is the instant 1 Jul 2027
+/// 00:00, and a fraction of a month is that fraction of its days. A cash point is the end of
+/// a step, so an instant on a midnight is the day that just ended: `2028.25` (the end of Q1)
+/// is `2028-03-31`, `2029.0` is `2028-12-31`, and `2028.3` (0.6 of the way through April,
+/// 18 of its 30 days) is `2028-04-18`.
+pub fn calendar_date(t: f64) -> String {
+    if !t.is_finite() {
+        return "–".to_string();
+    }
+    let mut year = t.floor();
+    let mut months = (t - year) * 12.0;
+    if months < 1e-6 {
+        year -= 1.0;
+        months = 12.0;
+    }
+    let month = ((months - 1e-6).ceil() as u32).clamp(1, 12);
+    let y = year as i64;
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    let into = (months - f64::from(month - 1)) * f64::from(days);
+    let day = ((into - 1e-6).ceil() as u32).clamp(1, days);
+    format!("{y:04}-{month:02}-{day:02}")
+}
+
+/// A scenario's date (an instant, as a decimal year) as the day it falls on, `YYYY-MM-DD`:
+/// `2027.5` is `2027-07-01`, `2026.75` is `2026-10-01` (the months rule of
+/// [`calendar_date`], without its end-of-day reading).
+pub fn scenario_date(t: f64) -> String {
+    calendar_date(t + 1.0 / (12.0 * 31.0 * 2.0))
+}
+
 /// When the money runs out: exact, from the histogram of first shortfalls over cash
 /// indices.
 fn first_shortfall(model: &Model, a: &Accum) -> FirstShortfall {
@@ -581,10 +622,12 @@ fn first_shortfall(model: &Model, a: &Accum) -> FirstShortfall {
             seen as f64 / n as f64
         })
         .collect();
+    let median = median_of(shortfalls);
     FirstShortfall {
         probability_by_year,
         cumulative,
-        median: median_of(shortfalls),
+        median,
+        median_date: median.map(calendar_date),
         median_all_trials: if 2 * shortfalls > n {
             // The median over all trials is the (n/2)-quantile of the first-shortfall dates,
             // with "no shortfall" counted as later than any date.
@@ -736,5 +779,27 @@ fn bands(model: &Model, q: &BandQuantiles) -> Bands {
         obligations: Band::from_quantiles(&q.obligations),
         costs: Band::from_quantiles(&q.costs),
         outflows: Band::from_quantiles(&q.outflows),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_years_become_the_day_they_end_in() {
+        assert_eq!(calendar_date(2028.25), "2028-03-31");
+        assert_eq!(calendar_date(2029.0), "2028-12-31");
+        assert_eq!(calendar_date(2027.5), "2027-06-30");
+        assert_eq!(calendar_date(2028.3), "2028-04-18");
+        assert_eq!(calendar_date(2028.0 + 1.0 / 12.0), "2028-01-31");
+        assert_eq!(calendar_date(2028.0 + 1.5 / 12.0), "2028-02-15");
+        assert_eq!(calendar_date(2027.0 + 2.0 / 12.0), "2027-02-28");
+        assert_eq!(calendar_date(2028.0 + 2.0 / 12.0), "2028-02-29");
+        assert_eq!(calendar_date(2028.0 + 0.01 / 12.0), "2028-01-01");
+        assert_eq!(calendar_date(f64::NAN), "–");
+        assert_eq!(scenario_date(2027.5), "2027-07-01");
+        assert_eq!(scenario_date(2026.75), "2026-10-01");
+        assert_eq!(scenario_date(2027.0), "2027-01-01");
     }
 }

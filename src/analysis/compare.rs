@@ -31,6 +31,24 @@ pub struct PairedDiff {
     pub p_gap_a_larger: f64,
     /// Differences of the gap's quantiles, B − A, $B (p50, p90, p95).
     pub quantile_diffs: [f64; 3],
+    /// The same paired differences by the end of each report year both scenarios have, in
+    /// A's order.
+    pub by_year: Vec<YearDiff>,
+}
+
+/// Paired differences of B against A up to the end of one report year.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct YearDiff {
+    /// The report year.
+    pub year: i32,
+    /// Mean of gap_B − gap_A up to the end of the year, $B.
+    pub gap_mean_diff: f64,
+    /// Its paired standard error, $B.
+    pub gap_mean_diff_se: f64,
+    /// P(shortfall in B by the end of the year) − P(shortfall in A by then).
+    pub shortfall_probability_diff: f64,
+    /// Its paired standard error.
+    pub shortfall_probability_diff_se: f64,
 }
 
 /// The result of `compare`.
@@ -82,6 +100,19 @@ pub fn compare(
                     q(b, "p90") - q(a, "p90"),
                     q(b, "p95") - q(a, "p95"),
                 ],
+                by_year: p
+                    .years
+                    .iter()
+                    .zip(&p.gap_diff_by_year)
+                    .zip(&p.shortfall_diff_by_year)
+                    .map(|(((year, _, _), g), s)| YearDiff {
+                        year: *year,
+                        gap_mean_diff: g.mean,
+                        gap_mean_diff_se: g.std_error(),
+                        shortfall_probability_diff: s.mean,
+                        shortfall_probability_diff_se: s.std_error(),
+                    })
+                    .collect(),
             }
         })
         .collect();

@@ -78,6 +78,96 @@ pub struct SourcesUses {
     pub by_year: Vec<YearFlows>,
 }
 
+/// One fixed value of the scenario (a number with no uncertainty).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FixedLine {
+    /// Dotted path.
+    pub path: String,
+    /// The value, in the unit of the field.
+    pub value: f64,
+    /// The comment beside (or just above) the value in the scenario file, if any.
+    pub source: Option<String>,
+}
+
+/// One contract (obligation) as the scenario states it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ContractLine {
+    /// Obligation name.
+    pub name: String,
+    /// Who is paid.
+    pub counterparty: String,
+    /// Headline total's distribution, $B.
+    pub total: String,
+    /// Headline total's median, $B.
+    pub total_p50: f64,
+    /// When it is paid, in words (a term with its profile, or a schedule by year).
+    pub timing: String,
+    /// Median share of the total actually spent.
+    pub realized_share_p50: f64,
+    /// Median share of each payment that can be deferred.
+    pub flexible_share_p50: f64,
+    /// How long a deferred payment waits, years.
+    pub deferral_years: f64,
+}
+
+/// One tranche of a participant's money as the scenario states it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TrancheLine {
+    /// Share of the participant's amount.
+    pub share: f64,
+    /// Its condition: `close`, `date` or `ipo`.
+    pub when: String,
+    /// The date for `close` and `date`, decimal year.
+    pub date: Option<f64>,
+    /// The date after which it never arrives, decimal year.
+    pub lapses: Option<f64>,
+}
+
+/// One participant of a round as the scenario states it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ParticipantLine {
+    /// Participant name.
+    pub name: String,
+    /// Probability it joins (if the round closes).
+    pub joins_probability: f64,
+    /// Its commitment's distribution, $B.
+    pub amount: String,
+    /// Its commitment's median, $B.
+    pub amount_p50: f64,
+    /// Its tranches.
+    pub tranches: Vec<TrancheLine>,
+    /// Tied spend, in words, if any.
+    pub tied_spend: Option<String>,
+}
+
+/// One funding round as the scenario states it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RoundLine {
+    /// Round name.
+    pub name: String,
+    /// Close date, decimal year.
+    pub close: f64,
+    /// Probability it closes.
+    pub closes_probability: f64,
+    /// Post-money valuation, $B, if given.
+    pub post_money: Option<f64>,
+    /// Its participants.
+    pub participants: Vec<ParticipantLine>,
+}
+
+/// The IPO as the scenario states it: what the tranches on the IPO wait for.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct IpoLine {
+    /// Probability it happens at all.
+    pub probability: f64,
+    /// Its date's 5th, 50th and 95th percentiles, decimal years.
+    pub date: [f64; 3],
+    /// Median valuation multiple of the revenue run-rate.
+    pub multiple_p50: f64,
+    /// Median share of the valuation raised.
+    pub raise_share_p50: f64,
+}
+
 /// Everything `explain` shows.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Explanation {
@@ -93,8 +183,18 @@ pub struct Explanation {
     pub steps_per_year: u32,
     /// Report years.
     pub report_years: Vec<i32>,
+    /// Every `--set PATH=VALUE` applied, as typed, in order.
+    pub overrides: Vec<String>,
     /// Uncertain inputs.
     pub inputs: Vec<InputLine>,
+    /// Fixed values: every number of the scenario with no uncertainty, in file order.
+    pub fixed: Vec<FixedLine>,
+    /// The contracts.
+    pub contracts: Vec<ContractLine>,
+    /// The funding rounds, with their tranches and conditions.
+    pub rounds: Vec<RoundLine>,
+    /// The IPO, if any.
+    pub ipo: Option<IpoLine>,
     /// Correlated pairs (a, b, rho).
     pub correlations: Vec<(String, String, f64)>,
     /// Calendar years of the schedule.
@@ -132,7 +232,29 @@ pub fn explain(model: &Model) -> Explanation {
         horizon: [model.grid.t[0], model.grid.t[model.grid.n]],
         steps_per_year: sc.time.steps_per_year,
         report_years: sc.time.report_years.clone(),
+        overrides: sc.overrides.clone(),
         inputs,
+        fixed: sc
+            .params()
+            .into_iter()
+            .filter(|p| p.dist.is_fixed())
+            .map(|p| FixedLine {
+                path: p.path.clone(),
+                value: p.dist.mean(),
+                source: texts.iter().find_map(|t| source_comment(t, &p.path)),
+            })
+            .collect(),
+        contracts: contracts(model),
+        rounds: rounds(model),
+        ipo: sc.ipo.as_ref().map(|i| {
+            let d = &i.date.dist;
+            IpoLine {
+                probability: i.happens.dist.mean(),
+                date: [d.quantile(0.05), d.quantile(0.5), d.quantile(0.95)],
+                multiple_p50: i.multiple.dist.quantile(0.5),
+                raise_share_p50: i.raise_share.dist.quantile(0.5),
+            }
+        }),
         correlations: sc
             .correlations
             .iter()
@@ -144,6 +266,105 @@ pub fn explain(model: &Model) -> Explanation {
         median_path: median_path(model),
         warnings: warnings(model),
     }
+}
+
+fn contracts(model: &Model) -> Vec<ContractLine> {
+    use crate::scenario::Profile;
+    let profile = |p: Profile| match p {
+        Profile::Flat => "flat",
+        Profile::Ramp => "ramp",
+        Profile::FrontLoaded => "front-loaded",
+        Profile::BackLoaded => "back-loaded",
+    };
+    model
+        .scenario
+        .obligations
+        .iter()
+        .map(|o| ContractLine {
+            name: o.name.clone(),
+            counterparty: o.counterparty.clone(),
+            total: o.total.dist.describe(),
+            total_p50: o.total.dist.quantile(0.5),
+            timing: match &o.timing {
+                Timing::Term {
+                    start,
+                    years,
+                    profile: p,
+                } => format!(
+                    "{} over {} years from {}",
+                    profile(*p),
+                    crate::dist::fmt_num(*years),
+                    crate::summary::scenario_date(*start)
+                ),
+                Timing::Schedule(rows) => format!(
+                    "by year: {}",
+                    rows.iter()
+                        .map(|(y, v)| format!("{y} {}", crate::dist::fmt_num(*v)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            },
+            realized_share_p50: o.realized_share.dist.quantile(0.5),
+            flexible_share_p50: o.flexible_share.dist.quantile(0.5),
+            deferral_years: o.deferral_years,
+        })
+        .collect()
+}
+
+fn rounds(model: &Model) -> Vec<RoundLine> {
+    use crate::scenario::When;
+    let sc = &model.scenario;
+    sc.rounds
+        .iter()
+        .map(|r| RoundLine {
+            name: r.name.clone(),
+            close: r.close,
+            closes_probability: r.closes.dist.mean(),
+            post_money: r.post_money,
+            participants: r
+                .participants
+                .iter()
+                .map(|p| ParticipantLine {
+                    name: p.name.clone(),
+                    joins_probability: p.joins.dist.mean(),
+                    amount: p.amount.dist.describe(),
+                    amount_p50: p.amount.dist.quantile(0.5),
+                    tranches: p
+                        .tranches
+                        .iter()
+                        .map(|t| {
+                            let (when, date) = match t.when {
+                                When::Close => ("close", Some(r.close)),
+                                When::Date(d) => ("date", Some(d)),
+                                When::Ipo => ("ipo", None),
+                            };
+                            TrancheLine {
+                                share: t.share,
+                                when: when.to_string(),
+                                date,
+                                lapses: t.lapses,
+                            }
+                        })
+                        .collect(),
+                    tied_spend: p.tied_spend.as_ref().map(|t| {
+                        let toward = t
+                            .counts_toward
+                            .and_then(|i| sc.obligations.get(i))
+                            .map_or(String::new(), |o| {
+                                format!(", counted toward obligations.{}", o.name)
+                            });
+                        format!(
+                            "{} % of the amount spent with {} over {} years from {}{toward}",
+                            crate::dist::fmt_num(100.0 * t.share),
+                            t.counterparty,
+                            crate::dist::fmt_num(t.years),
+                            crate::summary::scenario_date(t.start)
+                        )
+                    }),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 fn median_path(model: &Model) -> SourcesUses {

@@ -17,6 +17,11 @@ pub mod explain;
 pub mod sweep;
 pub mod trace;
 
-pub use compare::{Comparison, PairedDiff, compare};
-pub use sweep::{AnalysisError, Metric, Seek, Sweep, SweepPoint, Target, parse_sweep, seek, sweep};
-pub use trace::{TrialTrace, trace, worst};
+pub use compare::{Comparison, PairedDiff, YearDiff, compare};
+pub use sweep::{
+    AnalysisError, Metric, MetricAt, Seek, Sweep, SweepPoint, Target, parse_sweep, seek, sweep,
+};
+pub use trace::{
+    Driver, EventFired, IpoTrace, ParticipantTrace, RoundTrace, TrancheTrace, TrialTrace,
+    attach_drivers, drivers, trace, worst,
+};

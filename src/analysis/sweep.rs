@@ -44,11 +44,22 @@ pub struct SweepPoint {
     pub gap_p95: f64,
     /// P(shortfall by the end of each report year), in report-year order.
     pub shortfall_probability_by_year: Vec<(String, f64)>,
+    /// Their 95 % Wilson intervals, in the same order.
+    pub shortfall_probability_by_year_ci95: Vec<(String, [f64; 2])>,
+    /// 95 % intervals of the gap's p50, p90 and p95, $B (order statistics).
+    pub gap_quantiles_ci95: [[f64; 2]; 3],
 }
 
 impl SweepPoint {
     fn of(value: f64, s: &Summary) -> SweepPoint {
         let q = |k: &str| s.gap.quantiles.get(k).copied().unwrap_or(f64::NAN);
+        let ci = |k: &str| {
+            s.gap
+                .quantiles_ci95
+                .get(k)
+                .copied()
+                .unwrap_or([f64::NAN; 2])
+        };
         SweepPoint {
             value,
             shortfall_probability: s.shortfall_probability.estimate,
@@ -63,6 +74,33 @@ impl SweepPoint {
                 .iter()
                 .map(|(y, g)| (y.clone(), g.shortfall_probability.estimate))
                 .collect(),
+            shortfall_probability_by_year_ci95: s
+                .gap_by_year
+                .iter()
+                .map(|(y, g)| (y.clone(), g.shortfall_probability.ci95))
+                .collect(),
+            gap_quantiles_ci95: [ci("p50"), ci("p90"), ci("p95")],
+        }
+    }
+
+    /// The 95 % interval of a target's metric at this point: the Wilson interval of a
+    /// probability, mean ± 1.96 s.e. for the mean gap, the order-statistic interval of a
+    /// quantile.
+    pub fn metric_ci95(&self, m: &Metric) -> [f64; 2] {
+        match m {
+            Metric::ShortfallProbability => self.shortfall_probability_ci95,
+            Metric::ShortfallProbabilityBy(y) => self
+                .shortfall_probability_by_year_ci95
+                .iter()
+                .find(|(k, _)| k == y)
+                .map_or([f64::NAN; 2], |(_, c)| *c),
+            Metric::GapMean => [
+                self.gap_mean - Z95 * self.gap_mean_se,
+                self.gap_mean + Z95 * self.gap_mean_se,
+            ],
+            Metric::GapP50 => self.gap_quantiles_ci95[0],
+            Metric::GapP90 => self.gap_quantiles_ci95[1],
+            Metric::GapP95 => self.gap_quantiles_ci95[2],
         }
     }
 
@@ -83,8 +121,13 @@ impl SweepPoint {
     }
 }
 
-/// A result a target can be put on.
+/// The normal quantile of a two-sided 95 % interval.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// A result a target can be put on; serialized as its name in a target
+/// (`shortfall_probability_2030`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(into = "String")]
 pub enum Metric {
     /// P(shortfall) over the horizon.
     ShortfallProbability,
@@ -98,6 +141,26 @@ pub enum Metric {
     GapP90,
     /// 95th percentile of the gap.
     GapP95,
+}
+
+impl From<Metric> for String {
+    fn from(m: Metric) -> String {
+        m.name()
+    }
+}
+
+impl Metric {
+    /// The metric's name as a target writes it, e.g. `shortfall_probability_2030`.
+    pub fn name(&self) -> String {
+        match self {
+            Metric::ShortfallProbability => "shortfall_probability".to_string(),
+            Metric::ShortfallProbabilityBy(y) => format!("shortfall_probability_{y}"),
+            Metric::GapMean => "gap_mean".to_string(),
+            Metric::GapP50 => "gap_p50".to_string(),
+            Metric::GapP90 => "gap_p90".to_string(),
+            Metric::GapP95 => "gap_p95".to_string(),
+        }
+    }
 }
 
 /// A target such as `shortfall_probability<=0.1`.
@@ -273,14 +336,36 @@ pub struct Sweep {
 pub struct Seek {
     /// The target as written.
     pub target: String,
+    /// The target's metric, e.g. `shortfall_probability_2030`.
+    pub metric: Metric,
     /// The smallest value found that meets it, if any in the range.
     pub value: Option<f64>,
     /// The metric at that value.
     pub metric_at_value: Option<f64>,
+    /// A 95 % interval for the value from the Monte Carlo error of the metric: where the
+    /// metric's own 95 % interval at each value run (grid and bisection) crosses the bound,
+    /// its favourable end giving the low end and its unfavourable end the high end
+    /// (linearly interpolated between neighbouring values). `null` at the low end: at or below
+    /// the lowest value swept; `null` at the high end: above the highest. Both `null` when no
+    /// value meets the target.
+    pub value_ci95: [Option<f64>; 2],
     /// Extra runs made by the bisection.
     pub runs: usize,
     /// What happened, in words.
     pub note: String,
+    /// Every value run, the grid's and the bisection's, ascending, with the metric there.
+    pub evaluated: Vec<MetricAt>,
+}
+
+/// A target's metric at one value of the swept input.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MetricAt {
+    /// The swept input's value.
+    pub value: f64,
+    /// The metric.
+    pub metric: f64,
+    /// Its 95 % interval ([`SweepPoint::metric_ci95`]).
+    pub metric_ci95: [f64; 2],
 }
 
 /// Builds the model for one value of the swept input.
@@ -344,8 +429,9 @@ pub fn sweep(
 }
 
 /// The smallest value meeting `target`: the first grid point that meets it, refined by
-/// bisection against the point before it (assuming the paired curve is monotone between them).
-/// `cancel`, when set, stops it at the next batch of trials.
+/// bisection against the point before it (assuming the paired curve is monotone between them),
+/// with the interval of [`Seek::value_ci95`]. `cancel`, when set, stops it at the next batch
+/// of trials.
 ///
 /// # Errors
 /// [`AnalysisError`] if a run fails or is cancelled.
@@ -356,59 +442,127 @@ pub fn seek(
     target: &Target,
     cancel: Option<&AtomicBool>,
 ) -> Result<Seek, AnalysisError> {
-    let first_met = points.iter().position(|p| target.met(p));
-    let mk = |value: Option<f64>, metric: Option<f64>, runs: usize, note: String| Seek {
-        target: target.text.clone(),
-        value,
-        metric_at_value: metric,
-        runs,
-        note,
+    let m = &target.metric;
+    let at = |p: &SweepPoint| MetricAt {
+        value: p.value,
+        metric: p.metric(m),
+        metric_ci95: p.metric_ci95(m),
     };
-    match first_met {
-        None => Ok(mk(
+    let mut evaluated: Vec<MetricAt> = points.iter().map(at).collect();
+    let first_met = points.iter().position(|p| target.met(p));
+    let (value, metric_at_value, runs, note) = match first_met {
+        None => (
             None,
             None,
             0,
             format!("no swept value meets {}: widen the range", target.text),
-        )),
-        Some(0) => Ok(mk(
+        ),
+        Some(0) => (
             Some(points[0].value),
-            Some(points[0].metric(&target.metric)),
+            Some(points[0].metric(m)),
             0,
             format!(
                 "already met at the lowest value swept ({}); sweep lower values to find the threshold",
                 crate::dist::fmt_num(points[0].value)
             ),
-        )),
+        ),
         Some(i) => {
             let (mut lo, mut hi) = (points[i - 1].value, points[i].value);
-            let mut at_hi = points[i].metric(&target.metric);
+            let mut at_hi = points[i].metric(m);
             let tol = (hi - lo).abs() * 1e-3;
             let mut runs = 0;
             while hi - lo > tol && runs < 14 {
                 let mid = 0.5 * (lo + hi);
                 let p = point(build, mid, cfg, cancel)?;
                 runs += 1;
+                evaluated.push(at(&p));
                 if target.met(&p) {
                     hi = mid;
-                    at_hi = p.metric(&target.metric);
+                    at_hi = p.metric(m);
                 } else {
                     lo = mid;
                 }
             }
-            Ok(mk(
-                Some(hi),
-                Some(at_hi),
-                runs,
-                format!(
-                    "smallest value meeting {}: {} (bisection to within {})",
-                    target.text,
-                    crate::dist::fmt_num(hi),
-                    crate::dist::fmt_num(hi - lo)
-                ),
-            ))
+            let note = format!(
+                "smallest value meeting {}: {} (bisection to within {})",
+                target.text,
+                crate::dist::fmt_num(hi),
+                crate::dist::fmt_num(hi - lo)
+            );
+            (Some(hi), Some(at_hi), runs, note)
+        }
+    };
+    evaluated.sort_by(|a, b| a.value.total_cmp(&b.value));
+    let value_ci95 = if value.is_some() {
+        value_interval(&evaluated, target)
+    } else {
+        [None, None]
+    };
+    Ok(Seek {
+        target: target.text.clone(),
+        metric: m.clone(),
+        value,
+        metric_at_value,
+        value_ci95,
+        runs,
+        note,
+        evaluated,
+    })
+}
+
+/// Where a curve first meets a target, over values in ascending order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Crossing {
+    /// Already at the lowest value.
+    Below,
+    /// Between two values run, interpolated.
+    At(f64),
+    /// Not in the range.
+    Above,
+}
+
+/// The first value at which `band` (one end of the metric's interval) meets the target,
+/// interpolated linearly between the last value that does not and the first that does.
+fn crossing(evaluated: &[MetricAt], target: &Target, band: impl Fn(&MetricAt) -> f64) -> Crossing {
+    let meets = |v: f64| {
+        if target.at_most {
+            v <= target.bound
+        } else {
+            v >= target.bound
+        }
+    };
+    match evaluated.iter().position(|e| meets(band(e))) {
+        None => Crossing::Above,
+        Some(0) => Crossing::Below,
+        Some(i) => {
+            let (a, b) = (&evaluated[i - 1], &evaluated[i]);
+            let (fa, fb) = (band(a), band(b));
+            let w = if fb != fa && (fb - fa).is_finite() {
+                ((target.bound - fa) / (fb - fa)).clamp(0.0, 1.0)
+            } else {
+                1.0
+            };
+            Crossing::At(a.value + w * (b.value - a.value))
         }
     }
+}
+
+/// The 95 % interval of the value that meets the target (see [`Seek::value_ci95`]): the
+/// crossing of the metric's favourable interval end (the low end for `<=`) gives the low end,
+/// that of the unfavourable end the high end.
+fn value_interval(evaluated: &[MetricAt], target: &Target) -> [Option<f64>; 2] {
+    let (fav, unfav) = if target.at_most { (0, 1) } else { (1, 0) };
+    let low = match crossing(evaluated, target, |e| e.metric_ci95[fav]) {
+        Crossing::At(v) => Some(v),
+        Crossing::Below | Crossing::Above => None,
+    };
+    let high = match crossing(evaluated, target, |e| e.metric_ci95[unfav]) {
+        Crossing::At(v) => Some(v),
+        // Met with room to spare at the lowest value: the high end is at most that value.
+        Crossing::Below => evaluated.first().map(|e| e.value),
+        Crossing::Above => None,
+    };
+    [low, high]
 }
 
 #[cfg(test)]
@@ -447,5 +601,36 @@ mod tests {
         assert_eq!(any.check_report_years("s", &[]), Ok(()));
         assert!(Target::parse("gap>=").is_err());
         assert!(Target::parse("speed<=3").is_err());
+        assert_eq!(t.metric.name(), "shortfall_probability_2030");
+    }
+
+    /// A metric 1 − v/100 known to ± 0.02: the target ≤ 0.1 is met from 90, and the
+    /// interval's ends are where 1 − v/100 ∓ 0.02 cross 0.1: 88 and 92.
+    #[test]
+    fn the_interval_of_a_solved_value_is_where_the_metric_band_crosses() {
+        let evaluated: Vec<MetricAt> = (0..=10)
+            .map(|i| {
+                let v = 10.0 * f64::from(i);
+                let m = 1.0 - v / 100.0;
+                MetricAt {
+                    value: v,
+                    metric: m,
+                    metric_ci95: [m - 0.02, m + 0.02],
+                }
+            })
+            .collect();
+        let at_most = Target::parse("shortfall_probability<=0.1").unwrap_or_else(|e| panic!("{e}"));
+        let [lo, hi] = value_interval(&evaluated, &at_most);
+        assert!((lo.unwrap_or(f64::NAN) - 88.0).abs() < 1e-9, "{lo:?}");
+        assert!((hi.unwrap_or(f64::NAN) - 92.0).abs() < 1e-9, "{hi:?}");
+        // ≥ 0.97 is met by the falling curve, band and all, already at the lowest value.
+        let at_least =
+            Target::parse("shortfall_probability>=0.97").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(value_interval(&evaluated, &at_least), [None, Some(0.0)]);
+        // A bound no value's band reaches leaves the high end open.
+        let far = Target::parse("shortfall_probability<=0.01").unwrap_or_else(|e| panic!("{e}"));
+        let [lo, hi] = value_interval(&evaluated, &far);
+        assert!((lo.unwrap_or(f64::NAN) - 97.0).abs() < 1e-9, "{lo:?}");
+        assert_eq!(hi, None);
     }
 }

@@ -75,10 +75,11 @@ pub fn execute(args: &TraceArgs) -> Result<(), AppError> {
     };
     let (summary, list) = analysis::worst(&model, &cfg, k, Some(&INTERRUPTED))?;
     super::interrupted()?;
-    let traces: Vec<_> = list
+    let mut traces: Vec<_> = list
         .iter()
         .map(|(t, _)| analysis::trace(&model, seed, *t))
         .collect();
+    analysis::attach_drivers(&summary, &mut traces);
     if args.json {
         super::print_json(&traces)?;
     } else {

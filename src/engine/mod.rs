@@ -139,9 +139,18 @@ struct Worker {
     done: Vec<(u64, ChunkResult)>,
 }
 
+/// Empty pairs of each scenario after the first against the first.
+fn new_pairs(models: &[Model]) -> Vec<Paired> {
+    models
+        .iter()
+        .skip(1)
+        .map(|m| Paired::new(&models[0], m))
+        .collect()
+}
+
 fn run_chunk(models: &[Model], cfg: &RunConfig, chunk: u64, stride: u64, w: &mut Worker) {
     let mut accums: Vec<Accum> = models.iter().map(Accum::for_chunk).collect();
-    let mut paired = vec![Paired::default(); models.len().saturating_sub(1)];
+    let mut paired = new_pairs(models);
     let lo = chunk * CHUNK;
     let hi = (lo + CHUNK).min(cfg.trials);
     let mut first = lo;
@@ -154,7 +163,6 @@ fn run_chunk(models: &[Model], cfg: &RunConfig, chunk: u64, stride: u64, w: &mut
         }
         for l in 0..count {
             let trial = first + l as u64;
-            let mut first_gap = 0.0;
             for (m, model) in models.iter().enumerate() {
                 let s = w.batches[m].lane(l);
                 let bins = &s.bins;
@@ -163,10 +171,8 @@ fn run_chunk(models: &[Model], cfg: &RunConfig, chunk: u64, stride: u64, w: &mut
                 w.counts[m].add_counts(s, bins);
                 let gap = s.outcome.metrics[metric::GAP];
                 acc.note_worst(cfg.worst, gap, trial);
-                if m == 0 {
-                    first_gap = gap;
-                } else {
-                    paired[m - 1].add(gap, first_gap);
+                if m > 0 {
+                    paired[m - 1].add(&s.outcome, &w.batches[0].lane(l).outcome);
                 }
             }
         }
@@ -225,7 +231,7 @@ pub fn simulate_many(
         .iter()
         .map(|m| Accum::new(m, cfg.trials.div_ceil(stride) as usize))
         .collect();
-    let mut paired = vec![Paired::default(); models.len() - 1];
+    let mut paired = new_pairs(models);
     let width = trial_columns(&models[0]).len();
     // One worker per pool thread, kept for the whole run: its batches and its
     // order-independent counts are allocated once and merged once, at the end. A chunk runs

@@ -1,6 +1,8 @@
 //! Paired statistics of scenarios run on common random numbers, and the list of the trials
 //! with the largest gap.
 
+use crate::model::Model;
+use crate::sim::{Outcome, metric};
 use crate::stats::Moments;
 
 /// Paired statistics of scenario m against the first scenario, over the same trials.
@@ -14,16 +16,53 @@ pub struct Paired {
     pub first_smaller: u64,
     /// Trials with gap_0 > gap_m.
     pub first_larger: u64,
+    /// The report years both scenarios have: (year, its index in the first scenario's report
+    /// years, its index in scenario m's), in the first scenario's order.
+    pub years: Vec<(i32, usize, usize)>,
+    /// Per entry of `years`: gap_m − gap_0 up to the end of that year, $B.
+    pub gap_diff_by_year: Vec<Moments>,
+    /// Per entry of `years`: 1{gap_m > 0} − 1{gap_0 > 0} by the end of that year.
+    pub shortfall_diff_by_year: Vec<Moments>,
 }
 
 impl Paired {
-    /// Adds one trial: its gap in this scenario and in the first.
-    pub(super) fn add(&mut self, gap: f64, first_gap: f64) {
+    /// Empty pairs of `model` against `first`, over the report years they share.
+    pub(super) fn new(first: &Model, model: &Model) -> Paired {
+        let years: Vec<(i32, usize, usize)> = first
+            .grid
+            .report
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (y, _))| {
+                let j = model.grid.report.iter().position(|(z, _)| z == y)?;
+                Some((*y, i, j))
+            })
+            .collect();
+        Paired {
+            gap_diff_by_year: vec![Moments::default(); years.len()],
+            shortfall_diff_by_year: vec![Moments::default(); years.len()],
+            years,
+            ..Paired::default()
+        }
+    }
+
+    /// Adds one trial: its outcome in this scenario and in the first.
+    pub(super) fn add(&mut self, o: &Outcome, first: &Outcome) {
+        let (gap, first_gap) = (o.metrics[metric::GAP], first.metrics[metric::GAP]);
         self.gap_diff.push(gap - first_gap);
-        self.shortfall_diff
-            .push(f64::from(u8::from(gap > 0.0)) - f64::from(u8::from(first_gap > 0.0)));
+        self.shortfall_diff.push(short(gap) - short(first_gap));
         self.first_smaller += u64::from(first_gap < gap);
         self.first_larger += u64::from(first_gap > gap);
+        for (((_, i, j), g), s) in self
+            .years
+            .iter()
+            .zip(&mut self.gap_diff_by_year)
+            .zip(&mut self.shortfall_diff_by_year)
+        {
+            let (b, a) = (o.report_gaps[*j], first.report_gaps[*i]);
+            g.push(b - a);
+            s.push(short(b) - short(a));
+        }
     }
 
     /// Merges the pairs of the chunk that follows.
@@ -32,7 +71,22 @@ impl Paired {
         self.shortfall_diff.merge(&o.shortfall_diff);
         self.first_smaller += o.first_smaller;
         self.first_larger += o.first_larger;
+        for (a, b) in self.gap_diff_by_year.iter_mut().zip(&o.gap_diff_by_year) {
+            a.merge(b);
+        }
+        for (a, b) in self
+            .shortfall_diff_by_year
+            .iter_mut()
+            .zip(&o.shortfall_diff_by_year)
+        {
+            a.merge(b);
+        }
     }
+}
+
+/// 1 for a shortfall (a gap above 0), else 0: the indicator the shortfall counts use.
+fn short(gap: f64) -> f64 {
+    f64::from(u8::from(gap > 0.0))
 }
 
 /// The K trials with the largest gap: (gap, trial), largest first, ties by trial index.

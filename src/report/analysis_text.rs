@@ -4,8 +4,8 @@ use std::fmt::Write;
 
 use super::format::{Decimals, pct};
 use super::table::{quarter, usd_b};
-use crate::analysis::{Comparison, Sweep, TrialTrace};
-use crate::summary::Summary;
+use crate::analysis::{Comparison, Metric, Sweep, TrialTrace};
+use crate::summary::{Summary, calendar_date, scenario_date};
 
 fn pp(p: f64) -> String {
     format!("{:+.2} pp", 100.0 * p)
@@ -22,22 +22,35 @@ pub fn render_comparison(c: &Comparison) -> String {
     );
     let _ = writeln!(
         o,
-        "  {:<24} {:>14} {:>12} {:>12} {:>12} {:>20}",
-        "scenario", "P(shortfall)", "gap P50", "gap P90", "gap P95", "gap mean ± s.e."
+        "  {:<24} {:>14} {:>12} {:>12} {:>12} {:>20} {:>14}",
+        "scenario",
+        "P(shortfall)",
+        "gap P50",
+        "gap P90",
+        "gap P95",
+        "gap mean ± s.e.",
+        "first short*"
     );
     for s in &c.summaries {
         let q = |k: &str| s.gap.quantiles.get(k).copied().unwrap_or(f64::NAN);
         let _ = writeln!(
             o,
-            "  {:<24} {:>14} {:>12} {:>12} {:>12} {:>20}",
+            "  {:<24} {:>14} {:>12} {:>12} {:>12} {:>20} {:>14}",
             s.scenario,
             pct(s.shortfall_probability.estimate, Decimals::Fixed(1)),
             usd_b(q("p50")),
             usd_b(q("p90")),
             usd_b(q("p95")),
-            format!("{} ± {}", usd_b(s.gap.mean), usd_b(s.gap.std_error))
+            format!("{} ± {}", usd_b(s.gap.mean), usd_b(s.gap.std_error)),
+            s.first_shortfall
+                .median
+                .map_or("none".to_string(), calendar_date)
         );
     }
+    let _ = writeln!(
+        o,
+        "  (* first short: median date of the first shortfall among the trials that run short)"
+    );
     let _ = writeln!(
         o,
         "\n  Paired differences against {} (B − A, same trials):",
@@ -82,10 +95,66 @@ pub fn render_comparison(c: &Comparison) -> String {
             .collect::<Vec<_>>()
             .join("; ")
     );
+    write_year_diffs(&mut o, c);
     o
 }
 
-/// The sweep table, with the goal seek if any.
+/// The paired differences by report year: each scenario's P(shortfall) and mean gap by the
+/// end of the year, and B − A with its paired standard error.
+fn write_year_diffs(o: &mut String, c: &Comparison) {
+    let a = &c.summaries[0];
+    if c.paired.iter().all(|p| p.by_year.is_empty()) {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "\n  By the end of each report year (A = {}; B − A on the same trials, ± paired s.e.):",
+        a.scenario
+    );
+    let _ = writeln!(
+        o,
+        "  {:<24} {:>6} {:>10} {:>10} {:>22} {:>12} {:>12} {:>24}",
+        "scenario B",
+        "year",
+        "P(short) A",
+        "P(short) B",
+        "P(shortfall) diff",
+        "gap mean A",
+        "gap mean B",
+        "mean gap diff ± s.e."
+    );
+    for (p, b) in c.paired.iter().zip(&c.summaries[1..]) {
+        for d in &p.by_year {
+            let y = d.year.to_string();
+            let (ya, yb) = (a.gap_by_year.get(&y), b.gap_by_year.get(&y));
+            let prob = |g: Option<&crate::summary::YearGap>| {
+                g.map_or("–".to_string(), |g| {
+                    pct(g.shortfall_probability.estimate, Decimals::Fixed(1))
+                })
+            };
+            let mean = |g: Option<&crate::summary::YearGap>| g.map_or(f64::NAN, |g| g.gap.mean);
+            let _ = writeln!(
+                o,
+                "  {:<24} {:>6} {:>10} {:>10} {:>22} {:>12} {:>12} {:>24}",
+                p.scenario,
+                y,
+                prob(ya),
+                prob(yb),
+                format!(
+                    "{} ± {:.2}",
+                    pp(d.shortfall_probability_diff),
+                    100.0 * d.shortfall_probability_diff_se
+                ),
+                usd_b(mean(ya)),
+                usd_b(mean(yb)),
+                format!("{} ± {}", usd_b(d.gap_mean_diff), usd_b(d.gap_mean_diff_se))
+            );
+        }
+    }
+}
+
+/// The sweep table, with the goal seek if any: with a target, a last column gives the
+/// target's own metric with its 95 % interval.
 pub fn render_sweep(s: &Sweep) -> String {
     let mut o = String::new();
     let _ = writeln!(
@@ -93,14 +162,17 @@ pub fn render_sweep(s: &Sweep) -> String {
         "funding-gap sweep — {}: {} ({} trials per value, seed {}, common random numbers)\n",
         s.scenario, s.path, s.trials, s.seed
     );
-    let _ = writeln!(
-        o,
+    let metric = s.seek.as_ref().map(|k| &k.metric);
+    let mut header = format!(
         "  {:>14} {:>24} {:>12} {:>12} {:>12} {:>20}",
         "value", "P(shortfall), 95 % CI", "gap P50", "gap P90", "gap P95", "gap mean ± s.e."
     );
+    if let Some(m) = metric {
+        let _ = write!(header, "   {}, 95 % CI", m.name());
+    }
+    let _ = writeln!(o, "{header}");
     for p in &s.points {
-        let _ = writeln!(
-            o,
+        let mut line = format!(
             "  {:>14} {:>24} {:>12} {:>12} {:>12} {:>20}",
             crate::dist::fmt_num(p.value),
             format!(
@@ -114,20 +186,53 @@ pub fn render_sweep(s: &Sweep) -> String {
             usd_b(p.gap_p95),
             format!("{} ± {}", usd_b(p.gap_mean), usd_b(p.gap_mean_se))
         );
+        if let Some(m) = metric {
+            let _ = write!(line, "   {}", metric_cell(m, p.metric(m), p.metric_ci95(m)));
+        }
+        let _ = writeln!(o, "{line}");
     }
     if let Some(k) = &s.seek {
         let _ = writeln!(o, "\n  Target {}: {}", k.target, k.note);
         if let (Some(v), Some(m)) = (k.value, k.metric_at_value) {
             let _ = writeln!(
                 o,
-                "  {} = {} gives {}",
+                "  {} = {} gives {} = {}",
                 s.path,
                 crate::dist::fmt_num(v),
+                k.metric.name(),
                 crate::dist::fmt_num(m)
+            );
+            let lowest = s.points.first().map_or(f64::NAN, |p| p.value);
+            let highest = s.points.last().map_or(f64::NAN, |p| p.value);
+            let end = |e: Option<f64>, beyond: String| e.map_or(beyond, crate::dist::fmt_num);
+            let _ = writeln!(
+                o,
+                "  95 % interval of the value: {} to {} (where the metric's 95 % interval crosses the bound)",
+                end(
+                    k.value_ci95[0],
+                    format!("≤ {}", crate::dist::fmt_num(lowest))
+                ),
+                end(
+                    k.value_ci95[1],
+                    format!("> {}", crate::dist::fmt_num(highest))
+                )
             );
         }
     }
     o
+}
+
+/// A metric with its 95 % interval: a probability in %, an amount in $B.
+fn metric_cell(m: &Metric, v: f64, ci: [f64; 2]) -> String {
+    match m {
+        Metric::ShortfallProbability | Metric::ShortfallProbabilityBy(_) => format!(
+            "{} ({:.1}–{:.1})",
+            pct(v, Decimals::Fixed(1)),
+            100.0 * ci[0],
+            100.0 * ci[1]
+        ),
+        _ => format!("{} ({}–{})", usd_b(v), usd_b(ci[0]), usd_b(ci[1])),
+    }
 }
 
 /// `sweep.csv`: one row per value.
@@ -259,6 +364,7 @@ pub fn render_trace(t: &TrialTrace) -> String {
         row[seg + 7] = st.cash_end;
     }
     flush(&mut o, year, &row);
+    write_happenings(&mut o, t, dt);
     let _ = writeln!(o, "\n  Results:");
     for (k, v) in &t.metrics {
         let _ = writeln!(o, "    {:<36} {:>12}", k, usd_b(*v));
@@ -282,54 +388,198 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-/// The K worst trials with the values of the inputs that drive the gap most.
+/// The step that starts at `t`, for a grid of steps `dt` years long: "2027" for a yearly
+/// grid, "2027-Q3" for a quarterly one, "2027-07" for a monthly one.
+fn step_label(t: f64, dt: f64) -> String {
+    let y = (t + 1e-9).floor();
+    if dt > 0.99 {
+        format!("{y:.0}")
+    } else if dt > 0.2 {
+        quarter(t)
+    } else {
+        let m = ((t - y) * 12.0 + 1e-6).floor() as i32 + 1;
+        format!("{y:.0}-{m:02}")
+    }
+}
+
+/// What happened in the trial: the events that fired, each round's close and tranches, the
+/// IPO.
+fn write_happenings(o: &mut String, t: &TrialTrace, dt: f64) {
+    let _ = writeln!(o, "\n  Events that fired:");
+    if t.events.is_empty() {
+        let _ = writeln!(o, "    none");
+    }
+    for e in &t.events {
+        let _ = writeln!(
+            o,
+            "    {:<24} from {}: run-rate × {} on {}",
+            e.event,
+            step_label(e.t, dt),
+            crate::dist::fmt_num(e.factor),
+            e.segments.join(", ")
+        );
+    }
+    if !t.rounds.is_empty() {
+        let _ = writeln!(o, "\n  Rounds (tranches received, $B):");
+    }
+    for r in &t.rounds {
+        let _ = writeln!(
+            o,
+            "    round {} (close {}): {}",
+            r.round,
+            scenario_date(r.close),
+            if r.closed { "closed" } else { "did not close" }
+        );
+        for p in &r.participants {
+            if !r.closed {
+                continue;
+            }
+            if !p.joined {
+                let _ = writeln!(o, "      {:<20} did not join", p.participant);
+                continue;
+            }
+            let _ = writeln!(
+                o,
+                "      {:<20} committed {}",
+                p.participant,
+                usd_b(p.amount)
+            );
+            for tr in &p.tranches {
+                let _ = writeln!(
+                    o,
+                    "        {:>6} {:<34} {}",
+                    pct(tr.share, Decimals::NoneIfWhole),
+                    tranche_condition(tr),
+                    match tr.received_at {
+                        Some(at) =>
+                            format!("received {} in {}", usd_b(tr.amount), step_label(at, dt)),
+                        None => "not received inside the horizon".to_string(),
+                    }
+                );
+            }
+        }
+    }
+    if let Some(ipo) = &t.ipo {
+        let line = match (ipo.happens, ipo.at) {
+            (false, _) => "does not happen in this trial".to_string(),
+            (true, None) => format!("dated {}, outside the horizon", scenario_date(ipo.date)),
+            (true, Some(at)) => format!("in {}, raising {}", step_label(at, dt), usd_b(ipo.raise)),
+        };
+        let _ = writeln!(o, "\n  IPO: {line}");
+    }
+}
+
+/// A tranche's condition in words: "at the close", "on 2027-01-01", "at the IPO", with its
+/// lapse date.
+fn tranche_condition(tr: &crate::analysis::TrancheTrace) -> String {
+    let when = match (tr.when.as_str(), tr.date) {
+        ("close", _) => "at the close".to_string(),
+        ("date", Some(d)) => format!("on {}", scenario_date(d)),
+        _ => "at the IPO".to_string(),
+    };
+    match tr.lapses {
+        Some(l) => format!("{when}, lapses {}", scenario_date(l)),
+        None => when,
+    }
+}
+
+/// The K worst trials, each explained by its own draws: the inputs whose decile in that
+/// trial carries the largest mean gap in the run, and what happened in it.
 pub fn render_worst(summary: &Summary, worst: &[(u64, f64)], traces: &[TrialTrace]) -> String {
     let mut o = String::new();
-    let top: Vec<&str> = summary
-        .sensitivity
-        .gap
-        .iter()
-        .take(4)
-        .map(|i| i.path.as_str())
-        .collect();
     let _ = writeln!(
         o,
-        "funding-gap trace — the {} trials with the largest gap of {} ({} trials, seed {})\n",
+        "funding-gap trace — the {} trials with the largest gap of {} ({} trials, seed {}; mean gap {})\n",
         worst.len(),
         summary.scenario,
         summary.trials,
-        summary.seed
+        summary.seed,
+        usd_b(summary.gap.mean)
     );
     let _ = writeln!(
         o,
-        "  Key inputs (largest swing first), value and its quantile u:"
+        "  Each trial's drivers: the inputs whose draw in that trial (its decile of u) carries the\n  largest mean gap in the run, as the excess over the mean gap, $B; then what happened."
     );
-    for (i, p) in top.iter().enumerate() {
-        let _ = writeln!(o, "    [{}] {p}", i + 1);
-    }
-    let mut header = format!("\n  {:>9} {:>10} {:>14}", "trial", "gap, $B", "first short");
-    for i in 0..top.len() {
-        let _ = write!(header, " {:>18}", format!("[{}]", i + 1));
-    }
-    let _ = writeln!(o, "{header}");
     for ((trial, gap), t) in worst.iter().zip(traces) {
-        let mut line = format!(
-            "  {:>9} {:>10} {:>14}",
-            trial,
+        let _ = writeln!(
+            o,
+            "\n  trial {trial}: gap {}, first short {}",
             usd_b(*gap),
-            t.first_shortfall.map_or("none".to_string(), quarter)
+            t.first_shortfall.map_or("never".to_string(), calendar_date)
         );
-        for p in &top {
-            let cell = t
-                .inputs
-                .iter()
-                .find(|(q, _, _)| q == p)
-                .map_or("–".to_string(), |(_, x, u)| {
-                    format!("{} (u {:.2})", crate::dist::fmt_num(*x), u)
-                });
-            let _ = write!(line, " {:>18}", cell);
+        let drivers = if t.drivers.is_empty() {
+            crate::analysis::drivers(summary, t, 5)
+        } else {
+            t.drivers.clone()
+        };
+        if drivers.is_empty() {
+            let _ = writeln!(
+                o,
+                "    no input drawn in a decile with a mean gap above the mean"
+            );
         }
-        let _ = writeln!(o, "{line}");
+        for d in &drivers {
+            let _ = writeln!(
+                o,
+                "    {:<52} {:>12}   u = {:.3} (decile {:>2})   +{}",
+                d.path,
+                crate::dist::fmt_num(d.value),
+                d.u,
+                d.decile,
+                usd_b(d.excess_gap)
+            );
+        }
+        let mut what: Vec<String> = t
+            .events
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} fired {} (× {:.2})",
+                    e.event,
+                    scenario_date(e.t),
+                    e.factor
+                )
+            })
+            .collect();
+        for r in &t.rounds {
+            if !r.closed {
+                what.push(format!("round {} did not close", r.round));
+                continue;
+            }
+            for p in &r.participants {
+                let lost: f64 = p
+                    .tranches
+                    .iter()
+                    .filter(|tr| tr.received_at.is_none())
+                    .map(|tr| tr.share * p.amount)
+                    .sum();
+                if !p.joined {
+                    what.push(format!("{} did not join round {}", p.participant, r.round));
+                } else if lost > 0.0 {
+                    what.push(format!(
+                        "{} of {}'s {} in round {} not received",
+                        usd_b(lost),
+                        p.participant,
+                        usd_b(p.amount),
+                        r.round
+                    ));
+                }
+            }
+        }
+        if let Some(ipo) = &t.ipo {
+            if ipo.at.is_none() {
+                what.push("no IPO inside the horizon".to_string());
+            }
+        }
+        let _ = writeln!(
+            o,
+            "    what happened: {}",
+            if what.is_empty() {
+                "no event fired; every round closed in full".to_string()
+            } else {
+                what.join("; ")
+            }
+        );
     }
     let _ = writeln!(
         o,

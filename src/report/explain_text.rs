@@ -2,8 +2,10 @@
 
 use std::fmt::Write;
 
+use super::format::{Decimals, pct};
 use super::table::{quarter, usd_b};
 use crate::analysis::explain::Explanation;
+use crate::summary::scenario_date;
 
 /// Wraps `text` at `width` columns, indenting continuation lines by `indent`.
 fn wrap(text: &str, width: usize, indent: &str) -> String {
@@ -52,9 +54,21 @@ pub fn render_explanation(e: &Explanation) -> String {
         years.join(", ")
     );
 
+    if e.overrides.is_empty() {
+        let _ = writeln!(o, "Changed by --set: nothing");
+    } else {
+        let _ = writeln!(
+            o,
+            "Changed by --set (applied after the files, in this order):"
+        );
+        for set in &e.overrides {
+            let _ = writeln!(o, "  --set {set}");
+        }
+    }
+
     let _ = writeln!(
         o,
-        "\nUncertain inputs ({}): median and 90 % interval",
+        "\nUncertain inputs ({}): median and 90 % interval (3 significant figures)",
         e.inputs.len()
     );
     for i in &e.inputs {
@@ -62,15 +76,18 @@ pub fn render_explanation(e: &Explanation) -> String {
             o,
             "  {:<52} {:>10}   [{} – {}]   {}",
             i.path,
-            crate::dist::fmt_num(i.p50),
-            crate::dist::fmt_num(i.p5),
-            crate::dist::fmt_num(i.p95),
+            number(&i.path, i.p50),
+            number(&i.path, i.p5),
+            number(&i.path, i.p95),
             i.distribution
         );
         if let Some(src) = &i.source {
             let _ = writeln!(o, "      {}", wrap(src, 94, "      "));
         }
     }
+    write_fixed(&mut o, e);
+    write_contracts(&mut o, e);
+    write_rounds(&mut o, e);
     if !e.correlations.is_empty() {
         let _ = writeln!(o, "\nCorrelations (Gaussian copula on normal scores)");
         for (a, b, rho) in &e.correlations {
@@ -90,6 +107,168 @@ pub fn render_explanation(e: &Explanation) -> String {
         }
     }
     o
+}
+
+/// `x` to 3 significant figures, with thousands separators and no trailing zeros:
+/// 1234.5 → "1,230", 0.04567 → "0.0457", 40 → "40".
+pub(crate) fn sig3(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".to_string();
+    }
+    if x == 0.0 {
+        return "0".to_string();
+    }
+    let mag = x.abs().log10().floor() as i32;
+    let scale = 10f64.powi(mag - 2);
+    let r = (x / scale).round() * scale;
+    // Rounding can carry into the next power of ten (999.6 → 1000).
+    let mag = if r.abs() > 0.0 {
+        r.abs().log10().floor() as i32
+    } else {
+        mag
+    };
+    let decimals = (2 - mag).clamp(0, 12) as usize;
+    let s = format!("{:.*}", decimals, r.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let frac = frac.trim_end_matches('0');
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let sign = if x < 0.0 { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
+/// Whether the field at `path` holds a date.
+fn is_date(path: &str) -> bool {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    matches!(
+        last,
+        "date" | "close" | "start" | "lapses" | "from" | "until"
+    )
+}
+
+/// A value of the field at `path` for reading: a date as its day, any other number to 3
+/// significant figures.
+fn number(path: &str, x: f64) -> String {
+    if is_date(path) {
+        scenario_date(x)
+    } else {
+        sig3(x)
+    }
+}
+
+/// The fixed values, with their sources.
+fn write_fixed(o: &mut String, e: &Explanation) {
+    if e.fixed.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "\nFixed values ({}): $B, $B/yr, fractions or years as the field says",
+        e.fixed.len()
+    );
+    for f in &e.fixed {
+        let _ = writeln!(o, "  {:<52} {:>10}", f.path, number(&f.path, f.value));
+        if let Some(src) = &f.source {
+            let _ = writeln!(o, "      {}", wrap(src, 94, "      "));
+        }
+    }
+}
+
+/// The contracts: total, timing, realized and flexible shares.
+fn write_contracts(o: &mut String, e: &Explanation) {
+    if e.contracts.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\nContracts ($B, medians)");
+    for c in &e.contracts {
+        let _ = writeln!(
+            o,
+            "  {:<22} {:<14} total ${}B ({}), {}; realized {}, flexible {}{}",
+            c.name,
+            c.counterparty,
+            sig3(c.total_p50),
+            c.total,
+            c.timing,
+            pct(c.realized_share_p50, Decimals::NoneIfWhole),
+            pct(c.flexible_share_p50, Decimals::NoneIfWhole),
+            if c.flexible_share_p50 > 0.0 {
+                format!(" (deferred by {} yr)", sig3(c.deferral_years))
+            } else {
+                String::new()
+            }
+        );
+    }
+}
+
+/// The rounds: close date and probability, each participant's amount, tranches and their
+/// conditions.
+fn write_rounds(o: &mut String, e: &Explanation) {
+    if e.rounds.is_empty() && e.ipo.is_none() {
+        return;
+    }
+    let _ = writeln!(o, "\nFunding rounds and IPO (amounts $B, medians)");
+    if let Some(i) = &e.ipo {
+        let _ = writeln!(
+            o,
+            "  IPO: happens with probability {}, dated {} [{} – {}], raises {} of {}× the revenue run-rate",
+            pct(i.probability, Decimals::NoneIfWhole),
+            scenario_date(i.date[1]),
+            scenario_date(i.date[0]),
+            scenario_date(i.date[2]),
+            pct(i.raise_share_p50, Decimals::NoneIfWhole),
+            sig3(i.multiple_p50)
+        );
+    }
+    for r in &e.rounds {
+        let _ = writeln!(
+            o,
+            "  round {}: closes {} with probability {}{}",
+            r.name,
+            scenario_date(r.close),
+            pct(r.closes_probability, Decimals::NoneIfWhole),
+            r.post_money
+                .map(|v| format!(", post-money ${}B", sig3(v)))
+                .unwrap_or_default()
+        );
+        for p in &r.participants {
+            let _ = writeln!(
+                o,
+                "    {:<20} joins with probability {}, commits ${}B ({})",
+                p.name,
+                pct(p.joins_probability, Decimals::NoneIfWhole),
+                sig3(p.amount_p50),
+                p.amount
+            );
+            for t in &p.tranches {
+                let when = match (t.when.as_str(), t.date) {
+                    ("close", _) => "at the close".to_string(),
+                    ("date", Some(d)) => format!("on {}", scenario_date(d)),
+                    _ => "at the IPO, if it happens inside the horizon".to_string(),
+                };
+                let lapses = t
+                    .lapses
+                    .map(|l| format!("; lapses {} if not paid by then", scenario_date(l)))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    o,
+                    "      {:>5} {when}{lapses}",
+                    pct(t.share, Decimals::NoneIfWhole)
+                );
+            }
+            if let Some(tied) = &p.tied_spend {
+                let _ = writeln!(o, "      tied spend: {}", wrap(tied, 86, "        "));
+            }
+        }
+    }
 }
 
 /// The obligations due per year, by counterparty, with totals.
@@ -158,7 +337,7 @@ fn write_median_path(o: &mut String, e: &Explanation) {
         usd_b(m.floor),
         usd_b(m.gap),
         m.first_shortfall
-            .map(|t| format!(", first short at {}", quarter(t)))
+            .map(|t| format!(", first short on {}", crate::summary::calendar_date(t)))
             .unwrap_or_default()
     );
     let _ = writeln!(
@@ -177,5 +356,22 @@ fn write_median_path(o: &mut String, e: &Explanation) {
             usd_b(y.financing),
             usd_b(y.cash_end)
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_round_to_three_significant_figures() {
+        assert_eq!(sig3(1234.5), "1,230");
+        assert_eq!(sig3(1_234_567.0), "1,230,000");
+        assert_eq!(sig3(0.04567), "0.0457");
+        assert_eq!(sig3(40.0), "40");
+        assert_eq!(sig3(-2.5), "-2.5");
+        assert_eq!(sig3(999.6), "1,000");
+        assert_eq!(sig3(0.0), "0");
+        assert_eq!(number("ipo.date", 2027.5), "2027-07-01");
     }
 }

@@ -76,7 +76,10 @@ fn headline(o: &mut String, s: &Summary) {
         usd_b(d.mean)
     );
     let first = match s.first_shortfall.median {
-        Some(t) => format!("median {} among trials that run short", quarter(t)),
+        Some(t) => format!(
+            "median {} among trials that run short",
+            crate::summary::calendar_date(t)
+        ),
         None => "no trial runs short".to_string(),
     };
     let _ = writeln!(o, "  First shortfall      {first}");

@@ -192,6 +192,12 @@ impl Scratch {
         }
     }
 
+    /// The trial's event firings, (update step k, event index), in order: the event hits
+    /// the run-rates from t_(k+1) on.
+    pub fn fires(&self) -> &[(usize, usize)] {
+        &self.fires
+    }
+
     /// Input `i`'s uniform u = F(x): drawn directly, or Φ(z) for a copula member.
     pub fn u(&self, i: usize) -> f64 {
         if self.u_from_z[i] {

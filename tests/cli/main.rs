@@ -18,6 +18,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod analysis_text;
 mod args;
 mod error_catalogue;
 mod errors;

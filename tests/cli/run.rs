@@ -561,15 +561,11 @@ fn trace_worst_lists_the_largest_gaps() {
         "{}",
         out.dump()
     );
+    // One block per trial, each opening with "trial N: gap ...".
     let rows = out
         .stdout
         .lines()
-        .filter(|l| {
-            l.trim_start()
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_digit())
-        })
+        .filter(|l| l.trim_start().starts_with("trial "))
         .count();
     assert!(rows >= 3, "{}", out.dump());
 }
