@@ -353,7 +353,10 @@ fn many_segments_compile_to_a_factor_linear_in_their_number() {
         .expect("a scenario of many segments loads");
     let model = funding_gap::model::compile(&scenario).expect("and compiles");
     let stored = model.seg_factor.as_ref().map_or(0, |f| f.len());
-    assert!(stored <= 4 * m, "the shock factor stores {stored} numbers for {m} segments");
+    assert!(
+        stored <= 4 * m,
+        "the shock factor stores {stored} numbers for {m} segments"
+    );
 }
 
 /// Absurd sizes are refused with the count and the limit, before anything big is built.
@@ -372,8 +375,11 @@ fn a_section_over_the_cap_is_refused_with_the_count_and_the_limit() {
 fn a_deep_extends_chain_is_refused_not_a_stack_overflow() {
     let tmp = TempDir::new().expect("temp dir");
     let depth = 15_000;
-    fs::copy(root().join("tests/fixtures/minimal.toml"), tmp.path().join("f0.toml"))
-        .expect("copy minimal.toml");
+    fs::copy(
+        root().join("tests/fixtures/minimal.toml"),
+        tmp.path().join("f0.toml"),
+    )
+    .expect("copy minimal.toml");
     for i in 1..=depth {
         fs::write(
             tmp.path().join(format!("f{i}.toml")),
@@ -429,31 +435,59 @@ fn set_scales_and_shifts_a_distribution() {
     let g = "revenue.core.growth";
     assert_eq!(
         dist_of(&["revenue.core.growth*=0.5"], g),
-        Dist::Uniform { low: 0.1, high: 0.4 }
+        Dist::Uniform {
+            low: 0.1,
+            high: 0.4
+        }
     );
     assert_eq!(
         dist_of(&["revenue.core.growth+=0.25"], g),
-        Dist::Uniform { low: 0.45, high: 1.05 }
+        Dist::Uniform {
+            low: 0.45,
+            high: 1.05
+        }
     );
     assert_eq!(
         dist_of(&["revenue.core.run_rate*=2"], "revenue.core.run_rate"),
         Dist::Fixed(20.0)
     );
-    let sets = ["revenue.core.growth={ mean = 0.5, sd = 0.1, min = 0 }", "revenue.core.growth*=2"];
+    let sets = [
+        "revenue.core.growth={ mean = 0.5, sd = 0.1, min = 0 }",
+        "revenue.core.growth*=2",
+    ];
     assert_eq!(
         dist_of(&sets, g),
-        Dist::Normal { mean: 1.0, sd: 0.2, min: 0.0, max: f64::INFINITY }
+        Dist::Normal {
+            mean: 1.0,
+            sd: 0.2,
+            min: 0.0,
+            max: f64::INFINITY
+        }
     );
-    let sets = ["revenue.core.growth={ mean = 0.5, sd = 0.1 }", "revenue.core.growth+=0.5"];
+    let sets = [
+        "revenue.core.growth={ mean = 0.5, sd = 0.1, min = -0.5 }",
+        "revenue.core.growth+=0.5",
+    ];
     assert_eq!(
         dist_of(&sets, g),
-        Dist::Normal { mean: 1.0, sd: 0.1, min: f64::NEG_INFINITY, max: f64::INFINITY }
+        Dist::Normal {
+            mean: 1.0,
+            sd: 0.1,
+            min: 0.0,
+            max: f64::INFINITY
+        }
     );
-    let sets = ["revenue.core.growth={ median = 0.5, sd_log = 0.3 }", "revenue.core.growth*=2"];
+    let sets = [
+        "revenue.core.growth={ median = 0.5, sd_log = 0.3 }",
+        "revenue.core.growth*=2",
+    ];
     let Dist::LogNormal { mu, sigma } = dist_of(&sets, g) else {
         panic!("a scaled lognormal stays lognormal")
     };
-    assert!((mu - 1f64.ln()).abs() < 1e-12 && sigma == 0.3, "{mu} {sigma}");
+    assert!(
+        (mu - 1f64.ln()).abs() < 1e-12 && sigma == 0.3,
+        "{mu} {sigma}"
+    );
 }
 
 /// Scaling or shifting something that is not a number or a distribution, by something that
@@ -461,14 +495,14 @@ fn set_scales_and_shifts_a_distribution() {
 #[test]
 fn set_scale_and_shift_are_checked() {
     let cases: [(&str, &[&str]); 5] = [
-        ("revenue.core.growht*=0.8", &["has no `growht`", "did you mean `growth`?"]),
+        (
+            "revenue.core.growht*=0.8",
+            &["has no `growht`", "did you mean `growth`?"],
+        ),
         ("revenue.core.growth*=lots", &["lots", "a number"]),
         ("revenue.core*=0.8", &["not a number or a distribution"]),
         ("costs.opex.from+=x", &["a number"]),
-        (
-            "revenue.core.growth+=0.1",
-            &[],
-        ),
+        ("revenue.core.growth+=0.1", &[]),
     ];
     for (arg, needles) in cases {
         let out = funding_gap(&["validate", &fixture("minimal.toml"), "--set", arg]);
@@ -498,5 +532,9 @@ fn a_long_value_is_cut_in_messages() {
     let arg = format!("revenue.core.growth=\"{long}\"");
     let out = funding_gap(&["validate", &fixture("minimal.toml"), "--set", &arg]);
     assert_error(&out, 2, &["revenue.core.growth", "(100002 characters)"]);
-    assert!(out.stderr.len() < 2_000, "{} bytes of stderr", out.stderr.len());
+    assert!(
+        out.stderr.len() < 2_000,
+        "{} bytes of stderr",
+        out.stderr.len()
+    );
 }
