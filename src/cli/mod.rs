@@ -140,7 +140,10 @@ pub struct RunOpts {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Override an input by its path, e.g. --set rounds.2026.participants.amazon.amount=50 or
-    /// --set 'revenue.consumer.growth={ low = 0.3, high = 0.9 }' (repeatable)
+    /// --set 'revenue.consumer.growth={ low = 0.3, high = 0.9 }'; PATH*=K scales the number or
+    /// distribution at PATH (K ≥ 0; each parameter in the field's units, e.g. a lognormal's
+    /// median but not its sd_log) and PATH+=K shifts it (its locations, not its sd), e.g.
+    /// --set 'revenue.consumer.growth*=0.8' (repeatable, applied in order)
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
     /// Also write trials.csv: one row per trial with its sampled inputs and results (run only)

@@ -1,5 +1,9 @@
-//! The Gaussian copula over correlated inputs, and the factorisation of a correlation matrix
-//! (also used for the revenue segments' shocks).
+//! The Gaussian copula over correlated inputs, the factor of the revenue segments' correlated
+//! shocks, and the factorisation of a correlation matrix that both use.
+//!
+//! Both hold a dense factor over the correlated members only: a scenario may correlate at
+//! most [`MAX_CORRELATED`] inputs and as many segments, so neither grows with the square of
+//! the scenario's size.
 
 use nalgebra::{DMatrix, SymmetricEigen};
 
@@ -10,6 +14,66 @@ pub struct Copula {
     pub members: Vec<usize>,
     /// Factor A (row-major m×m, m members) with A·Aᵀ = C: z = A·ε.
     pub factor: Vec<f64>,
+}
+
+/// Most inputs the `[[correlations]]` may correlate, and most segments the
+/// `[[revenue_correlations]]` may: the factor over them is dense (m² numbers, m³/3 operations
+/// to compute, m² per trial to apply), so this bounds its cost; real scenarios correlate a
+/// handful.
+pub const MAX_CORRELATED: usize = 500;
+
+/// The factor of the revenue segments' correlated shocks, stored by row and only where it can
+/// be non-zero: a segment in no `[[revenue_correlations]]` pair keeps its own shock (its row
+/// is `[(i, 1)]`), and the segments in some pair share the factor of their correlation matrix.
+/// What is stored grows with the number of segments, plus the square of the correlated ones
+/// (at most [`MAX_CORRELATED`]), never with the square of all of them.
+#[derive(Debug, Clone)]
+pub struct ShockFactor {
+    /// Row i of the factor is `terms[starts[i]..starts[i + 1]]`.
+    starts: Vec<usize>,
+    /// The rows' terms (j, a_ij), j increasing within a row.
+    terms: Vec<(usize, f64)>,
+}
+
+impl ShockFactor {
+    /// The factor over `m` segments from that of the correlated `members` (increasing segment
+    /// indices; `a` row-major, `members.len()` squared).
+    pub(super) fn new(m: usize, members: &[usize], a: &[f64]) -> ShockFactor {
+        let k = members.len();
+        let mut starts = Vec::with_capacity(m + 1);
+        let mut terms = Vec::with_capacity(m + k * k);
+        let mut next = members.iter().copied().enumerate().peekable();
+        for i in 0..m {
+            starts.push(terms.len());
+            match next.next_if(|&(_, s)| s == i) {
+                Some((p, _)) => terms.extend(
+                    members
+                        .iter()
+                        .copied()
+                        .zip(a[p * k..(p + 1) * k].iter().copied()),
+                ),
+                None => terms.push((i, 1.0)),
+            }
+        }
+        starts.push(terms.len());
+        ShockFactor { starts, terms }
+    }
+
+    /// Row `i`: the terms (j, a_ij) of z_i = Σ_j a_ij·n_j, in increasing j.
+    #[inline]
+    pub fn row(&self, i: usize) -> &[(usize, f64)] {
+        &self.terms[self.starts[i]..self.starts[i + 1]]
+    }
+
+    /// How many coefficients are stored.
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// Whether no coefficient is stored (a model without segments).
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
 }
 
 /// The factor A with A·Aᵀ = C (row-major): Cholesky when C is positive definite, else the

@@ -6,7 +6,8 @@
 //! dates. Parameters become [`Value`]s: a fixed number, or an index into the trial's sampled
 //! inputs.
 //! Guarantees: the copula factor `A` satisfies `A·Aᵀ = C` for the user's correlation matrix
-//! `C`; every unit payment schedule sums to 1 over its whole term (steps past the horizon are
+//! `C`, and so does the segments' shock factor; what is compiled grows linearly with the
+//! scenario (each dense factor covers at most [`MAX_CORRELATED`] members); every unit payment schedule sums to 1 over its whole term (steps past the horizon are
 //! dropped, not rescaled).
 //!
 //! Layout: this file holds the [`Model`] and the types its fields are made of; [`Grid`] (the
@@ -22,7 +23,7 @@ mod copula;
 mod grid;
 
 pub use compile::compile;
-pub use copula::Copula;
+pub use copula::{Copula, MAX_CORRELATED, ShockFactor};
 pub use grid::Grid;
 
 use crate::dist::Dist;
@@ -288,8 +289,8 @@ pub struct Model {
     pub min_cash: Value,
     /// Revenue segments.
     pub segments: Vec<SegModel>,
-    /// Segment shock factor (row-major m×m, m segments), `None` for independent shocks.
-    pub seg_factor: Option<Vec<f64>>,
+    /// Factor of the segments' correlated shocks, `None` for independent shocks.
+    pub seg_factor: Option<ShockFactor>,
     /// Events.
     pub events: Vec<EventModel>,
     /// Cost booked per step by lines with fixed parameters, $B per step.

@@ -19,15 +19,11 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = clip_to(&one_line(&self.path), MAX_PATH_SHOWN);
+        let message = clip_quoted(&one_line(&self.message));
         match &self.value {
-            Some(v) => write!(
-                f,
-                "{} = {}: {}",
-                one_line(&self.path),
-                one_line(v),
-                one_line(&self.message)
-            ),
-            None => write!(f, "{}: {}", one_line(&self.path), one_line(&self.message)),
+            Some(v) => write!(f, "{path} = {}: {message}", clip(&one_line(v))),
+            None => write!(f, "{path}: {message}"),
         }
     }
 }
@@ -65,6 +61,22 @@ pub enum ScenarioError {
         /// What is wrong.
         message: String,
     },
+    /// The `extends` chain from `start` is longer than `limit` files.
+    #[error(
+        "{start}: the extends chain is more than {limit} files long (it goes on at '{file}'); a scenario may extend at most {limit} files in a row: merge some of them"
+    )]
+    TooDeep {
+        /// The first file of the chain.
+        start: String,
+        /// The file past the limit.
+        file: String,
+        /// [`crate::scenario::MAX_EXTENDS_DEPTH`].
+        limit: usize,
+    },
+    /// Several errors, each reported: the unknown fields of the files, then the first other
+    /// error or the scenario's problems.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Several(Vec<ScenarioError>),
     /// `extends` leads back to a file already in the chain.
     #[error("{file}: extends cycle: {chain}")]
     Cycle {
@@ -98,9 +110,9 @@ impl ScenarioError {
     /// are returned unchanged.
     pub fn blame_override(self, applied: &str, written: &str, at: &str) -> ScenarioError {
         match self {
-            ScenarioError::Override { arg, message } if arg == one_line(applied) => {
+            ScenarioError::Override { arg, message } if arg == shown_arg(applied) => {
                 ScenarioError::Override {
-                    arg: one_line(written),
+                    arg: shown_arg(written),
                     message,
                 }
             }
@@ -108,7 +120,7 @@ impl ScenarioError {
                 let note = set_by(applied);
                 for p in &mut problems {
                     if let Some(m) = p.message.strip_suffix(&note) {
-                        p.message = format!("{m} (set by --set {}, at {at})", one_line(written));
+                        p.message = format!("{m} (set by --set {}, at {at})", shown_arg(written));
                     }
                 }
                 ScenarioError::Invalid { file, problems }
@@ -120,7 +132,75 @@ impl ScenarioError {
 
 /// What is appended to a problem whose value was set by the override `arg`.
 pub(super) fn set_by(arg: &str) -> String {
-    format!(" (set by --set {})", one_line(arg))
+    format!(" (set by --set {})", shown_arg(arg))
+}
+
+/// Longest value (in characters) a message shows whole; a longer one is cut to this and its
+/// length given, so that a 100 KB `--set` value does not fill the terminal.
+pub const MAX_VALUE_SHOWN: usize = 80;
+/// Longest field path a message shows whole.
+const MAX_PATH_SHOWN: usize = 200;
+/// Most names a message lists; the rest are counted.
+const MAX_NAMES_SHOWN: usize = 20;
+
+/// A `--set` argument as messages show it: on one line, cut if long.
+pub(super) fn shown_arg(arg: &str) -> String {
+    clip(&one_line(arg))
+}
+
+/// `text`, cut to [`MAX_VALUE_SHOWN`] characters with "… (N characters)" if longer.
+pub(super) fn clip(text: &str) -> String {
+    clip_to(text, MAX_VALUE_SHOWN)
+}
+
+/// `text`, cut to `max` characters with "… (N characters)" if longer.
+fn clip_to(text: &str, max: usize) -> String {
+    let n = text.chars().count();
+    if n <= max {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(max).collect();
+    format!("{kept}… ({n} characters)")
+}
+
+/// `message` with each long quoted part (in `"..."` or `` `...` ``, as serde and validation
+/// quote values and names) cut by [`clip`].
+pub(super) fn clip_quoted(message: &str) -> String {
+    if message.chars().count() <= MAX_VALUE_SHOWN {
+        return message.to_string();
+    }
+    let mut out = String::with_capacity(message.len().min(4 * MAX_VALUE_SHOWN));
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote = rest[open..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..=open]);
+        let inner = &rest[open + 1..];
+        match inner.find(quote) {
+            Some(close) => {
+                out.push_str(&clip(&inner[..close]));
+                out.push(quote);
+                rest = &inner[close + 1..];
+            }
+            None => {
+                out.push_str(&clip(inner));
+                return out;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The names joined by ", ", the first [`MAX_NAMES_SHOWN`] of them and a count of the rest.
+pub(super) fn list_names(names: &[&str]) -> String {
+    if names.len() <= MAX_NAMES_SHOWN {
+        return names.join(", ");
+    }
+    format!(
+        "{}, … and {} more",
+        names[..MAX_NAMES_SHOWN].join(", "),
+        names.len() - MAX_NAMES_SHOWN
+    )
 }
 
 /// Replaces Rust type names in serde's messages with words a scenario author uses. `key` is the
@@ -162,9 +242,10 @@ fn list_example(key: Option<&str>) -> &'static str {
     }
 }
 
-/// Adds "did you mean `x`?" to serde's unknown-field message when a near name exists.
+/// Adds "did you mean `x`?" to serde's unknown-field message when a near name exists. Long
+/// quoted values in it are cut ([`clip_quoted`]).
 pub(super) fn with_suggestion(message: &str) -> String {
-    let one_line = message.replace('\n', " ");
+    let one_line = clip_quoted(&message.replace('\n', " "));
     let Some(rest) = one_line.strip_prefix("unknown field `") else {
         return one_line;
     };

@@ -1,10 +1,15 @@
 //! Reading a scenario: files, `extends` chains, TOML parsing with line and column, merging.
 //!
 //! A file is parsed to a TOML table and its shape checked against [`RawScenario`] (so a
-//! misspelt field is reported at its line), then merged over the file it `extends`,
-//! recursively. The merged table is patched by the `--set` overrides and handed to validation.
+//! misspelt field is reported at its line; every one is, and loading goes on without them so
+//! that the other problems are listed too), then merged over the file it `extends`,
+//! recursively, at most [`MAX_EXTENDS_DEPTH`] files deep. The merged table is patched by the
+//! `--set` overrides, its sections checked against [`MAX_ENTRIES`], and handed to validation.
 
 use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::de::{DeTable, DeValue};
 
 use super::error::{Problem, ScenarioError, io_reason, plain_types, with_suggestion};
 use super::overrides::{apply_override, note_overrides};
@@ -28,8 +33,12 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError
         .unwrap_or_else(|| "scenario".to_string());
     let mut chain = Vec::new();
     let mut files = Vec::new();
-    let table = resolve(path, None, &mut chain, &mut files)?;
-    let mut scenario = finish(table, &origin, &stem, overrides)?;
+    let mut unknown = Unknown::default();
+    let table = match resolve(path, None, &mut chain, &mut files, &mut unknown) {
+        Ok(table) => table,
+        Err(e) => return Err(unknown.and(Some(e))),
+    };
+    let mut scenario = finish(table, &origin, &stem, overrides, unknown)?;
     scenario.files = files;
     Ok(scenario)
 }
@@ -44,21 +53,30 @@ pub fn load_str(
     dir: Option<&Path>,
     overrides: &[String],
 ) -> Result<Scenario, ScenarioError> {
-    let mut table = parse_checked(text, origin)?;
+    let mut unknown = Unknown::default();
     let mut files = vec![SourceFile::new(origin, text)];
-    if let Some(parent) = take_extends(&mut table, origin)? {
-        let base_dir = dir.unwrap_or_else(|| Path::new("."));
-        let mut chain = Vec::new();
-        let base = resolve(
-            &base_dir.join(&parent),
-            Some(origin),
-            &mut chain,
-            &mut files,
-        )?;
-        table = merge_over(base, table);
-    }
+    let table = (|| {
+        let mut table = parse_checked(text, origin, &mut unknown)?;
+        if let Some(parent) = take_extends(&mut table, origin)? {
+            let base_dir = dir.unwrap_or_else(|| Path::new("."));
+            let mut chain = Vec::new();
+            let base = resolve(
+                &base_dir.join(&parent),
+                Some(origin),
+                &mut chain,
+                &mut files,
+                &mut unknown,
+            )?;
+            table = merge_over(base, table);
+        }
+        Ok(table)
+    })();
+    let table = match table {
+        Ok(table) => table,
+        Err(e) => return Err(unknown.and(Some(e))),
+    };
     let stem = origin.trim_end_matches(".toml").to_string();
-    let mut scenario = finish(table, origin, &stem, overrides)?;
+    let mut scenario = finish(table, origin, &stem, overrides, unknown)?;
     scenario.files = files;
     Ok(scenario)
 }
@@ -74,17 +92,64 @@ pub fn builtin_base(overrides: &[String]) -> Result<Scenario, ScenarioError> {
     })
 }
 
-/// Applies the overrides to the merged table and validates the result.
+/// Applies the overrides to the merged table and validates the result. The unknown fields
+/// found in the files are reported with whatever else is wrong.
 fn finish(
-    mut table: toml::Table,
+    table: toml::Table,
     origin: &str,
     stem: &str,
     overrides: &[String],
+    unknown: Unknown,
 ) -> Result<Scenario, ScenarioError> {
+    match (check(table, origin, overrides), unknown.errors.is_empty()) {
+        (Ok(raw), true) => {
+            let mut scenario = validate::validate(raw, origin, stem).map_err(|e| match e {
+                ScenarioError::Invalid { file, mut problems } => {
+                    note_overrides(&mut problems, overrides);
+                    ScenarioError::Invalid { file, problems }
+                }
+                other => other,
+            })?;
+            scenario.overrides = overrides.to_vec();
+            Ok(scenario)
+        }
+        (Ok(raw), false) => {
+            let problems = match validate::validate(raw, origin, stem) {
+                Err(ScenarioError::Invalid { file, mut problems }) => {
+                    // A problem at the field an unknown one was probably meant to be ("is
+                    // required") says again what the unknown field's "did you mean" says.
+                    problems.retain(|p| {
+                        !unknown.meant.iter().any(|m| {
+                            p.path == *m
+                                || p.path
+                                    .strip_prefix(m.as_str())
+                                    .is_some_and(|r| r.starts_with('.'))
+                        })
+                    });
+                    note_overrides(&mut problems, overrides);
+                    (!problems.is_empty()).then_some(ScenarioError::Invalid { file, problems })
+                }
+                Err(other) => Some(other),
+                Ok(_) => None,
+            };
+            Err(unknown.and(problems))
+        }
+        (Err(e), _) => Err(unknown.and(Some(e))),
+    }
+}
+
+/// Applies the overrides to the merged table, checks its size, and reads it as a
+/// [`RawScenario`].
+fn check(
+    mut table: toml::Table,
+    origin: &str,
+    overrides: &[String],
+) -> Result<RawScenario, ScenarioError> {
     for arg in overrides {
         apply_override(&mut table, arg)?;
     }
-    let raw: RawScenario = toml::Value::Table(table)
+    check_size(&table, origin)?;
+    toml::Value::Table(table)
         .try_into()
         .map_err(|e: toml::de::Error| ScenarioError::Invalid {
             file: origin.to_string(),
@@ -93,16 +158,87 @@ fn finish(
                 value: None,
                 message: e.message().trim().to_string(),
             }],
-        })?;
-    let mut scenario = validate::validate(raw, origin, stem).map_err(|e| match e {
-        ScenarioError::Invalid { file, mut problems } => {
-            note_overrides(&mut problems, overrides);
-            ScenarioError::Invalid { file, problems }
+        })
+}
+
+/// Most entries a section of a scenario may hold: segments, events, cost lines, obligations,
+/// rounds, participants (in all rounds), correlations, revenue correlations. Real scenarios
+/// hold a few dozen; larger ones come from a generator gone wrong, and would exhaust memory
+/// (an event hits every segment, a cost line takes a share of many).
+pub const MAX_ENTRIES: usize = 2_000;
+
+/// Longest chain of files that `extends` one another, counting the first.
+pub const MAX_EXTENDS_DEPTH: usize = 64;
+
+/// Refuses a merged scenario with a section of more than [`MAX_ENTRIES`] entries, naming each
+/// such section, its count and the limit.
+fn check_size(table: &toml::Table, origin: &str) -> Result<(), ScenarioError> {
+    let count = |v: Option<&toml::Value>| match v {
+        Some(toml::Value::Table(t)) => t.len(),
+        Some(toml::Value::Array(a)) => a.len(),
+        _ => 0,
+    };
+    let mut sizes: Vec<(&str, usize)> = [
+        "revenue",
+        "revenue_correlations",
+        "events",
+        "costs",
+        "obligations",
+        "rounds",
+        "correlations",
+    ]
+    .into_iter()
+    .map(|section| (section, count(table.get(section))))
+    .collect();
+    let participants = match table.get("rounds") {
+        Some(toml::Value::Table(rounds)) => {
+            rounds.values().map(|r| count(r.get("participants"))).sum()
         }
-        other => other,
-    })?;
-    scenario.overrides = overrides.to_vec();
-    Ok(scenario)
+        _ => 0,
+    };
+    sizes.push(("rounds.*.participants", participants));
+    let problems: Vec<Problem> = sizes
+        .into_iter()
+        .filter(|&(_, n)| n > MAX_ENTRIES)
+        .map(|(section, n)| Problem {
+            path: section.to_string(),
+            value: None,
+            message: format!(
+                "has {n} entries; a section may hold at most {MAX_ENTRIES} (more only come from a generator gone wrong, and would exhaust memory)"
+            ),
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ScenarioError::Invalid {
+            file: origin.to_string(),
+            problems,
+        })
+    }
+}
+
+/// The unknown fields found in the files so far: each is reported, and left out so that
+/// loading goes on and the file's other problems are reported with it.
+#[derive(Default)]
+struct Unknown {
+    /// One error per unknown field, with its file, line and column.
+    errors: Vec<ScenarioError>,
+    /// The dotted path of the field each was probably meant to be (its "did you mean").
+    meant: Vec<String>,
+}
+
+impl Unknown {
+    /// The error to report: the unknown fields, then `then`.
+    fn and(self, then: Option<ScenarioError>) -> ScenarioError {
+        let mut errors = self.errors;
+        errors.extend(then);
+        if errors.len() == 1 {
+            errors.remove(0)
+        } else {
+            ScenarioError::Several(errors)
+        }
+    }
 }
 
 /// Reads `path`, parses it, and merges it over the file it extends, recursively.
@@ -111,8 +247,18 @@ fn resolve(
     extended_by: Option<&str>,
     chain: &mut Vec<(PathBuf, String)>,
     files: &mut Vec<SourceFile>,
+    unknown: &mut Unknown,
 ) -> Result<toml::Table, ScenarioError> {
     let shown = path.display().to_string();
+    if chain.len() >= MAX_EXTENDS_DEPTH {
+        return Err(ScenarioError::TooDeep {
+            start: chain
+                .first()
+                .map_or_else(|| shown.clone(), |(_, s)| s.clone()),
+            file: shown,
+            limit: MAX_EXTENDS_DEPTH,
+        });
+    }
     if path.is_dir() {
         return Err(ScenarioError::Directory {
             path: shown,
@@ -135,10 +281,10 @@ fn resolve(
     }
     chain.push((canonical, shown.clone()));
     files.push(SourceFile::new(&shown, &text));
-    let mut table = parse_checked(&text, &shown)?;
+    let mut table = parse_checked(&text, &shown, unknown)?;
     if let Some(parent) = take_extends(&mut table, &shown)? {
         let dir = path.parent().unwrap_or_else(|| Path::new("."));
-        let base = resolve(&dir.join(parent), Some(&shown), chain, files)?;
+        let base = resolve(&dir.join(parent), Some(&shown), chain, files, unknown)?;
         table = merge_over(base, table);
     }
     chain.pop();
@@ -161,9 +307,18 @@ fn take_extends(table: &mut toml::Table, file: &str) -> Result<Option<String>, S
     }
 }
 
+/// Most unknown fields listed for one file; past them the check stops at the next one.
+const MAX_UNKNOWN: usize = 50;
+
 /// Parses TOML and checks its shape against [`RawScenario`], with line and column on error.
-fn parse_checked(text: &str, file: &str) -> Result<toml::Table, ScenarioError> {
-    let parse_err = |e: toml::de::Error| {
+/// An unknown field is added to `unknown` and left out, and the check goes on, so that every
+/// unknown field is listed at once; any other error (syntax, a wrong type) ends the check.
+fn parse_checked(
+    text: &str,
+    file: &str,
+    unknown: &mut Unknown,
+) -> Result<toml::Table, ScenarioError> {
+    let parse_err = |e: &toml::de::Error| {
         let offset = e.span().map_or(0, |s| s.start);
         let (line, column) = line_col(text, offset);
         let key = key_at(text, offset);
@@ -180,9 +335,66 @@ fn parse_checked(text: &str, file: &str) -> Result<toml::Table, ScenarioError> {
             message,
         }
     };
-    let table: toml::Table = text.parse().map_err(parse_err)?;
-    toml::from_str::<RawScenario>(text).map_err(parse_err)?;
-    Ok(table)
+    let mut doc = DeTable::parse(text).map_err(|e| parse_err(&e))?;
+    let mut listed = 0;
+    while let Err(e) = RawScenario::deserialize(toml::de::Deserializer::from(doc.clone())) {
+        let removed = match e.span() {
+            Some(span) if e.message().starts_with("unknown field") && listed < MAX_UNKNOWN => {
+                remove_key_at(doc.get_mut(), span.start)
+            }
+            _ => None,
+        };
+        let error = parse_err(&e);
+        let Some(mut path) = removed else {
+            return Err(error);
+        };
+        if let ScenarioError::Parse { message, .. } = &error {
+            if let Some(near) = message
+                .rsplit_once("did you mean `")
+                .and_then(|(_, r)| r.split_once('`'))
+            {
+                path.pop();
+                path.push(near.0.to_string());
+                unknown.meant.push(path.join("."));
+            }
+        }
+        unknown.errors.push(error);
+        listed += 1;
+    }
+    toml::Table::deserialize(toml::de::Deserializer::from(doc)).map_err(|e| parse_err(&e))
+}
+
+/// Removes the key that starts at byte `at` of the file from `table` or a table inside it, and
+/// returns its dotted path (list indices as numbers).
+fn remove_key_at(table: &mut DeTable<'_>, at: usize) -> Option<Vec<String>> {
+    let hit = table
+        .keys()
+        .find(|k| k.span().start == at)
+        .map(|k| k.get_ref().to_string());
+    if let Some(key) = hit {
+        table.remove(key.as_str());
+        return Some(vec![key]);
+    }
+    for (key, value) in table.iter_mut() {
+        let inner = match value.get_mut() {
+            DeValue::Table(t) => remove_key_at(t, at),
+            DeValue::Array(items) => items.iter_mut().enumerate().find_map(|(i, item)| match item
+                .get_mut()
+            {
+                DeValue::Table(t) => remove_key_at(t, at).map(|mut p| {
+                    p.insert(0, i.to_string());
+                    p
+                }),
+                _ => None,
+            }),
+            _ => None,
+        };
+        if let Some(mut path) = inner {
+            path.insert(0, key.get_ref().to_string());
+            return Some(path);
+        }
+    }
+    None
 }
 
 /// The dotted key of the `key = value` line holding `offset`, with its `[table]` header.

@@ -1,4 +1,5 @@
-//! `--set PATH=VALUE` overrides: parsed, applied to the merged TOML table, and noted on the
+//! `--set PATH=VALUE` overrides (and `PATH*=K`, `PATH+=K`, which scale or shift the number
+//! or distribution at PATH): parsed, applied to the merged TOML table, and noted on the
 //! problems whose value they set.
 //!
 //! An override is applied before validation, to the table that `extends` produced, so it can
@@ -6,15 +7,40 @@
 //! on the override rather than on the file.
 
 use super::error::{
-    Problem, ScenarioError, did_you_mean, one_line, plain_types, set_by, with_suggestion,
+    Problem, ScenarioError, clip_quoted, did_you_mean, list_names, one_line, plain_types, set_by,
+    shown_arg, with_suggestion,
 };
 use super::raw::RawScenario;
 
-/// Applies one `PATH=VALUE` override to the merged table.
+/// What an override does to the value at its path.
+#[derive(Clone, Copy, PartialEq)]
+enum Op {
+    /// `PATH=VALUE`: replaces it.
+    Set,
+    /// `PATH*=K`: multiplies every number of it that is in the field's units.
+    Scale,
+    /// `PATH+=K`: adds K to every location number of it.
+    Shift,
+}
+
+/// The parameters of each distribution form that a scale multiplies: those in the field's
+/// units. `sd_log` is not (a lognormal's median scales, its spread in logs stays), nor is `p`.
+const SCALED: [&str; 10] = [
+    "low", "mode", "high", "p5", "p95", "mean", "sd", "min", "max", "median",
+];
+/// The parameters that a shift moves: the locations (every quantile and bound moves by K; a
+/// standard deviation does not).
+const SHIFTED: [&str; 8] = ["low", "mode", "high", "p5", "p95", "mean", "min", "max"];
+/// Every key of a distribution table.
+const DIST_KEYS: [&str; 13] = [
+    "low", "mode", "high", "pert", "p5", "p95", "mean", "sd", "min", "max", "median", "sd_log", "p",
+];
+
+/// Applies one `PATH=VALUE`, `PATH*=K` or `PATH+=K` override to the merged table.
 pub(super) fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), ScenarioError> {
     let err = |message: String| ScenarioError::Override {
-        arg: one_line(arg),
-        message: one_line(&message),
+        arg: shown_arg(arg),
+        message: clip_quoted(&one_line(&message)),
     };
     let Some((path, value)) = arg.split_once('=') else {
         return Err(err(
@@ -22,6 +48,11 @@ pub(super) fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), S
         ));
     };
     let (path, value) = (path.trim(), value.trim());
+    let (path, op) = match (path.strip_suffix('*'), path.strip_suffix('+')) {
+        (Some(p), _) => (p.trim_end(), Op::Scale),
+        (_, Some(p)) => (p.trim_end(), Op::Shift),
+        _ => (path, Op::Set),
+    };
     if path.is_empty() {
         return Err(err("the path before '=' is empty".into()));
     }
@@ -39,7 +70,13 @@ pub(super) fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), S
     };
     let keys: Vec<&str> = path.split('.').collect();
     let mut root = toml::Value::Table(std::mem::take(table));
-    let walked = set_path(&mut root, &keys, parsed, &err);
+    let walked = match op {
+        Op::Set => walk(&mut root, &keys, true, &err).map(|slot| *slot = parsed),
+        Op::Scale | Op::Shift => factor(&parsed, op).map_err(&err).and_then(|k| {
+            let slot = walk(&mut root, &keys, false, &err)?;
+            rescale(slot, op, k).map_err(|m| err(format!("`{path}` {m}")))
+        }),
+    };
     if let toml::Value::Table(t) = root {
         *table = t;
     }
@@ -56,13 +93,93 @@ pub(super) fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), S
     Ok(())
 }
 
-/// Walks `keys` from `root` (tables by key, arrays by index) and sets the last one.
-fn set_path(
-    root: &mut toml::Value,
+/// The K of `PATH*=K` or `PATH+=K`: a finite number (≥ 0 to scale).
+fn factor(v: &toml::Value, op: Op) -> Result<f64, String> {
+    let (sign, example) = match op {
+        Op::Scale => ("*=", "revenue.consumer.growth*=0.8"),
+        _ => ("+=", "revenue.consumer.growth+=-0.1"),
+    };
+    let k = match v {
+        toml::Value::Integer(i) => *i as f64,
+        toml::Value::Float(x) if x.is_finite() => *x,
+        _ => {
+            return Err(format!(
+                "the value after {sign} must be a number, e.g. --set {example}"
+            ));
+        }
+    };
+    if op == Op::Scale && k < 0.0 {
+        return Err(format!("a scale factor must be ≥ 0, e.g. --set {example}"));
+    }
+    Ok(k)
+}
+
+/// Scales or shifts the number or the distribution in `slot` by `k`; `Err` says why it cannot
+/// (the caller puts the path before it).
+fn rescale(slot: &mut toml::Value, op: Op, k: f64) -> Result<(), String> {
+    let apply = |x: f64| if op == Op::Scale { x * k } else { x + k };
+    match slot {
+        toml::Value::Integer(i) => {
+            let x = apply(*i as f64);
+            // A whole number stays one (`run.trials*=2`), so that whole-number fields still
+            // take it.
+            *slot = if x.fract() == 0.0 && x.abs() < 9.0e15 {
+                toml::Value::Integer(x as i64)
+            } else {
+                toml::Value::Float(x)
+            };
+            Ok(())
+        }
+        toml::Value::Float(x) => {
+            *x = apply(*x);
+            Ok(())
+        }
+        toml::Value::Table(t) => {
+            if let Some(other) = t.keys().find(|key| !DIST_KEYS.contains(&key.as_str())) {
+                return Err(format!(
+                    "is not a number or a distribution (it has `{other}`), so it cannot be {}",
+                    if op == Op::Scale { "scaled" } else { "shifted" }
+                ));
+            }
+            if t.contains_key("p") {
+                return Err(
+                    "is a { p } distribution, whose p is a probability rather than a value of the field: set it instead".into(),
+                );
+            }
+            if op == Op::Shift && t.contains_key("median") {
+                return Err(
+                    "is a lognormal { median, sd_log }, which a shift would not keep lognormal: scale it with *= or set it".into(),
+                );
+            }
+            let moved: &[&str] = if op == Op::Scale { &SCALED } else { &SHIFTED };
+            for (key, v) in t.iter_mut() {
+                if !moved.contains(&key.as_str()) {
+                    continue;
+                }
+                match v {
+                    toml::Value::Integer(i) => *v = toml::Value::Float(apply(*i as f64)),
+                    toml::Value::Float(x) => *x = apply(*x),
+                    // Left as it is, for validation to report.
+                    _ => {}
+                }
+            }
+            Ok(())
+        }
+        _ => Err(format!(
+            "is not a number or a distribution, so it cannot be {}",
+            if op == Op::Scale { "scaled" } else { "shifted" }
+        )),
+    }
+}
+
+/// Walks `keys` from `root` (tables by key, arrays by index) and returns the slot of the last
+/// one; with `create`, a missing last key of a table is added (as `false`, to be set).
+fn walk<'v>(
+    root: &'v mut toml::Value,
     keys: &[&str],
-    parsed: toml::Value,
+    create: bool,
     err: &dyn Fn(String) -> ScenarioError,
-) -> Result<(), ScenarioError> {
+) -> Result<&'v mut toml::Value, ScenarioError> {
     let mut node = root;
     for (i, key) in keys.iter().enumerate() {
         let last = i + 1 == keys.len();
@@ -72,13 +189,10 @@ fn set_path(
         } else {
             format!("`{walked}`")
         };
-        match node {
+        node = match node {
             toml::Value::Table(t) => {
-                if last {
-                    t.insert(key.to_string(), parsed);
-                    return Ok(());
-                }
-                if !t.contains_key(*key) {
+                let may_add = last && create;
+                if !may_add && !t.contains_key(*key) {
                     let names: Vec<&str> = t.keys().map(String::as_str).collect();
                     let hint = did_you_mean(key, names.iter().copied())
                         .map(|s| format!("; did you mean `{s}`?"))
@@ -88,13 +202,12 @@ fn set_path(
                         if names.is_empty() {
                             "nothing".to_string()
                         } else {
-                            names.join(", ")
+                            list_names(&names)
                         }
                     )));
                 }
-                node = t
-                    .get_mut(*key)
-                    .ok_or_else(|| err("internal path error".into()))?;
+                t.entry(key.to_string())
+                    .or_insert(toml::Value::Boolean(false))
             }
             toml::Value::Array(a) => {
                 let idx: usize = key.parse().map_err(|_| {
@@ -103,25 +216,20 @@ fn set_path(
                     ))
                 })?;
                 let len = a.len();
-                let slot = a.get_mut(idx).ok_or_else(|| {
+                a.get_mut(idx).ok_or_else(|| {
                     err(format!(
                         "{here} has {len} entries; index {idx} is out of range"
                     ))
-                })?;
-                if last {
-                    *slot = parsed;
-                    return Ok(());
-                }
-                node = slot;
+                })?
             }
             _ => {
                 return Err(err(format!(
                     "{here} is a single value, it has no field `{key}`"
                 )));
             }
-        }
+        };
     }
-    Ok(())
+    Ok(node)
 }
 
 /// Says where a bad value came from when it was set on the command line: appends "(set by
@@ -129,11 +237,10 @@ fn set_path(
 /// one whose value stands).
 pub(super) fn note_overrides(problems: &mut [Problem], overrides: &[String]) {
     for p in problems {
-        if let Some(arg) = overrides
-            .iter()
-            .rev()
-            .find(|a| a.split_once('=').is_some_and(|(k, _)| k.trim() == p.path))
-        {
+        if let Some(arg) = overrides.iter().rev().find(|a| {
+            a.split_once('=')
+                .is_some_and(|(k, _)| k.trim().trim_end_matches(['*', '+']).trim_end() == p.path)
+        }) {
             p.message.push_str(&set_by(arg));
         }
     }

@@ -296,7 +296,6 @@ fn shocks(
     updates: usize,
     random: bool,
 ) {
-    let m = model.segments.len();
     let w = shock_stride(updates + 1);
     if random {
         for (row, rng) in shock_n.chunks_exact_mut(w).zip(seg_streams.iter_mut()) {
@@ -312,12 +311,12 @@ fn shocks(
             out.fill(1.0);
             continue;
         }
-        // z = Σ_j a_ij·n_j, summed in the order of j; then the factors, in loops over the
+        // z = Σ_j a_ij·n_j over the row's stored terms, summed in the order of j; then the factors, in loops over the
         // steps that vectorise.
         match &model.seg_factor {
             Some(a) => {
                 out.fill(0.0);
-                for (j, &c) in a[i * m..(i + 1) * m].iter().enumerate() {
+                for &(j, c) in a.row(i) {
                     let nj = &shock_n[j * w..(j + 1) * w];
                     for (o, &z) in out.iter_mut().zip(nj) {
                         *o += c * z;

@@ -328,3 +328,213 @@ fn sweep_target_on_a_missing_report_year_is_an_error() {
     assert!(!out.stderr.contains("widen the range"), "{}", out.dump());
     assert!(!created, "{}", out.dump());
 }
+
+/// A scenario of `n` growth segments (each with one uncertain input), the first two of them
+/// correlated, as a generator would write it.
+fn many_segments(n: usize) -> String {
+    let mut s = String::from(
+        "name = \"many\"\n[time]\nstart = 2026\nhorizon_years = 2\nsteps_per_year = 4\n[cash]\ninitial = 20\n",
+    );
+    for i in 0..n {
+        s.push_str(&format!(
+            "[revenue.s{i}]\nrun_rate = 1.0\ngrowth = {{ low = 0.1, high = 0.3 }}\nvolatility = 0.2\n"
+        ));
+    }
+    s.push_str("[[revenue_correlations]]\nbetween = [\"s0\", \"s1\"]\nrho = 0.5\n");
+    s
+}
+
+/// One correlated pair among many segments made the compiled shock factor a dense m×m matrix
+/// (45,000 segments: 24 GB). What is stored must grow linearly with the segments.
+#[test]
+fn many_segments_compile_to_a_factor_linear_in_their_number() {
+    let m = 1500;
+    let scenario = funding_gap::scenario::load_str(&many_segments(m), "many.toml", None, &[])
+        .expect("a scenario of many segments loads");
+    let model = funding_gap::model::compile(&scenario).expect("and compiles");
+    let stored = model.seg_factor.as_ref().map_or(0, |f| f.len());
+    assert!(
+        stored <= 4 * m,
+        "the shock factor stores {stored} numbers for {m} segments"
+    );
+}
+
+/// Absurd sizes are refused with the count and the limit, before anything big is built.
+#[test]
+fn a_section_over_the_cap_is_refused_with_the_count_and_the_limit() {
+    let tmp = TempDir::new().expect("temp dir");
+    let file = tmp.path().join("many.toml");
+    fs::write(&file, many_segments(2001)).expect("write many.toml");
+    let out = funding_gap(&["validate", &file.display().to_string()]);
+    assert_error(&out, 2, &["revenue", "2001", "2000"]);
+}
+
+/// A 15,000-deep `extends` chain overflowed the stack (exit 134). It is refused at the cap,
+/// naming the chain's start and the limit.
+#[test]
+fn a_deep_extends_chain_is_refused_not_a_stack_overflow() {
+    let tmp = TempDir::new().expect("temp dir");
+    let depth = 15_000;
+    fs::copy(
+        root().join("tests/fixtures/minimal.toml"),
+        tmp.path().join("f0.toml"),
+    )
+    .expect("copy minimal.toml");
+    for i in 1..=depth {
+        fs::write(
+            tmp.path().join(format!("f{i}.toml")),
+            format!("extends = \"f{}.toml\"\n", i - 1),
+        )
+        .expect("write a link of the chain");
+    }
+    let start = tmp.path().join(format!("f{depth}.toml"));
+    let out = funding_gap(&["validate", &start.display().to_string()]);
+    assert_error(&out, 2, &[&format!("f{depth}.toml"), "64"]);
+}
+
+/// The message said letters are allowed; "révenu" is letters.
+#[test]
+fn a_name_of_unicode_letters_is_accepted() {
+    let (_tmp, out) = validate_variant("name = \"révenu-2026\"\n", &[]);
+    assert_eq!(out.code, Some(0), "{}", out.dump());
+}
+
+/// One unknown field hid the other unknown fields and every other problem.
+#[test]
+fn every_unknown_field_is_reported_with_the_other_problems() {
+    let (_tmp, out) = validate_variant(
+        "[time]\nhorizon_yeras = 8\n[ipo]\nprobablity = 0.5\nmultiple = -3\n",
+        &[],
+    );
+    assert_error(
+        &out,
+        2,
+        &[
+            "unknown field `horizon_yeras`",
+            "unknown field `probablity`",
+            "ipo.multiple = -3: must be",
+        ],
+    );
+}
+
+/// `*=` scales an input's distribution, `+=` shifts it, by the per-form rules of the README.
+#[test]
+fn set_scales_and_shifts_a_distribution() {
+    use funding_gap::dist::Dist;
+    let minimal = fs::read_to_string(root().join("tests/fixtures/minimal.toml")).expect("read");
+    let dist_of = |sets: &[&str], path: &str| {
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        let s = funding_gap::scenario::load_str(&minimal, "minimal.toml", None, &sets)
+            .unwrap_or_else(|e| panic!("{sets:?}: {e}"));
+        s.params()
+            .into_iter()
+            .find(|p| p.path == path)
+            .map(|p| p.dist.clone())
+            .unwrap_or_else(|| panic!("no input {path}"))
+    };
+    let g = "revenue.core.growth";
+    assert_eq!(
+        dist_of(&["revenue.core.growth*=0.5"], g),
+        Dist::Uniform {
+            low: 0.1,
+            high: 0.4
+        }
+    );
+    assert_eq!(
+        dist_of(&["revenue.core.growth+=0.25"], g),
+        Dist::Uniform {
+            low: 0.45,
+            high: 1.05
+        }
+    );
+    assert_eq!(
+        dist_of(&["revenue.core.run_rate*=2"], "revenue.core.run_rate"),
+        Dist::Fixed(20.0)
+    );
+    let sets = [
+        "revenue.core.growth={ mean = 0.5, sd = 0.1, min = 0 }",
+        "revenue.core.growth*=2",
+    ];
+    assert_eq!(
+        dist_of(&sets, g),
+        Dist::Normal {
+            mean: 1.0,
+            sd: 0.2,
+            min: 0.0,
+            max: f64::INFINITY
+        }
+    );
+    let sets = [
+        "revenue.core.growth={ mean = 0.5, sd = 0.1, min = -0.5 }",
+        "revenue.core.growth+=0.5",
+    ];
+    assert_eq!(
+        dist_of(&sets, g),
+        Dist::Normal {
+            mean: 1.0,
+            sd: 0.1,
+            min: 0.0,
+            max: f64::INFINITY
+        }
+    );
+    let sets = [
+        "revenue.core.growth={ median = 0.5, sd_log = 0.3 }",
+        "revenue.core.growth*=2",
+    ];
+    let Dist::LogNormal { mu, sigma } = dist_of(&sets, g) else {
+        panic!("a scaled lognormal stays lognormal")
+    };
+    assert!(
+        (mu - 1f64.ln()).abs() < 1e-12 && sigma == 0.3,
+        "{mu} {sigma}"
+    );
+}
+
+/// Scaling or shifting something that is not a number or a distribution, by something that
+/// is not a number, or at a path that does not exist, is the usual clear `--set` error.
+#[test]
+fn set_scale_and_shift_are_checked() {
+    let cases: [(&str, &[&str]); 5] = [
+        (
+            "revenue.core.growht*=0.8",
+            &["has no `growht`", "did you mean `growth`?"],
+        ),
+        ("revenue.core.growth*=lots", &["lots", "a number"]),
+        ("revenue.core*=0.8", &["not a number or a distribution"]),
+        ("costs.opex.from+=x", &["a number"]),
+        ("revenue.core.growth+=0.1", &[]),
+    ];
+    for (arg, needles) in cases {
+        let out = funding_gap(&["validate", &fixture("minimal.toml"), "--set", arg]);
+        if needles.is_empty() {
+            assert_eq!(out.code, Some(0), "{}", out.dump());
+        } else {
+            let mut all = vec![arg];
+            all.extend_from_slice(needles);
+            assert_error(&out, 2, &all);
+        }
+    }
+    let out = funding_gap(&[
+        "validate",
+        &fixture("minimal.toml"),
+        "--set",
+        "revenue.core.growth={ median = 0.5, sd_log = 0.3 }",
+        "--set",
+        "revenue.core.growth+=0.1",
+    ]);
+    assert_error(&out, 2, &["revenue.core.growth+=0.1", "lognormal"]);
+}
+
+/// A 100 KB `--set` value was echoed twice in full: values in messages are cut.
+#[test]
+fn a_long_value_is_cut_in_messages() {
+    let long = "x".repeat(100_000);
+    let arg = format!("revenue.core.growth=\"{long}\"");
+    let out = funding_gap(&["validate", &fixture("minimal.toml"), "--set", &arg]);
+    assert_error(&out, 2, &["revenue.core.growth", "(100002 characters)"]);
+    assert!(
+        out.stderr.len() < 2_000,
+        "{} bytes of stderr",
+        out.stderr.len()
+    );
+}

@@ -1,9 +1,11 @@
 //! `[[correlations]]`: the Gaussian copula over the inputs they name. Runs after every other
 //! section, once all the inputs are known.
 
+use std::collections::HashMap;
+
 use super::Compiler;
-use crate::model::Copula;
 use crate::model::copula::{correlation_matrix, factorize};
+use crate::model::{Copula, MAX_CORRELATED};
 use crate::scenario::{Correlation, Problem, Scenario, did_you_mean};
 
 /// A correlation between two members of the copula.
@@ -22,15 +24,36 @@ struct Pair {
 /// correlations that are not positive semi-definite; warns of a correlation with a fixed
 /// parameter, which is dropped.
 pub(super) fn copula(cc: &mut Compiler, s: &Scenario) -> Option<Copula> {
-    let all_paths: Vec<String> = s.params().iter().map(|p| p.path.clone()).collect();
-    let mut members: Vec<usize> = Vec::new();
+    let params = s.params();
+    let names = Names {
+        all: params.iter().map(|p| p.path.as_str()).collect(),
+        inputs: cc
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(i, inp)| (inp.path.clone(), i))
+            .collect(),
+    };
+    let mut members = Members::default();
     let pairs: Vec<Pair> = s
         .correlations
         .iter()
         .enumerate()
-        .filter_map(|(ci, r)| pair(cc, &all_paths, &mut members, ci, r))
+        .filter_map(|(ci, r)| pair(cc, &names, &mut members, ci, r))
         .collect();
+    let members = members.order;
     if pairs.is_empty() {
+        return None;
+    }
+    if members.len() > MAX_CORRELATED {
+        cc.problems.push(Problem {
+            path: "correlations".into(),
+            value: None,
+            message: format!(
+                "correlate {} inputs; at most {MAX_CORRELATED} can be correlated (their factor is a dense matrix): correlate fewer inputs",
+                members.len()
+            ),
+        });
         return None;
     }
     let c = correlation_matrix(members.len(), pairs.iter().map(|p| (p.a, p.b, p.rho)));
@@ -60,27 +83,44 @@ pub(super) fn copula(cc: &mut Compiler, s: &Scenario) -> Option<Copula> {
     }
 }
 
+/// The parameters of the scenario, for looking a correlation's names up.
+struct Names<'s> {
+    /// Every parameter's path, fixed or not.
+    all: Vec<&'s str>,
+    /// The index in [`Compiler::inputs`] of each uncertain input, by path.
+    inputs: HashMap<String, usize>,
+}
+
+/// The copula's members, in the order first named, and the position of each.
+#[derive(Default)]
+struct Members {
+    /// Indices in [`Compiler::inputs`].
+    order: Vec<usize>,
+    /// Position in `order` of each input index.
+    position: HashMap<usize, usize>,
+}
+
 /// Correlation `ci` as a pair of copula members (added to `members` as first named), or
 /// `None` when either side is not an input: a fixed parameter (a warning) or no parameter of
 /// the scenario (a problem). Both sides are checked, so both are reported.
 fn pair(
     cc: &mut Compiler,
-    all_paths: &[String],
-    members: &mut Vec<usize>,
+    names: &Names<'_>,
+    members: &mut Members,
     ci: usize,
     r: &Correlation,
 ) -> Option<Pair> {
     let mut idx = [0usize; 2];
     let mut ok = true;
     for (slot, name) in [&r.a, &r.b].into_iter().enumerate() {
-        match cc.inputs.iter().position(|inp| &inp.path == name) {
-            Some(i) => {
-                idx[slot] = members.iter().position(|&m| m == i).unwrap_or_else(|| {
-                    members.push(i);
-                    members.len() - 1
+        match names.inputs.get(name.as_str()) {
+            Some(&i) => {
+                idx[slot] = *members.position.entry(i).or_insert_with(|| {
+                    members.order.push(i);
+                    members.order.len() - 1
                 });
             }
-            None if all_paths.contains(name) => {
+            None if names.all.contains(&name.as_str()) => {
                 cc.warnings.push(format!(
                     "correlations.{ci}: `{name}` is fixed in this scenario, so its correlation with `{}` has no effect",
                     if slot == 0 { &r.b } else { &r.a }
@@ -88,7 +128,7 @@ fn pair(
                 ok = false;
             }
             None => {
-                let hint = did_you_mean(name, all_paths.iter().map(String::as_str))
+                let hint = did_you_mean(name, names.all.iter().copied())
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_default();
                 cc.problems.push(Problem {

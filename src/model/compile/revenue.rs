@@ -1,9 +1,11 @@
 //! `[revenue.*]`, `[[revenue_correlations]]` and `[events.*]`: the segments, the factor of
 //! their correlated shocks, and the events that hit them.
 
+use std::collections::{BTreeSet, HashMap};
+
 use super::Compiler;
 use crate::model::copula::{correlation_matrix, factorize};
-use crate::model::{EventModel, Grid, SegKind, SegModel, Value};
+use crate::model::{EventModel, Grid, MAX_CORRELATED, SegKind, SegModel, ShockFactor, Value};
 use crate::rng::key_of;
 use crate::scenario::{Problem, Scenario, Segment, SegmentKind};
 
@@ -12,7 +14,7 @@ pub(super) struct Revenue {
     /// [`crate::model::Model::segments`].
     pub(super) segments: Vec<SegModel>,
     /// [`crate::model::Model::seg_factor`].
-    pub(super) seg_factor: Option<Vec<f64>>,
+    pub(super) seg_factor: Option<ShockFactor>,
     /// [`crate::model::Model::events`].
     pub(super) events: Vec<EventModel>,
 }
@@ -91,18 +93,48 @@ fn segment(cc: &mut Compiler, seg: &Segment, grid: &Grid) -> SegModel {
 }
 
 /// The factor of the segments' shock correlations, `None` when there are none (independent
-/// shocks) or when they do not form a positive semi-definite matrix (a problem is filed).
-fn shock_factor(cc: &mut Compiler, s: &Scenario) -> Option<Vec<f64>> {
+/// shocks), when they do not form a positive semi-definite matrix, or when they correlate
+/// more than [`MAX_CORRELATED`] segments (a problem is filed). The matrix is that of the
+/// segments named in some pair, in the order of the segments; the others keep their own shock.
+fn shock_factor(cc: &mut Compiler, s: &Scenario) -> Option<ShockFactor> {
     if s.revenue_correlations.is_empty() {
         return None;
     }
-    let idx = |name: &str| s.segments.iter().position(|x| x.name == name);
-    let pairs = s
+    let index: HashMap<&str, usize> = s
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.name.as_str(), i))
+        .collect();
+    let named: Vec<(usize, usize, f64)> = s
         .revenue_correlations
         .iter()
-        .filter_map(|r| Some((idx(&r.a)?, idx(&r.b)?, r.rho)));
-    match factorize(correlation_matrix(s.segments.len(), pairs)) {
-        Ok(f) => Some(f),
+        .filter_map(|r| Some((*index.get(r.a.as_str())?, *index.get(r.b.as_str())?, r.rho)))
+        .collect();
+    let members: Vec<usize> = named
+        .iter()
+        .flat_map(|&(a, b, _)| [a, b])
+        .collect::<BTreeSet<usize>>()
+        .into_iter()
+        .collect();
+    if members.len() > MAX_CORRELATED {
+        cc.problems.push(Problem {
+            path: "revenue_correlations".into(),
+            value: None,
+            message: format!(
+                "correlate {} segments; at most {MAX_CORRELATED} can be correlated (their factor is a dense matrix): correlate groups of segments through fewer, larger segments",
+                members.len()
+            ),
+        });
+        return None;
+    }
+    let position: HashMap<usize, usize> =
+        members.iter().enumerate().map(|(p, &i)| (i, p)).collect();
+    let pairs = named
+        .iter()
+        .filter_map(|&(a, b, rho)| Some((*position.get(&a)?, *position.get(&b)?, rho)));
+    match factorize(correlation_matrix(members.len(), pairs)) {
+        Ok(a) => Some(ShockFactor::new(s.segments.len(), &members, &a)),
         Err((ev, _)) => {
             cc.problems.push(Problem {
                 path: "revenue_correlations".into(),

@@ -49,8 +49,9 @@ impl Checker {
     }
 }
 
-/// `name` (default: the file's stem). Checked with everything else, so that every problem is
-/// listed at once.
+/// `name` (default: the file's stem): letters (any script: "révenu" is a name), digits, `-`,
+/// `_` and `.`, since it names a folder. Checked with everything else, so that every problem
+/// is listed at once.
 fn name(c: &mut Checker, name: Option<String>, stem: &str) -> String {
     let name = name.unwrap_or_else(|| stem.to_string());
     let name_ok = !name.is_empty()
@@ -58,7 +59,7 @@ fn name(c: &mut Checker, name: Option<String>, stem: &str) -> String {
         && name != ".."
         && name
             .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'));
+            .all(|ch| ch.is_alphanumeric() || matches!(ch, '-' | '_' | '.'));
     if !name_ok {
         c.problem(
             "name",

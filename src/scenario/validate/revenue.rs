@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 
 use super::Checker;
 use super::inputs::Domain;
+use crate::scenario::error::list_names;
 use crate::scenario::raw::{RawCorrelation, RawEvent, RawSegment};
 use crate::scenario::{Correlation, Event, Segment, SegmentKind, Series, did_you_mean};
 
@@ -187,7 +188,7 @@ impl Checker {
                         Some(format!("\"{n}\"")),
                         format!(
                             "names no revenue segment (segments: {}){hint}",
-                            segments.keys().cloned().collect::<Vec<_>>().join(", ")
+                            list_names(&segments.keys().map(String::as_str).collect::<Vec<_>>())
                         ),
                     );
                 }
