@@ -59,12 +59,18 @@ pub fn least_injections(
     out: &mut [f64],
 ) -> f64 {
     let (x, binds_at) = solve(net, t, f64::INFINITY);
+    // Each answer lies within the tolerance above its root, so two prefixes whose roots are
+    // equal could come out in the wrong order by a last digit: the running maximum keeps the
+    // gap by year non-decreasing, and every value still safe (more than the least is safe).
+    let mut so_far = 0.0_f64;
     for (o, j) in out.iter_mut().zip(ends) {
-        *o = if j >= net.len() || binds_at <= j {
+        let here = if j >= net.len() || binds_at <= j {
             x
         } else {
             solve(&net[..j], t, x).0
         };
+        so_far = so_far.max(here);
+        *o = so_far;
     }
     x
 }
