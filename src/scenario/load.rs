@@ -39,6 +39,7 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError
         Err(e) => return Err(unknown.and(Some(e))),
     };
     let mut scenario = finish(table, &origin, &stem, overrides, unknown)?;
+    scenario.correlations_inherited = correlations_inherited(&files);
     scenario.files = files;
     Ok(scenario)
 }
@@ -77,8 +78,20 @@ pub fn load_str(
     };
     let stem = origin.trim_end_matches(".toml").to_string();
     let mut scenario = finish(table, origin, &stem, overrides, unknown)?;
+    scenario.correlations_inherited = correlations_inherited(&files);
     scenario.files = files;
     Ok(scenario)
+}
+
+/// Whether the scenario's `correlations` come from a file the first of `files` extends: it
+/// extends one and does not declare them itself.
+fn correlations_inherited(files: &[SourceFile]) -> bool {
+    match files {
+        [top, _, ..] => toml::from_str::<toml::Table>(&top.text)
+            .map(|t| !t.contains_key("correlations"))
+            .unwrap_or(false),
+        _ => false,
+    }
 }
 
 /// The built-in base scenario.

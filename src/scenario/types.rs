@@ -395,6 +395,9 @@ pub struct Scenario {
     pub files: Vec<SourceFile>,
     /// The `--set PATH=VALUE` overrides applied after merging, as typed.
     pub overrides: Vec<String>,
+    /// Whether `correlations` came from a file this one extends (the file named does not
+    /// declare them).
+    pub correlations_inherited: bool,
     /// Time grid settings.
     pub time: Time,
     /// Run defaults.

@@ -538,3 +538,45 @@ fn a_long_value_is_cut_in_messages() {
         out.stderr.len()
     );
 }
+
+/// Issue 15: shipped variants printed correlation warnings on every run, and so did the
+/// README's own `--set` example: an input fixed on purpose (by a variant of the file that
+/// correlates it, or by `--set`) lets its correlation lapse quietly.
+#[test]
+fn inputs_fixed_on_purpose_let_their_correlations_lapse_quietly() {
+    for args in [
+        vec!["validate", "scenarios/amazon-10b.toml"],
+        vec!["validate", "scenarios/round-as-closed.toml"],
+        vec![
+            "validate",
+            "base",
+            "--set",
+            "rounds.2026.participants.amazon.amount=50",
+        ],
+    ] {
+        let out = crate::funding_gap(&args);
+        assert_eq!(out.code, Some(0), "{}", out.dump());
+        assert!(!out.stderr.contains("warning"), "{args:?}\n{}", out.dump());
+    }
+    // A correlation the file itself declares, on an input it leaves fixed, is still a mistake
+    // worth a warning.
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let file = dir.path().join("own.toml");
+    let base = crate::root().join("scenarios/bench.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "extends = {:?}\n\n[[correlations]]\nbetween = [\"cash.initial\", \"ipo.multiple\"]\nrho = 0.5\n",
+            base.display().to_string()
+        ),
+    )
+    .expect("write");
+    let out = crate::funding_gap(&["validate", &file.display().to_string()]);
+    assert_eq!(out.code, Some(0), "{}", out.dump());
+    assert!(
+        out.stderr
+            .contains("`cash.initial` is fixed in this scenario, so its correlation with `ipo.multiple` has no effect"),
+        "{}",
+        out.dump()
+    );
+}

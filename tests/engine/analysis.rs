@@ -179,6 +179,7 @@ fn paired_differences_by_report_year_have_their_known_answers() {
         &[three_years(0.0), three_years(10.0)],
         &cfg(40_000),
         &|_| {},
+        None,
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let p = &c.paired[0];
@@ -248,8 +249,8 @@ fn paired_differences_by_year_only_for_shared_report_years() {
         .unwrap_or_else(|e| panic!("{e}")),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let c =
-        compare(&[three_years(0.0), other], &cfg(2_000), &|_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let c = compare(&[three_years(0.0), other], &cfg(2_000), &|_| {}, None)
+        .unwrap_or_else(|e| panic!("{e}"));
     let years: Vec<i32> = c.paired[0].by_year.iter().map(|d| d.year).collect();
     assert_eq!(years, [2027]);
     // The same scenario: no difference at all.
@@ -281,6 +282,7 @@ fn goal_seek_on_a_report_year_gives_the_root_an_interval() {
         &cfg(40_000),
         Some(&target),
         &|_, _| {},
+        None,
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let k = s.seek.as_ref().unwrap_or_else(|| panic!("no seek"));
@@ -425,7 +427,7 @@ fn trace_shows_events_rounds_and_tranches_that_add_up() {
 #[test]
 fn worst_trials_are_explained_by_their_own_inputs() {
     let m = model(ROUNDS);
-    let (summary, list) = worst(&m, &cfg(20_000), 5).unwrap_or_else(|e| panic!("{e}"));
+    let (summary, list) = worst(&m, &cfg(20_000), 5, None).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(list.len(), 5);
     for (trial, _) in &list {
         let t = trace(&m, 9, *trial);

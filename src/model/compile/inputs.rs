@@ -39,7 +39,7 @@ pub(super) fn copula(cc: &mut Compiler, s: &Scenario) -> Option<Copula> {
         .correlations
         .iter()
         .enumerate()
-        .filter_map(|(ci, r)| pair(cc, &names, &mut members, ci, r))
+        .filter_map(|(ci, r)| pair(cc, s, &names, &mut members, ci, r))
         .collect();
     let members = members.order;
     if pairs.is_empty() {
@@ -100,11 +100,22 @@ struct Members {
     position: HashMap<usize, usize>,
 }
 
+/// Whether input `name`, correlated but fixed, was fixed on purpose: the correlations come
+/// from a file the scenario extends (a variant fixed it), or a `--set` names it.
+fn fixed_on_purpose(sc: &Scenario, name: &str) -> bool {
+    sc.correlations_inherited
+        || sc.overrides.iter().any(|o| {
+            o.strip_prefix(name)
+                .is_some_and(|rest| rest.trim_start().starts_with(['=', '*', '+', '.']))
+        })
+}
+
 /// Correlation `ci` as a pair of copula members (added to `members` as first named), or
 /// `None` when either side is not an input: a fixed parameter (a warning) or no parameter of
 /// the scenario (a problem). Both sides are checked, so both are reported.
 fn pair(
     cc: &mut Compiler,
+    s: &Scenario,
     names: &Names<'_>,
     members: &mut Members,
     ci: usize,
@@ -121,10 +132,15 @@ fn pair(
                 });
             }
             None if names.all.contains(&name.as_str()) => {
-                cc.warnings.push(format!(
+                // Fixed on purpose: by a variant of the file that correlates it, or by --set.
+                // Then the correlation is meant to lapse, and saying so on every run of the
+                // variant would be noise.
+                if !fixed_on_purpose(s, name) {
+                    cc.warnings.push(format!(
                     "correlations.{ci}: `{name}` is fixed in this scenario, so its correlation with `{}` has no effect",
                     if slot == 0 { &r.b } else { &r.a }
                 ));
+                }
                 ok = false;
             }
             None => {

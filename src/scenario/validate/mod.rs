@@ -109,6 +109,7 @@ pub(super) fn validate(
         origin: origin.to_string(),
         files: Vec::new(),
         overrides: Vec::new(),
+        correlations_inherited: false,
         time,
         run,
         cash,
