@@ -308,15 +308,12 @@ fn cash_loop<const L: usize>(model: &Model, s: &mut [Scratch], b: &mut Lanes<L>)
             };
         }
         let y = g.year_of_step[k];
-        let year = &mut *b.year_ocf[y];
+        let (year_ocf, year_interest) = (&mut *b.year_ocf[y], &mut *b.year_interest[y]);
         for l in 0..L {
             oblig_total[l] += oblig[l];
             interest_total[l] += interest[l];
-            year[l] += revenue[l] - cost[l] - oblig[l];
-        }
-        let year = &mut *b.year_interest[y];
-        for l in 0..L {
-            year[l] += interest[l];
+            year_ocf[l] += revenue[l] - cost[l] - oblig[l];
+            year_interest[l] += interest[l];
         }
         // Paid, annualised.
         for (paid, &o) in b.oblig[k].iter_mut().zip(&oblig) {

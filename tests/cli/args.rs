@@ -11,23 +11,7 @@ use std::time::Duration;
 
 use tempfile::TempDir;
 
-use crate::{BIN, Output, assert_error, fixture, funding_gap, root};
-
-/// Runs the binary with `args` from `dir` (for commands that write into a default folder
-/// under the working directory, which must not be the repository's `output/`).
-fn funding_gap_in(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot start {BIN}: {e}"));
-    Output {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use crate::{BIN, Output, assert_error, fixture, funding_gap, funding_gap_in, root};
 
 fn assert_ok(out: &Output) {
     assert_eq!(out.code, Some(0), "{}", out.dump());

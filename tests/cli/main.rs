@@ -69,9 +69,14 @@ impl Output {
 
 /// Runs the binary with `args` from the package root.
 fn funding_gap<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
+    funding_gap_in(root(), args)
+}
+
+/// Runs the binary with `args` from the folder `dir`.
+fn funding_gap_in<S: AsRef<std::ffi::OsStr>>(dir: &std::path::Path, args: &[S]) -> Output {
     let out = Command::new(BIN)
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .stdin(Stdio::null())
         .output()
         .unwrap_or_else(|e| panic!("cannot start {BIN}: {e}"));
