@@ -45,92 +45,243 @@ const REL_TOL: f64 = 1e-12;
 /// The least injection that keeps cash at or above the floor at t_0 … t_J, where `net` holds
 /// the net flows of steps 0 … J−1 with every payment made when scheduled, $B.
 pub fn least_injection(net: &[f64], t: Terms) -> f64 {
-    solve(net, t, f64::INFINITY).0
+    solve(net, t, f64::INFINITY, std::iter::empty(), &mut []).0
 }
 
 /// The least injection over all of `net` (returned) and over each prefix `net[..J]` for the
-/// cash indices J in `ends`, written to `out`. A prefix that contains the step where the
-/// whole horizon's answer binds has the same answer; only the others are solved, each
-/// bounded above by the horizon's.
+/// cash indices J in `ends` (ascending), written to `out`. A prefix that contains the step
+/// where the whole horizon's answer binds has the same answer. The others start from what
+/// the horizon's last evaluation saw at their end: the horizon's answer x is safe for every
+/// prefix, and one Newton step down from x with the prefix's own m and slope there lands on
+/// the prefix's root whenever that root lies on the same linear piece, which one pass over
+/// the prefix confirms; otherwise the prefix is solved on its own, bounded above by x.
 pub fn least_injections(
     net: &[f64],
     t: Terms,
-    ends: impl Iterator<Item = usize>,
+    ends: impl Iterator<Item = usize> + Clone,
     out: &mut [f64],
+    snaps: &mut [Snap],
 ) -> f64 {
-    let (x, binds_at) = solve(net, t, f64::INFINITY);
-    // Each answer lies within the tolerance above its root, so two prefixes whose roots are
-    // equal could come out in the wrong order by a last digit: the running maximum keeps the
-    // gap by year non-decreasing, and every value still safe (more than the least is safe).
+    let (x, binds_at, valid) = solve(net, t, f64::INFINITY, ends.clone(), snaps);
     let mut so_far = 0.0_f64;
-    for (o, j) in out.iter_mut().zip(ends) {
+    for ((o, j), snap) in out.iter_mut().zip(ends).zip(snaps.iter()) {
         let here = if j >= net.len() || binds_at <= j {
             x
         } else {
-            solve(&net[..j], t, x).0
+            match prefix_start(t, x, valid.then_some(snap)) {
+                Prefix::Answer(a) => a,
+                Prefix::Solve => solve(&net[..j], t, x, std::iter::empty(), &mut []).0,
+                Prefix::Try(y) => {
+                    let (m, _, _) = lowest_position(&net[..j], t, y, std::iter::empty(), &mut []);
+                    prefix_finish(&net[..j], t, x, snap, y, m)
+                }
+            }
         };
-        so_far = so_far.max(here);
+        so_far = running_max(so_far, here);
         *o = so_far;
     }
     x
 }
 
-/// The least injection for `net`, no larger than `most` (a known feasible amount, or
-/// infinity), and the cash index where it binds: cash there sits exactly at the floor
-/// with the facility fully drawn (0 when the start or nothing binds).
-fn solve(net: &[f64], t: Terms, most: f64) -> (f64, usize) {
+/// The gap by a report year never falls below the gap by an earlier one. Each answer lies
+/// within the tolerance above its root, so two prefixes whose roots are equal could come out
+/// in the wrong order by a last digit: the running maximum keeps the gap by year
+/// non-decreasing, and every value still safe (more than the least is safe).
+pub(super) fn running_max(so_far: f64, here: f64) -> f64 {
+    so_far.max(here)
+}
+
+/// What the horizon's passes saw at a prefix's end: the plain path's deepest point there,
+/// and m and its slope over the prefix at the horizon's answer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Snap {
+    /// The plain path's deepest cumulative flow over the prefix (m at r = 0, less the start).
+    pub(super) lowest: f64,
+    /// m over the prefix at the horizon's answer.
+    pub(super) m: f64,
+    /// dm/dx there.
+    pub(super) slope: f64,
+}
+
+/// How a prefix's answer is found.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Prefix {
+    /// Known without a pass.
+    Answer(f64),
+    /// One pass at this amount decides it ([`prefix_finish`]).
+    Try(f64),
+    /// Solved on its own.
+    Solve,
+}
+
+/// The start of a prefix's solve, given the horizon's answer `most` (safe for the prefix)
+/// and, when the horizon's last pass was at `most`, what it saw at the prefix's end.
+pub(super) fn prefix_start(t: Terms, most: f64, snap: Option<&Snap>) -> Prefix {
     let start = (t.floor - t.cash0).max(0.0);
+    let Some(snap) = snap else {
+        return Prefix::Solve;
+    };
+    let no_interest = (t.floor - t.cash0 - snap.lowest - t.limit).max(start);
+    if t.limit <= 0.0 || t.rate_dt <= 0.0 {
+        return Prefix::Answer(no_interest);
+    }
+    if snap.m < -t.limit + tol(most) {
+        // The prefix binds at the horizon's answer already.
+        return Prefix::Answer(most);
+    }
+    let target = -t.limit + 0.25 * tol(most);
+    let x = (most + (target - snap.m) / snap.slope).max(no_interest);
+    if x < most {
+        Prefix::Try(x)
+    } else {
+        Prefix::Solve
+    }
+}
+
+/// A prefix's answer once m over it is known at the amount `x` that [`prefix_start`] chose:
+/// at the lower bound (no interest), safe is least; elsewhere, safe by less than tol(x) is
+/// least (slope ≥ 1). Otherwise the prefix is solved on its own, bounded by what is known
+/// to be safe.
+pub(super) fn prefix_finish(net: &[f64], t: Terms, most: f64, snap: &Snap, x: f64, m: f64) -> f64 {
+    let start = (t.floor - t.cash0).max(0.0);
+    let no_interest = (t.floor - t.cash0 - snap.lowest - t.limit).max(start);
+    if m >= -t.limit && (x == no_interest || m < -t.limit + tol(x)) {
+        return x;
+    }
+    let bound = if m >= -t.limit { x } else { most };
+    solve(net, t, bound, std::iter::empty(), &mut []).0
+}
+
+/// Relative tolerance of an answer near `x`.
+fn tol(x: f64) -> f64 {
+    REL_TOL * x.abs().max(1.0)
+}
+
+/// The solve's first point, from the plain path's deepest point `lowest` (reached at cash
+/// index `lowest_at`): the answer without interest, which is a lower bound.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct First {
+    /// The floor less the starting cash, if positive: needed whatever happens.
+    start: f64,
+    /// The deepest point less the facility, with no interest.
+    plain: f64,
+    /// The answer without interest: max(start, plain).
+    pub(super) x0: f64,
+    /// Where it binds.
+    binds: usize,
+    /// A safe amount: no draw at all.
+    no_draw: f64,
+}
+
+impl First {
+    /// The first point for terms `t` and the plain path's deepest point.
+    pub(super) fn new(t: Terms, lowest: f64, lowest_at: usize) -> First {
+        let start = (t.floor - t.cash0).max(0.0);
+        let plain = t.floor - t.cash0 - lowest - t.limit;
+        First {
+            start,
+            plain,
+            x0: plain.max(start),
+            binds: if plain > start { lowest_at } else { 0 },
+            no_draw: (t.floor - t.cash0 - lowest).max(start),
+        }
+    }
+
+    /// The answer when interest cannot matter (no facility, or a free one).
+    pub(super) fn closed(&self, t: Terms) -> Option<(f64, usize)> {
+        (t.limit <= 0.0 || t.rate_dt <= 0.0).then_some((self.x0, self.binds))
+    }
+
+    /// The answer if the pass at x0 found m(x0) = `m` (reached at `at`) clear of the limit.
+    pub(super) fn clear(&self, t: Terms, m: f64, at: usize) -> Option<(f64, usize)> {
+        (m >= -t.limit).then_some((self.x0, if self.plain > self.start { at } else { 0 }))
+    }
+
+    /// The bracket the Newton steps start in, below `most`.
+    pub(super) fn bracket(&self, most: f64) -> (f64, f64) {
+        (self.x0, self.no_draw.min(most))
+    }
+}
+
+/// The next point of the safeguarded Newton iteration from `x` (where m = `mx` with slope
+/// `sx`) inside the bracket (lo, hi); `None` when the bracket has closed.
+pub(super) fn next_point(t: Terms, (lo, hi): (f64, f64), x: f64, mx: f64, sx: f64) -> Option<f64> {
+    if hi - lo <= tol(hi) {
+        return None;
+    }
+    // Newton on m, aimed a hair above −L: on the root's linear piece the step lands there
+    // exactly (up to rounding), on the feasible side. Elsewhere it still moves toward the
+    // root, and bisection keeps it inside the bracket.
+    let target = -t.limit + 0.25 * tol(x);
+    let newton = x + (target - mx) / sx;
+    Some(if newton > lo && newton < hi {
+        newton
+    } else {
+        0.5 * (lo + hi)
+    })
+}
+
+/// Whether m(x) = `mx` lands: clear of −L by less than tol(x). m rises with slope ≥ 1
+/// everywhere, so every point more than tol(x) below x then falls short: x is the answer.
+pub(super) fn lands(t: Terms, x: f64, mx: f64) -> bool {
+    mx >= -t.limit && mx < -t.limit + tol(x)
+}
+
+/// The least injection for `net`, no larger than `most` (a known feasible amount, or
+/// infinity), the cash index where it binds: cash there sits exactly at the floor with the
+/// facility fully drawn (0 when the start or nothing binds), and whether `snaps` (one per
+/// prefix end in `ends`) hold what the last pass saw at the answer.
+pub(super) fn solve(
+    net: &[f64],
+    t: Terms,
+    most: f64,
+    ends: impl Iterator<Item = usize> + Clone,
+    snaps: &mut [Snap],
+) -> (f64, usize, bool) {
     // The plain path's deepest point below its start, and where: m(x) at r = 0.
     let mut s = 0.0_f64;
     let (mut lowest, mut lowest_at) = (f64::INFINITY, 0);
-    for (k, &v) in net.iter().enumerate() {
-        s += v;
-        if s < lowest {
-            (lowest, lowest_at) = (s, k + 1);
+    let mut k = 0;
+    let mut scan = |to: usize| {
+        let to = to.clamp(k, net.len());
+        for &v in &net[k..to] {
+            s += v;
+            k += 1;
+            if s < lowest {
+                (lowest, lowest_at) = (s, k);
+            }
         }
+        lowest
+    };
+    for (j, snap) in ends.clone().zip(snaps.iter_mut()) {
+        snap.lowest = scan(j);
     }
+    scan(net.len());
     if net.is_empty() {
-        return (start, 0);
+        return ((t.floor - t.cash0).max(0.0), 0, false);
     }
-    // p_j = (cash0 + x − floor) + S_j ≥ −L for every j ≥ 1, with no interest.
-    let plain = t.floor - t.cash0 - lowest - t.limit;
-    let no_interest = plain.max(start);
-    let binds = if plain > start { lowest_at } else { 0 };
-    if t.limit <= 0.0 || t.rate_dt <= 0.0 {
-        return (no_interest, binds);
+    let first = First::new(t, lowest, lowest_at);
+    if let Some((x, binds)) = first.closed(t) {
+        return (x, binds, true);
     }
-    let (m, slope, at) = lowest_position(net, t, no_interest);
-    if m >= -t.limit {
-        return (no_interest, if plain > start { at } else { 0 });
+    let (m, slope, at) = lowest_position(net, t, first.x0, ends.clone(), snaps);
+    if let Some((x, binds)) = first.clear(t, m, at) {
+        return (x, binds, true);
     }
-    // A feasible point: no draw at all (or the caller's bound).
-    let mut hi = (t.floor - t.cash0 - lowest).max(start).min(most);
-    let mut lo = no_interest;
-    let tol = |x: f64| REL_TOL * x.abs().max(1.0);
+    let (mut lo, mut hi) = first.bracket(most);
     let (mut x, mut mx, mut sx) = (lo, m, slope);
     let mut hi_at = 0;
     for _ in 0..100 {
-        if hi - lo <= tol(hi) {
+        let Some(next) = next_point(t, (lo, hi), x, mx, sx) else {
             break;
-        }
-        // Newton on m, aimed a hair above −L: on the root's linear piece the step lands
-        // there exactly (up to rounding), on the feasible side. Elsewhere it still moves
-        // toward the root, and bisection keeps it inside the bracket.
-        let target = -t.limit + 0.25 * tol(x);
-        let newton = x + (target - mx) / sx;
-        x = if newton > lo && newton < hi {
-            newton
-        } else {
-            0.5 * (lo + hi)
         };
+        x = next;
         let at;
-        (mx, sx, at) = lowest_position(net, t, x);
+        (mx, sx, at) = lowest_position(net, t, x, ends.clone(), snaps);
+        if lands(t, x, mx) {
+            return (x, at, true);
+        }
         if mx >= -t.limit {
-            // m rises with slope ≥ 1 everywhere, so if x clears −L by less than tol(x),
-            // every point more than tol(x) below x falls short: x is the answer.
-            if mx < -t.limit + tol(x) {
-                return (x, at);
-            }
             (hi, hi_at) = (x, at);
         } else {
             lo = x;
@@ -138,30 +289,88 @@ fn solve(net: &[f64], t: Terms, most: f64) -> (f64, usize) {
     }
     // The bracket closed without a landing: the feasible end, and (conservatively) no
     // prefix shares it unless it binds there.
-    (hi, if hi_at == 0 { net.len() + 1 } else { hi_at })
+    (hi, if hi_at == 0 { net.len() + 1 } else { hi_at }, false)
 }
 
 /// m(x) = min_{j ≥ 1} p_j, its slope dm/dx, and the first j where it is reached, with x added
-/// to the starting cash.
-fn lowest_position(net: &[f64], t: Terms, x: f64) -> (f64, f64, usize) {
-    let (mut p, mut dp) = (t.cash0 + x - t.floor, 1.0);
-    // The debt drawn so far, D = max(0, max −p_i), and its slope.
-    let (mut d, mut dd) = (0.0_f64, 0.0_f64);
-    let (mut m, mut dm, mut at) = (f64::INFINITY, 1.0, 0);
-    for (k, &v) in net.iter().enumerate() {
-        // Selections rather than branches: which step sets the debt, and which the minimum,
-        // changes from trial to trial.
-        let up = -p > d;
-        d = if up { -p } else { d };
-        dd = if up { -dp } else { dd };
-        p += v - t.rate_dt * d;
-        dp -= t.rate_dt * dd;
-        let low = p < m;
-        m = if low { p } else { m };
-        dm = if low { dp } else { dm };
-        at = if low { k + 1 } else { at };
+/// to the starting cash; and for each prefix end in `ends`, m and its slope over that prefix
+/// in `snaps`.
+pub(super) fn lowest_position(
+    net: &[f64],
+    t: Terms,
+    x: f64,
+    ends: impl Iterator<Item = usize>,
+    snaps: &mut [Snap],
+) -> (f64, f64, usize) {
+    let mut st = Pass {
+        p: t.cash0 + x - t.floor,
+        dp: 1.0,
+        d: 0.0,
+        dd: 0.0,
+        m: f64::INFINITY,
+        dm: 1.0,
+        at: 0,
+    };
+    let mut k = 0;
+    for (j, snap) in ends.zip(snaps.iter_mut()) {
+        let j = j.min(net.len()).max(k);
+        st.steps(&net[k..j], k, t.rate_dt);
+        k = j;
+        (snap.m, snap.slope) = (st.m, st.dm);
     }
-    (m, dm, at)
+    st.steps(&net[k..], k, t.rate_dt);
+    (st.m, st.dm, st.at)
+}
+
+#[derive(Clone, Copy)]
+/// The state of one pass of the recurrence: p, the debt drawn so far
+/// D = max(0, max −p_i), the lowest p so far, their slopes in x, and where the lowest is.
+struct Pass {
+    p: f64,
+    dp: f64,
+    d: f64,
+    dd: f64,
+    m: f64,
+    dm: f64,
+    at: usize,
+}
+
+impl Pass {
+    /// Steps through `net`, whose first step is step `k0` of the path.
+    #[inline(always)]
+    fn steps(&mut self, net: &[f64], k0: usize, rate_dt: f64) {
+        let Pass {
+            mut p,
+            mut dp,
+            mut d,
+            mut dd,
+            mut m,
+            mut dm,
+            mut at,
+        } = *self;
+        for (k, &v) in net.iter().enumerate() {
+            // Selections rather than branches: which step sets the debt, and which the
+            // minimum, changes from trial to trial.
+            let up = -p > d;
+            d = if up { -p } else { d };
+            dd = if up { -dp } else { dd };
+            p += v - rate_dt * d;
+            dp -= rate_dt * dd;
+            let low = p < m;
+            m = if low { p } else { m };
+            dm = if low { dp } else { dm };
+            at = if low { k0 + k + 1 } else { at };
+        }
+        *self = Pass {
+            p,
+            dp,
+            d,
+            dd,
+            m,
+            dm,
+            at,
+        };
+    }
 }
 
 #[cfg(test)]
@@ -243,7 +452,8 @@ mod tests {
             // Each prefix's answer, from the shortcut, is the one solved alone.
             let ends: Vec<usize> = (0..=n).step_by(3).collect();
             let mut by_prefix = vec![0.0; ends.len()];
-            let whole = least_injections(&net, t, ends.iter().copied(), &mut by_prefix);
+            let mut snaps = vec![Snap::default(); ends.len()];
+            let whole = least_injections(&net, t, ends.iter().copied(), &mut by_prefix, &mut snaps);
             assert_eq!(whole, x);
             for (&j, &got) in ends.iter().zip(&by_prefix) {
                 let alone = least_injection(&net[..j], t);

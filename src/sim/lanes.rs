@@ -3,6 +3,7 @@
 //! selection, so lanes never diverge and the compiler vectorises the loops over lanes; each
 //! lane's numbers are bit for bit those of the scalar loop (tests/engine/batch.rs).
 
+use super::gap_lanes::{GapLanes, write_gaps};
 use super::prepare::prepare;
 use super::{Draws, Scratch, TrialPar, cash, n_deferrable};
 use crate::model::Model;
@@ -148,6 +149,7 @@ impl<const L: usize> Lanes<L> {
 pub struct Batch {
     lanes: Vec<Scratch>,
     buf: Lanes<LANES>,
+    gaps: GapLanes<LANES>,
 }
 
 impl Batch {
@@ -159,6 +161,7 @@ impl Batch {
         Batch {
             lanes: vec![lane; LANES],
             buf,
+            gaps: GapLanes::default(),
         }
     }
 
@@ -180,8 +183,9 @@ pub fn run_batch(model: &Model, seed: u64, first: u64, count: usize, batch: &mut
     }
     batch.buf.fit(model);
     cash_loop(model, &mut batch.lanes, &mut batch.buf);
-    for s in &mut batch.lanes {
-        super::write_gaps(model, s);
+    match <&mut [Scratch; LANES]>::try_from(batch.lanes.as_mut_slice()) {
+        Ok(s) => write_gaps(model, s, &mut batch.gaps),
+        Err(_) => unreachable!("a batch holds {LANES} lanes"),
     }
 }
 

@@ -28,6 +28,7 @@
 
 pub mod cash;
 pub mod gap;
+mod gap_lanes;
 pub mod lanes;
 pub mod metrics;
 mod prepare;
@@ -103,6 +104,8 @@ pub struct Scratch {
     /// Net flow of each step with every payment made when scheduled (revenue − costs −
     /// obligations due + funding), $B: what the gap is computed from ([`gap`]).
     net_plain: Vec<f64>,
+    /// What the gap's passes over the horizon saw at each report year's end.
+    gap_snaps: Vec<gap::Snap>,
     /// Flexible payments deferred into each step, $B (the scalar cash loop's).
     deferred_into: Vec<f64>,
     /// Operating cash flow of each calendar year, $B (from either cash loop).
@@ -164,6 +167,7 @@ impl Scratch {
             booked: vec![0.0; n],
             par: TrialPar::default(),
             net_plain: vec![0.0; n],
+            gap_snaps: vec![gap::Snap::default(); model.grid.report.len()],
             deferred_into: vec![0.0; n],
             year_ocf: vec![0.0; model.grid.years.len()],
             year_interest: vec![0.0; model.grid.years.len()],
@@ -296,17 +300,35 @@ fn write_gaps(model: &Model, s: &mut Scratch) {
         return;
     }
     prepare::plain_net(model, s);
-    let g = &model.grid;
+    let terms = terms(model, s);
+    let o = &mut s.outcome;
+    let ends = model.grid.report.iter().map(|&(_, j)| j);
+    o.metrics[metric::GAP] = gap::least_injections(
+        &s.net_plain,
+        terms,
+        ends,
+        &mut o.report_gaps,
+        &mut s.gap_snaps,
+    );
+}
+
+/// Terms of no trial: the side-by-side solve's value for lanes without one.
+const ZERO_TERMS: gap::Terms = gap::Terms {
+    cash0: 0.0,
+    floor: 0.0,
+    limit: 0.0,
+    rate_dt: 0.0,
+};
+
+/// The trial's cash terms for the gap (after [`prepare`]).
+fn terms(model: &Model, s: &Scratch) -> gap::Terms {
     let p = &s.par;
-    let terms = gap::Terms {
+    gap::Terms {
         cash0: p.cash0,
         floor: p.floor,
         limit: p.limit,
-        rate_dt: p.rate * g.dt,
-    };
-    let o = &mut s.outcome;
-    let ends = g.report.iter().map(|&(_, j)| j);
-    o.metrics[metric::GAP] = gap::least_injections(&s.net_plain, terms, ends, &mut o.report_gaps);
+        rate_dt: p.rate * model.grid.dt,
+    }
 }
 
 /// The number of obligations whose payments can be deferred.
