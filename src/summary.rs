@@ -232,6 +232,47 @@ pub struct Bands {
     pub costs: Band,
     /// Obligations plus other costs, annualised, $B/yr.
     pub outflows: Band,
+    /// With `[capacity]`: capacity online, demand and what the capacity can serve.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<CapacityBands>,
+}
+
+/// Per-step bands of the capacity and the revenue it can serve.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CapacityBands {
+    /// Capacity online at the start of each step, GW.
+    pub gw: Band,
+    /// Revenue demanded of the capacity-bound segments, $B/yr.
+    pub demand: Band,
+    /// The most revenue the capacity online can serve, $B/yr.
+    pub limit: Band,
+}
+
+/// What capacity did to revenue, with `[capacity]`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CapacitySummary {
+    /// Revenue demanded but not served for lack of capacity, over the horizon, $B.
+    pub unserved_revenue: MetricStats,
+    /// Capacity online but not needed, over the horizon, GW-years.
+    pub idle_gw_years: MetricStats,
+    /// Share of trials with some revenue unserved.
+    pub probability_bound: Probability,
+    /// By calendar year: demand, revenue unserved ($B), capacity online and idle (GW,
+    /// averages over the year's steps).
+    pub by_year: IndexMap<String, CapacityYear>,
+}
+
+/// One calendar year of [`CapacitySummary`].
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CapacityYear {
+    /// Revenue demanded of the capacity-bound segments, $B.
+    pub demand: MetricStats,
+    /// Revenue demanded but not served, $B.
+    pub unserved_revenue: MetricStats,
+    /// Capacity online, GW.
+    pub capacity_gw: MetricStats,
+    /// Capacity online but not needed, GW.
+    pub idle_gw: MetricStats,
 }
 
 /// The deterministic obligations schedule.
@@ -370,6 +411,9 @@ pub struct Summary {
     pub first_nonnegative_year: Breakeven,
     /// Revenue, operating cash flow and net burn by calendar year.
     pub annual: IndexMap<String, AnnualFigures>,
+    /// With `[capacity]`: revenue left unserved and capacity idle.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<CapacitySummary>,
     /// P(IPO inside the horizon).
     pub ipo_probability: Probability,
     /// Other per-trial results ($B).
@@ -521,6 +565,7 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
         breakeven: breakeven(model, a.breakeven_counts(), n),
         first_nonnegative_year: breakeven(model, a.first_nonnegative_counts(), n),
         annual: annual(model, run, &q),
+        capacity: capacity(model, run, &q),
         ipo_probability: Probability::new(a.ipos(), n),
         metrics: metrics(a),
         inputs: inputs(model, a),
@@ -779,7 +824,55 @@ fn bands(model: &Model, q: &BandQuantiles) -> Bands {
         obligations: Band::from_quantiles(&q.obligations),
         costs: Band::from_quantiles(&q.costs),
         outflows: Band::from_quantiles(&q.outflows),
+        capacity: (!q.capacity.is_empty()).then(|| CapacityBands {
+            gw: Band::from_quantiles(&q.capacity[..n]),
+            demand: Band::from_quantiles(&q.capacity[n..2 * n]),
+            limit: Band::from_quantiles(&q.capacity[2 * n..]),
+        }),
     }
+}
+
+/// What capacity did to revenue: means and standard errors over all trials, percentiles
+/// over the band sample; `None` without `[capacity]`.
+fn capacity(model: &Model, run: &RunResult, q: &BandQuantiles) -> Option<CapacitySummary> {
+    model.capacity.as_ref()?;
+    let g = &model.grid;
+    let ny = g.years.len();
+    let base = crate::sim::years::SERIES.len() * ny;
+    let moments = run.accum.year_moments();
+    let stats = |i: usize| {
+        let (m, b) = (&moments[base + i], &q.annual[base + i]);
+        MetricStats {
+            mean: m.mean,
+            std_error: m.std_error(),
+            p5: b[0],
+            p50: b[2],
+            p95: b[4],
+        }
+    };
+    use crate::sim::capacity::{TOTALS, series};
+    let at = |s: usize, y: usize| TOTALS.len() + s * ny + y;
+    Some(CapacitySummary {
+        unserved_revenue: stats(0),
+        idle_gw_years: stats(1),
+        probability_bound: Probability::new(run.accum.capacity_bound(), run.accum.trials()),
+        by_year: g
+            .years
+            .iter()
+            .enumerate()
+            .map(|(y, year)| {
+                (
+                    year.to_string(),
+                    CapacityYear {
+                        demand: stats(at(series::DEMAND, y)),
+                        unserved_revenue: stats(at(series::UNSERVED, y)),
+                        capacity_gw: stats(at(series::GW, y)),
+                        idle_gw: stats(at(series::IDLE, y)),
+                    },
+                )
+            })
+            .collect(),
+    })
 }
 
 #[cfg(test)]

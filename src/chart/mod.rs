@@ -9,6 +9,7 @@
 //! graphics library is needed. Files are written atomically. Degenerate data (no gap, all
 //! gaps, one trial, constant values) draws a sensible chart; every plotters error is returned.
 
+mod capacity;
 mod cash_fan;
 mod colours;
 mod compare_cash_fan;
@@ -88,6 +89,9 @@ pub enum Chart {
     FirstShortfall,
     /// Inputs ranked by how much they move the gap.
     Tornado,
+    /// Demand against what the capacity can serve, and revenue served (only with
+    /// `[capacity]`; not in [`Chart::ALL`]).
+    Capacity,
 }
 
 impl Chart {
@@ -102,6 +106,16 @@ impl Chart {
         Chart::Tornado,
     ];
 
+    /// The charts of a run: [`Chart::ALL`], and [`Chart::Capacity`] when the run has a
+    /// capacity.
+    pub fn of(s: &Summary) -> Vec<Chart> {
+        let mut v = Chart::ALL.to_vec();
+        if s.bands.capacity.is_some() {
+            v.push(Chart::Capacity);
+        }
+        v
+    }
+
     /// File name without extension.
     pub fn file_stem(self) -> &'static str {
         match self {
@@ -112,6 +126,7 @@ impl Chart {
             Chart::ObligationsSchedule => "obligations_schedule",
             Chart::FirstShortfall => "first_shortfall",
             Chart::Tornado => "tornado",
+            Chart::Capacity => "capacity",
         }
     }
 
@@ -129,6 +144,7 @@ impl Chart {
             Chart::ObligationsSchedule => obligations_schedule::draw(s, root, st),
             Chart::FirstShortfall => first_shortfall::draw(s, root, st),
             Chart::Tornado => tornado::draw(s, root, st),
+            Chart::Capacity => capacity::draw(s, root, st),
         }
     }
 }
@@ -301,7 +317,7 @@ pub fn render_all(
     dir: &Path,
     opts: &ChartOptions,
 ) -> Result<Vec<PathBuf>, ChartError> {
-    let charts: Vec<RunChart<'_>> = Chart::ALL.iter().map(|&c| RunChart(c, s)).collect();
+    let charts: Vec<RunChart<'_>> = Chart::of(s).into_iter().map(|c| RunChart(c, s)).collect();
     write_drawings(&charts, dir, opts)
 }
 

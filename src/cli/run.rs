@@ -195,7 +195,7 @@ fn print_summary(
             .collect();
         files.push(format!(
             "{} charts ({})",
-            chart::Chart::ALL.len(),
+            chart::Chart::of(summary).len(),
             formats.join(", ")
         ));
     }

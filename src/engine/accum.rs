@@ -42,6 +42,8 @@ pub struct Accum {
     year_moments: Vec<Moments>,
     /// Trials with an IPO inside the horizon.
     ipos: u64,
+    /// Trials with some revenue unserved for lack of capacity.
+    capacity_bound: u64,
     /// Moments of each sampled input.
     inputs: Vec<Moments>,
     /// A chunk's sums for the moments of the metrics, the gaps and deficits by report year,
@@ -131,6 +133,11 @@ impl Accum {
         self.ipos
     }
 
+    /// Trials with some revenue unserved for lack of capacity.
+    pub fn capacity_bound(&self) -> u64 {
+        self.capacity_bound
+    }
+
     /// Moments of each sampled input, in model order.
     pub fn input_moments(&self) -> &[Moments] {
         &self.inputs
@@ -217,6 +224,7 @@ impl Accum {
             first_nonnegative: vec![0; model.grid.years.len()],
             year_moments: vec![Moments::default(); n_year_figures(model)],
             ipos: 0,
+            capacity_bound: 0,
             inputs: vec![Moments::default(); model.inputs.len()],
             chunk_moments: Default::default(),
             bands: BandSample::default(),
@@ -260,6 +268,7 @@ impl Accum {
             self.first_nonnegative[y] += 1;
         }
         self.ipos += u64::from(o.ipo_step.is_some());
+        self.capacity_bound += u64::from(s.unserved_revenue().is_some_and(|v| v > 0.0));
         self.joint.add(gap, bins);
     }
 
@@ -325,6 +334,7 @@ impl Accum {
             *a += b;
         }
         self.ipos += o.ipos;
+        self.capacity_bound += o.capacity_bound;
         self.joint.merge(&o.joint);
     }
 
@@ -365,5 +375,5 @@ impl Accum {
 /// Number of calendar-year figures of a trial of `model`: each series of
 /// [`crate::sim::years::SERIES`] for each of its years.
 fn n_year_figures(model: &Model) -> usize {
-    crate::sim::years::SERIES.len() * model.grid.years.len()
+    crate::sim::years::figures(model)
 }

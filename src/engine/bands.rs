@@ -20,6 +20,9 @@ pub struct BandSample {
     rows: Vec<f64>,
     /// The calendar-year figures of the same trials, one row each, in the same order.
     annual: Vec<f64>,
+    /// With `[capacity]`: per trial, capacity (GW), demand and the capacity's limit ($B/yr)
+    /// of each step.
+    capacity: Vec<f64>,
 }
 
 /// Per-step quantiles at five levels of each series, from [`BandSample::quantiles`].
@@ -39,6 +42,9 @@ pub struct BandQuantiles {
     pub outflows: Vec<[f64; 5]>,
     /// The calendar-year figures, in the order of [`crate::sim::Outcome::years`], $B.
     pub annual: Vec<[f64; 5]>,
+    /// With `[capacity]`: capacity online (GW), then demand, then the most revenue the
+    /// capacity can serve ($B/yr), each step by step; empty without.
+    pub capacity: Vec<[f64; 5]>,
 }
 
 impl BandSample {
@@ -53,6 +59,7 @@ impl BandSample {
             n,
             rows: Vec::with_capacity(trials * Self::width(n)),
             annual: Vec::new(),
+            capacity: Vec::new(),
         }
     }
 
@@ -64,6 +71,9 @@ impl BandSample {
         self.rows.extend_from_slice(&s.obligations);
         self.rows.extend_from_slice(&s.costs);
         self.annual.extend_from_slice(&s.outcome.years);
+        self.capacity.extend_from_slice(&s.cap_gw);
+        self.capacity.extend_from_slice(&s.demand);
+        self.capacity.extend_from_slice(&s.cap_limit);
     }
 
     /// Appends the rows of the chunk that follows.
@@ -71,6 +81,7 @@ impl BandSample {
         self.n = self.n.max(o.n);
         self.rows.extend_from_slice(&o.rows);
         self.annual.extend_from_slice(&o.annual);
+        self.capacity.extend_from_slice(&o.capacity);
     }
 
     /// Number of sampled trials.
@@ -88,7 +99,8 @@ impl BandSample {
         // One pass over the rows, each value's order key pushed to its step's column, plus
         // the outflows (obligations + costs).
         let figures = self.annual.len().checked_div(samples).unwrap_or(0);
-        let mut columns: Vec<Vec<i64>> = (0..width + n + figures)
+        let cap = self.capacity.len().checked_div(samples).unwrap_or(0);
+        let mut columns: Vec<Vec<i64>> = (0..width + n + figures + cap)
             .map(|_| Vec::with_capacity(samples))
             .collect();
         for row in self.rows.chunks_exact(width) {
@@ -109,6 +121,13 @@ impl BandSample {
                 }
             }
         }
+        if cap > 0 {
+            for row in self.capacity.chunks_exact(cap) {
+                for (c, &v) in columns[width + n + figures..].iter_mut().zip(row) {
+                    c.push(order_key(v));
+                }
+            }
+        }
         let select = |keys: &mut Vec<i64>| -> [f64; 5] {
             let q = type7_select_many(keys, levels);
             std::array::from_fn(|l| q[l])
@@ -121,7 +140,8 @@ impl BandSample {
             obligations: q[2 * n + 1..3 * n + 1].to_vec(),
             costs: q[3 * n + 1..width].to_vec(),
             outflows: q[width..width + n].to_vec(),
-            annual: q[width + n..].to_vec(),
+            annual: q[width + n..width + n + figures].to_vec(),
+            capacity: q[width + n + figures..].to_vec(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! they stay in step (a test checks the widths agree for every scenario).
 
 use crate::model::Model;
+use crate::sim::capacity;
 use crate::sim::years::SERIES;
 use crate::sim::{METRICS, Scratch};
 
@@ -22,6 +23,12 @@ pub fn trial_columns(model: &Model) -> Vec<String> {
     );
     for (name, _) in SERIES {
         cols.extend(model.grid.years.iter().map(|y| format!("{name}_{y}")));
+    }
+    if model.capacity.is_some() {
+        cols.extend(capacity::TOTALS.iter().map(|(name, _)| name.to_string()));
+        for (name, _) in capacity::SERIES {
+            cols.extend(model.grid.years.iter().map(|y| format!("{name}_{y}")));
+        }
     }
     cols.extend(
         [

@@ -186,6 +186,39 @@ pub struct VarOblig {
     pub can_defer: bool,
 }
 
+/// Compute capacity and the revenue it can serve (`[capacity]`), compiled: capacity online
+/// in step k is `existing + Σ gw·realized·online[k]` GW, and it serves at most
+/// `revenue_per_gw · (1 + growth)^(t_k − start)` $B/yr per GW.
+#[derive(Debug, Clone)]
+pub struct CapacityModel {
+    /// Revenue one GW-year serves at the start, $B per GW-year.
+    pub revenue_per_gw: Value,
+    /// Growth of the revenue per GW, fraction per year.
+    pub growth: Value,
+    /// GW online at the start outside the listed contracts.
+    pub existing_gw: Value,
+    /// The contracts that bring capacity.
+    pub contracts: Vec<CapContract>,
+    /// Whether each segment's demand is served by the capacity, by index in
+    /// [`Model::segments`].
+    pub bound: Vec<bool>,
+    /// t_k − start for each step k, years.
+    pub years_in: Vec<f64>,
+    /// Number of steps in each calendar year of the grid (at least 1).
+    pub steps_in_year: Vec<f64>,
+}
+
+/// A contract's capacity, compiled.
+#[derive(Debug, Clone)]
+pub struct CapContract {
+    /// GW at full delivery.
+    pub gw: Value,
+    /// The contract's realized share (a fraction): a contract realized at half brings half.
+    pub realized: Value,
+    /// Share of its capacity online at the start of each step k = 0..n (0 to 1).
+    pub online: Vec<f64>,
+}
+
 /// A compiled tranche.
 #[derive(Debug, Clone, Copy)]
 pub enum TrancheModel {
@@ -309,6 +342,8 @@ pub struct Model {
     pub ipo: Option<IpoModel>,
     /// Debt.
     pub debt: Option<DebtModel>,
+    /// Compute capacity (`None`: revenue is demand, unbounded).
+    pub capacity: Option<CapacityModel>,
     /// Expected obligations by year and counterparty.
     pub schedule: ObligationSchedule,
     /// Notes for the user (e.g. a correlation on a fixed input was dropped).

@@ -32,7 +32,14 @@ impl Exporter for BandsCsv {
             ("other_costs_usd_b_per_yr", &b.costs, &b.t_flows),
             ("outflows_usd_b_per_yr", &b.outflows, &b.t_flows),
         ];
-        for (name, band, ts) in series {
+        let cap = b.capacity.as_ref().map(|c| {
+            [
+                ("capacity_gw", &c.gw, &b.t_flows),
+                ("demand_usd_b_per_yr", &c.demand, &b.t_flows),
+                ("capacity_limit_usd_b_per_yr", &c.limit, &b.t_flows),
+            ]
+        });
+        for (name, band, ts) in series.into_iter().chain(cap.into_iter().flatten()) {
             for (i, t) in ts.iter().enumerate() {
                 w.write_record([
                     name.to_string(),

@@ -26,9 +26,9 @@ mod validate;
 pub use error::{Problem, ScenarioError, did_you_mean, io_reason};
 pub use load::{BUILTIN_BASE, MAX_ENTRIES, MAX_EXTENDS_DEPTH, builtin_base, load, load_str};
 pub use types::{
-    Cash, Correlation, Cost, CostKind, Debt, Event, Interpolation, Ipo, Obligation, Param,
-    Participant, Profile, Round, RunDefaults, Scenario, Segment, SegmentKind, Series, Share,
-    SourceFile, TiedSpend, Time, Timing, Tranche, When,
+    Capacity, Cash, ContractCapacity, Correlation, Cost, CostKind, Debt, Event, Interpolation, Ipo,
+    Obligation, Param, Participant, Profile, Round, RunDefaults, Scenario, Segment, SegmentKind,
+    Series, Share, SourceFile, TiedSpend, Time, Timing, Tranche, When,
 };
 
 /// A complete, commented scenario for `funding-gap new` (`{NAME}` marks the name).

@@ -53,6 +53,22 @@ pub struct RawScenario {
     pub ipo: Option<RawIpo>,
     /// `[debt]`.
     pub debt: Option<RawDebt>,
+    /// `[capacity]`.
+    pub capacity: Option<RawCapacity>,
+}
+
+/// `[capacity]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCapacity {
+    /// Revenue one GW-year of compute can serve at the start, $B.
+    pub revenue_per_gw_year: RawValue,
+    /// Its growth per year.
+    pub efficiency_growth: RawValue,
+    /// GW online at the start outside the listed contracts.
+    pub existing_gw: RawValue,
+    /// Segments whose demand the capacity serves.
+    pub segments: Option<Vec<String>>,
 }
 
 /// `[time]`.
@@ -187,6 +203,12 @@ pub struct RawObligation {
     pub flexible_share: RawValue,
     /// Deferral length in years.
     pub deferral_years: Option<f64>,
+    /// Compute capacity the contract brings, GW.
+    pub capacity_gw: RawValue,
+    /// When its capacity starts to come online.
+    pub online_from: RawValue,
+    /// Over how many years its capacity comes online.
+    pub online_years: Option<f64>,
 }
 
 /// `[rounds.<name>]`.

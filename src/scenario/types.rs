@@ -249,6 +249,32 @@ pub struct Obligation {
     pub flexible_share: Param,
     /// How long a deferred payment is put off, years.
     pub deferral_years: f64,
+    /// The compute capacity it brings (`None`: a cash-only contract).
+    pub capacity: Option<ContractCapacity>,
+}
+
+/// The compute capacity a contract brings online.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContractCapacity {
+    /// Capacity at full delivery, GW (scaled by the contract's realized share).
+    pub gw: Param,
+    /// When it starts to come online, decimal year.
+    pub online_from: f64,
+    /// Years over which it ramps linearly to full (0: all at once).
+    pub online_years: f64,
+}
+
+/// `[capacity]`: the compute online bounds the revenue that can be served.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Capacity {
+    /// Revenue one GW-year of compute serves at the start, $B per GW-year.
+    pub revenue_per_gw_year: Param,
+    /// Growth of that revenue per GW, fraction per year (efficiency and price).
+    pub efficiency_growth: Param,
+    /// GW online at the start outside the listed contracts.
+    pub existing_gw: Param,
+    /// Indices into [`Scenario::segments`] of the segments whose demand it serves.
+    pub segments: Vec<usize>,
 }
 
 /// When a tranche arrives.
@@ -422,6 +448,8 @@ pub struct Scenario {
     pub ipo: Option<Ipo>,
     /// Debt facility.
     pub debt: Option<Debt>,
+    /// Compute capacity and the revenue it can serve (`None`: revenue is not bounded).
+    pub capacity: Option<Capacity>,
 }
 
 impl Scenario {
@@ -462,6 +490,7 @@ impl Scenario {
         }
         for o in &self.obligations {
             v.extend([&o.total, &o.realized_share, &o.flexible_share]);
+            v.extend(o.capacity.iter().map(|c| &c.gw));
         }
         for r in &self.rounds {
             v.push(&r.closes);
@@ -474,6 +503,9 @@ impl Scenario {
         }
         if let Some(d) = &self.debt {
             v.extend([&d.limit, &d.rate]);
+        }
+        if let Some(c) = &self.capacity {
+            v.extend([&c.revenue_per_gw_year, &c.efficiency_growth, &c.existing_gw]);
         }
         v
     }

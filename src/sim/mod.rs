@@ -26,6 +26,7 @@
 //!
 //! Everything writes into a reusable [`Scratch`] and allocates nothing. No I/O, no threads.
 
+pub mod capacity;
 pub mod cash;
 pub mod gap;
 mod gap_lanes;
@@ -68,7 +69,8 @@ pub struct Outcome {
     /// years may burn again).
     pub first_nonnegative_year: Option<usize>,
     /// Figures by calendar year, [series][year] for the series of [`years::SERIES`]
-    /// (revenue, operating cash flow, net burn), $B.
+    /// (revenue, operating cash flow, net burn), $B; then, with `[capacity]`, the figures of
+    /// [`capacity::TOTALS`] and [`capacity::SERIES`] ([series][year]).
     pub years: Vec<f64>,
     /// Step of the IPO, if it happened inside the horizon.
     pub ipo_step: Option<usize>,
@@ -101,6 +103,14 @@ pub struct Scratch {
     booked: Vec<f64>,
     /// The trial's scalars for the cash loop.
     par: TrialPar,
+    /// Capacity online at the start of each step, GW (empty without `[capacity]`).
+    pub cap_gw: Vec<f64>,
+    /// Revenue demanded of the capacity-bound segments in each step, $B/yr (empty without
+    /// `[capacity]`).
+    pub demand: Vec<f64>,
+    /// The most revenue the capacity online can serve in each step, $B/yr (empty without
+    /// `[capacity]`).
+    pub cap_limit: Vec<f64>,
     /// Net flow of each step with every payment made when scheduled (revenue − costs −
     /// obligations due + funding), $B: what the gap is computed from ([`gap`]).
     net_plain: Vec<f64>,
@@ -166,6 +176,9 @@ impl Scratch {
             flex: vec![(0.0, 0.0); n_deferrable(model)],
             booked: vec![0.0; n],
             par: TrialPar::default(),
+            cap_gw: vec![0.0; if model.capacity.is_some() { n } else { 0 }],
+            demand: vec![0.0; if model.capacity.is_some() { n } else { 0 }],
+            cap_limit: vec![0.0; if model.capacity.is_some() { n } else { 0 }],
             net_plain: vec![0.0; n],
             gap_snaps: vec![gap::Snap::default(); model.grid.report.len()],
             deferred_into: vec![0.0; n],
@@ -190,7 +203,7 @@ impl Scratch {
             outcome: Outcome {
                 report_gaps: vec![0.0; model.grid.report.len()],
                 report_deficits: vec![0.0; model.grid.report.len()],
-                years: vec![0.0; years::SERIES.len() * model.grid.years.len()],
+                years: vec![0.0; years::figures(model)],
                 ..Outcome::default()
             },
         }
@@ -200,6 +213,13 @@ impl Scratch {
     /// the run-rates from t_(k+1) on.
     pub fn fires(&self) -> &[(usize, usize)] {
         &self.fires
+    }
+
+    /// Revenue left unserved for lack of capacity over the horizon, $B (`None` without
+    /// `[capacity]`).
+    pub fn unserved_revenue(&self) -> Option<f64> {
+        (!self.cap_gw.is_empty())
+            .then(|| self.outcome.years[years::SERIES.len() * self.year_ocf.len()])
     }
 
     /// Input `i`'s uniform u = F(x): drawn directly, or Φ(z) for a copula member.

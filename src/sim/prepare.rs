@@ -33,6 +33,7 @@ pub(super) fn prepare(model: &Model, seed: u64, trial: u64, s: &mut Scratch, dra
     obligations_due(model, s);
     super::revenue::set_up(model, seed, trial, s, random);
     super::revenue::revenue_path(model, s, random);
+    super::capacity::serve(model, s);
     other_costs(model, s);
     let (ipo_raise, rounds_at_ipo) = ipo(model, s, ipo_step);
 

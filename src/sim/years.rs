@@ -21,6 +21,12 @@ pub const SERIES: [(&str, &str); 3] = [
     ),
 ];
 
+/// The number of figures of [`super::Outcome::years`]: each series of [`SERIES`] for each
+/// calendar year, then the capacity's figures ([`super::capacity::figures`]).
+pub fn figures(model: &Model) -> usize {
+    SERIES.len() * model.grid.years.len() + super::capacity::figures(model)
+}
+
 /// Index of each series in [`SERIES`].
 pub mod series {
     /// Revenue booked.
@@ -39,7 +45,7 @@ pub(super) fn finish(model: &Model, s: &mut Scratch) -> f64 {
     let g = &model.grid;
     let ny = g.years.len();
     let o = &mut s.outcome;
-    let (revenue, rest) = o.years.split_at_mut(ny);
+    let (revenue, rest) = o.years[..SERIES.len() * ny].split_at_mut(ny);
     let (ocf, burn) = rest.split_at_mut(ny);
     revenue.fill(0.0);
     for (k, &rate) in s.revenue.iter().enumerate() {

@@ -10,6 +10,7 @@
 //! appear, so changing either order renumbers the inputs or reorders outputs. A new section
 //! (or a new obligation timing) goes in its own function and keeps the order of the others.
 
+mod capacity;
 mod costs;
 mod funding;
 mod inputs;
@@ -71,6 +72,7 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
     let mut schedule = ObligationSchedule::empty(&grid);
     let obligations = obligations::compile(&mut cc, s, &grid, &mut schedule);
     let funding = funding::compile(&mut cc, s, &grid, &mut schedule);
+    let capacity = capacity::compile(&mut cc, s, &grid, obligations.capacity);
     let copula = inputs::copula(&mut cc, s);
 
     if !cc.problems.is_empty() {
@@ -101,6 +103,7 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
         rounds: funding.rounds,
         ipo: funding.ipo,
         debt: funding.debt,
+        capacity,
         schedule,
         warnings: cc.warnings,
     })

@@ -6,7 +6,7 @@
 //! into a unit schedule, called from [`unit`].
 
 use super::Compiler;
-use crate::model::{Grid, ObligationSchedule, Value, VarOblig};
+use crate::model::{CapContract, Grid, ObligationSchedule, Value, VarOblig};
 use crate::scenario::{Obligation, Profile, Scenario, Timing};
 
 /// The obligations of a [`crate::model::Model`].
@@ -15,6 +15,8 @@ pub(super) struct Obligations {
     pub(super) fixed: Vec<f64>,
     /// [`crate::model::Model::var_obligations`].
     pub(super) var: Vec<VarOblig>,
+    /// The capacity the contracts bring, in their order (for [`super::capacity`]).
+    pub(super) capacity: Vec<CapContract>,
 }
 
 impl ObligationSchedule {
@@ -55,6 +57,7 @@ pub(super) fn compile(
     let mut out = Obligations {
         fixed: vec![0.0; grid.n],
         var: Vec::new(),
+        capacity: Vec::new(),
     };
     for o in &s.obligations {
         let unit = unit(grid, &o.timing);
@@ -65,7 +68,14 @@ pub(super) fn compile(
             &unit,
             o.total.dist.mean() * o.realized_share.dist.mean(),
         );
-        obligation(cc, &mut out, grid, o, unit);
+        let realized = obligation(cc, &mut out, grid, o, unit);
+        if let Some(cap) = &o.capacity {
+            out.capacity.push(CapContract {
+                gw: cc.value(&cap.gw),
+                realized,
+                online: super::capacity::online(grid, cap.online_from, cap.online_years),
+            });
+        }
     }
     out
 }
@@ -91,7 +101,7 @@ fn obligation(
     grid: &Grid,
     o: &Obligation,
     unit: Vec<f64>,
-) {
+) -> Value {
     let (total, realized, flexible) = (
         cc.value(&o.total),
         cc.value(&o.realized_share),
@@ -112,6 +122,7 @@ fn obligation(
             can_defer: flexible != Value::Const(0.0),
         }),
     }
+    realized
 }
 
 /// Unit payment weights per step for a term, normalised over the whole term (including steps

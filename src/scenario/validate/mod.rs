@@ -14,6 +14,7 @@
 //! domain, series, interpolations, profiles, terms), `distribution` (the distribution forms)
 //! and `dates`.
 
+mod capacity;
 mod correlations;
 mod costs;
 mod dates;
@@ -97,6 +98,11 @@ pub(super) fn validate(
     let ipo = raw.ipo.as_ref().map(|i| funding::ipo(&mut c, i, start));
     funding::ipo_tranches(&mut c, &rounds, ipo.as_ref());
     let debt = raw.debt.as_ref().map(|d| funding::debt(&mut c, d));
+    let capacity = raw
+        .capacity
+        .as_ref()
+        .map(|k| capacity::capacity(&mut c, k, &raw.revenue));
+    capacity::check_contracts(&mut c, capacity.as_ref(), &obligations);
     if !c.problems.is_empty() {
         return Err(ScenarioError::Invalid {
             file: origin.to_string(),
@@ -122,5 +128,6 @@ pub(super) fn validate(
         rounds,
         ipo,
         debt,
+        capacity,
     })
 }

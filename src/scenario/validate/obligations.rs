@@ -42,6 +42,7 @@ fn obligation(c: &mut Checker, name: &str, o: &RawObligation, start: f64) -> Obl
             .number(&p("deferral_years"), d, Domain::Positive)
             .unwrap_or(1.0),
     };
+    let capacity = super::capacity::contract(c, name, o, &timing);
     Obligation {
         name: name.to_string(),
         counterparty: o.counterparty.clone().unwrap_or_else(|| name.to_string()),
@@ -60,6 +61,7 @@ fn obligation(c: &mut Checker, name: &str, o: &RawObligation, start: f64) -> Obl
             Some(0.0),
         ),
         deferral_years,
+        capacity,
     }
 }
 
