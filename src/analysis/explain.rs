@@ -534,7 +534,12 @@ pub fn source_comment(text: &str, path: &str) -> Option<String> {
         above.reverse();
         return (!above.is_empty()).then(|| above.join(" "));
     }
-    None
+    // A field inside an inline table (a driver's point, `users = { ceiling = ... }`): the
+    // comment of the line that sets the table.
+    match table.matches('.').count() {
+        0 | 1 => None,
+        _ => source_comment(text, table),
+    }
 }
 
 /// The comment after a value, ignoring `#` inside quoted strings.
@@ -570,5 +575,14 @@ mod tests {
         );
         assert_eq!(source_comment(text, "cash.name"), None);
         assert_eq!(source_comment(text, "debt.limit"), None);
+        let text = "[revenue.chat]\n# users, billions\nusers = { ceiling = 3 }\nshare = { 2026 = 0.1 } # §3\n";
+        assert_eq!(
+            source_comment(text, "revenue.chat.users.ceiling").as_deref(),
+            Some("users, billions")
+        );
+        assert_eq!(
+            source_comment(text, "revenue.chat.share.2026").as_deref(),
+            Some("§3")
+        );
     }
 }

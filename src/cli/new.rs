@@ -190,6 +190,32 @@ fn segment(s: &Scenario) -> Option<String> {
             seg.name,
             line("scale", scale)
         ),
+        SegmentKind::Annual { scale, .. } => format!(
+            "# Revenue segment `{}`: the factor on its annual figures ($B booked per calendar year).\n{head}{}",
+            seg.name,
+            line("scale", scale)
+        ),
+        SegmentKind::Drivers(d) => {
+            // The first driver whose key can be written bare (`users.ceiling`,
+            // `paying_share.2030`).
+            let prefix = format!("revenue.{}.", seg.name);
+            let (field, p) = d.params().into_iter().find_map(|p| {
+                let field = p.path.strip_prefix(&prefix)?;
+                field
+                    .split('.')
+                    .all(|k| {
+                        !k.is_empty()
+                            && k.chars()
+                                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+                    })
+                    .then(|| (field.to_string(), p))
+            })?;
+            format!(
+                "# Revenue segment `{}`: one of its drivers.\n{head}{}",
+                seg.name,
+                line(&field, p)
+            )
+        }
     })
 }
 

@@ -96,6 +96,80 @@ pub enum SegKind {
         /// Multiplier of the path, unitless.
         scale: Value,
     },
+    /// Annual figures: in step k, `scale × figure(y_k) × (1 + after_growth)^after[k]` × the
+    /// shock multiplier, y_k the calendar year step k starts in; a year's figure ($B booked
+    /// in it) is its run-rate for each of its steps, so the year books the figure × the share
+    /// of it inside the horizon.
+    Annual {
+        /// The figure of each step's year, $B (years between two given ones filled by the
+        /// segment's interpolation; after the last, the last).
+        figure: Curve,
+        /// Whole years since the last given year, per step k = 0..n−1 (0 up to it).
+        after: Vec<i32>,
+        /// Multiplier of the figures, unitless.
+        scale: Value,
+        /// Growth per year after the last given year (a fraction).
+        after_growth: Value,
+    },
+    /// Drivers: in step k, `users_k·(paying_share_k·12·price_k + ads_k) + market_k·share_k`
+    /// × the shock multiplier, $B/yr.
+    Drivers(Box<DriversModel>),
+}
+
+/// A driver read at each step: at step k, `p[a] + (p[b] − p[a])·w` for `at[k] = (a, b, w)`,
+/// `p` the points' values in the trial (a constant is one point).
+#[derive(Debug, Clone)]
+pub struct Curve {
+    /// The values of its points, in the unit of the driver.
+    pub points: Vec<Value>,
+    /// Per step k = 0..n−1: the two points read and the weight of the second, in [0, 1).
+    pub at: Vec<(usize, usize, f64)>,
+}
+
+impl Curve {
+    /// Its value at step `k` in a trial with sampled inputs `x`.
+    #[inline]
+    pub fn get(&self, k: usize, x: &[f64]) -> f64 {
+        let (a, b, w) = self.at[k];
+        let va = self.points[a].get(x);
+        if w == 0.0 {
+            va
+        } else {
+            va + (self.points[b].get(x) - va) * w
+        }
+    }
+}
+
+/// The S-curve of a driver segment's users, billions: `ceiling / (1 + e^(−k(t − midpoint)))`,
+/// or with `start` (users at t_0), `start + (ceiling − start)·(1 − e^(−k(t − t_0))) / (1 +
+/// e^(−k(t − midpoint)))`, the same logistic through `start` at t_0 (docs/model.md).
+#[derive(Debug, Clone)]
+pub struct UsersModel {
+    /// Level the curve tends to, billions.
+    pub ceiling: Value,
+    /// Inflection date, decimal year.
+    pub midpoint: Value,
+    /// k, per year.
+    pub steepness: Value,
+    /// Users at the start, billions (`None`: the plain logistic).
+    pub start: Option<Value>,
+}
+
+/// The drivers of a driver segment, compiled (a missing term adds nothing).
+#[derive(Debug, Clone)]
+pub struct DriversModel {
+    /// Users, billions.
+    pub users: Option<UsersModel>,
+    /// Share of users who pay (a fraction).
+    pub paying_share: Option<Curve>,
+    /// $ per paying user per month.
+    pub price_per_month: Option<Curve>,
+    /// $ per user per year.
+    pub ads_per_user: Option<Curve>,
+    /// Market size, $B/yr.
+    pub market: Option<Curve>,
+    /// Share of the market (a fraction).
+    pub share: Option<Curve>,
 }
 
 /// A revenue segment, compiled.

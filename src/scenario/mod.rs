@@ -30,6 +30,7 @@ pub use types::{
     Obligation, Param, Participant, Profile, Round, RunDefaults, Scenario, Segment, SegmentKind,
     Series, Share, SourceFile, TiedSpend, Time, Timing, Tranche, When,
 };
+pub use types::{Driver, Drivers, Users};
 
 /// A complete, commented scenario for `funding-gap new` (`{NAME}` marks the name).
 pub const TEMPLATE: &str = include_str!("../../assets/template.toml");

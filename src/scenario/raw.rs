@@ -135,8 +135,38 @@ pub struct RawSegment {
     pub path: Option<toml::Table>,
     /// `"linear"` or `"step"`.
     pub interpolation: Option<String>,
-    /// Multiplier of the path.
+    /// Multiplier of the path (or of the annual figures).
     pub scale: RawValue,
+    /// Annual figures: calendar year → $B booked in that year.
+    pub annual: Option<toml::Table>,
+    /// Growth per year after the last annual figure.
+    pub after_growth: RawValue,
+    /// Driver: users, billions (an S-curve).
+    pub users: Option<RawUsers>,
+    /// Driver: share of users who pay (a number, a distribution or a date table).
+    pub paying_share: RawValue,
+    /// Driver: $ per paying user per month.
+    pub price_per_month: RawValue,
+    /// Driver: ads revenue, $ per user per year.
+    pub ads_per_user: RawValue,
+    /// Driver: market size, $B/yr.
+    pub market: RawValue,
+    /// Driver: share of the market.
+    pub share: RawValue,
+}
+
+/// `users = { ceiling, midpoint, steepness, start }`: an S-curve of users, billions.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUsers {
+    /// Level it tends to, billions.
+    pub ceiling: RawValue,
+    /// Inflection date.
+    pub midpoint: RawValue,
+    /// Logistic rate, per year.
+    pub steepness: RawValue,
+    /// Users at the simulation's start, billions (anchors the curve).
+    pub start: RawValue,
 }
 
 /// `[events.<name>]`.

@@ -112,6 +112,104 @@ pub enum SegmentKind {
         /// Multiplier of the path, dimensionless.
         scale: Param,
     },
+    /// Revenue booked in each calendar year, $B (not a run-rate): each year's figure is
+    /// booked evenly over the steps that start in that year.
+    Annual {
+        /// (calendar year, $B booked in it), years strictly increasing; the first is at or
+        /// before the start's year.
+        years: Vec<(i32, Param)>,
+        /// How years between two given years are filled.
+        interpolation: Interpolation,
+        /// Multiplier of every year's figure, dimensionless.
+        scale: Param,
+        /// Growth per year after the last given year, fraction per year (0: flat).
+        after_growth: Param,
+    },
+    /// Revenue from its drivers: users × (paying share × 12 × price per month + ads per
+    /// user) + market × share, $B/yr. Validation ensures at least one whole term.
+    Drivers(Drivers),
+}
+
+/// A driver of a driver-based segment: one (uncertain) number for every date, or a path of
+/// (uncertain) points.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Driver {
+    /// The same value at every date.
+    Constant(Param),
+    /// (date, value) points, dates strictly increasing, read like a [`Series`].
+    Path {
+        /// Points: decimal year and the value there, in the unit of the driver.
+        points: Vec<(f64, Param)>,
+        /// Between the points; flat outside them.
+        interpolation: Interpolation,
+    },
+}
+
+/// An S-curve of users, billions: `ceiling / (1 + exp(−steepness·(t − midpoint)))`, or,
+/// with `start`, the same logistic moved and stretched to pass through `start` at the
+/// simulation's start and tend to `ceiling`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Users {
+    /// Level the curve tends to, billions of users.
+    pub ceiling: Param,
+    /// Inflection date, decimal year.
+    pub midpoint: Param,
+    /// Logistic rate, per year (> 0).
+    pub steepness: Param,
+    /// Users at the simulation's start, billions (`None`: the plain logistic).
+    pub start: Option<Param>,
+}
+
+/// The drivers of a driver-based segment. Each term is present whole or not at all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drivers {
+    /// Users, billions.
+    pub users: Option<Users>,
+    /// Share of users who pay, fraction in [0, 1].
+    pub paying_share: Option<Driver>,
+    /// Price per paying user, $ per month.
+    pub price_per_month: Option<Driver>,
+    /// Ads revenue per user, $ per user per year.
+    pub ads_per_user: Option<Driver>,
+    /// Market size, $B/yr.
+    pub market: Option<Driver>,
+    /// Share of the market, fraction in [0, 1].
+    pub share: Option<Driver>,
+}
+
+impl Driver {
+    /// Its parameters, in order.
+    pub fn params(&self) -> Vec<&Param> {
+        match self {
+            Driver::Constant(p) => vec![p],
+            Driver::Path { points, .. } => points.iter().map(|(_, p)| p).collect(),
+        }
+    }
+}
+
+impl Drivers {
+    /// Every parameter of the drivers, in the order: users (ceiling, midpoint, steepness,
+    /// start), paying share, price, ads per user, market, share.
+    pub fn params(&self) -> Vec<&Param> {
+        let mut v = Vec::new();
+        if let Some(u) = &self.users {
+            v.extend([&u.ceiling, &u.midpoint, &u.steepness]);
+            v.extend(u.start.iter());
+        }
+        for d in [
+            &self.paying_share,
+            &self.price_per_month,
+            &self.ads_per_user,
+            &self.market,
+            &self.share,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            v.extend(d.params());
+        }
+        v
+    }
 }
 
 /// `[revenue.<segment>]`.
@@ -470,6 +568,16 @@ impl Scenario {
                     v.extend(ceiling.iter());
                 }
                 SegmentKind::Path { scale, .. } => v.push(scale),
+                SegmentKind::Annual {
+                    years,
+                    scale,
+                    after_growth,
+                    ..
+                } => {
+                    v.extend(years.iter().map(|(_, p)| p));
+                    v.extend([scale, after_growth]);
+                }
+                SegmentKind::Drivers(d) => v.extend(d.params()),
             }
             v.push(&s.volatility);
         }

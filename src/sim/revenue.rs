@@ -4,12 +4,15 @@
 //! Growth segment: `ln R[k+1] = ln R[k] + ln(1 + g(t_k))·dt − σ²dt/2 + σ√dt·ε`, with
 //! `g(t) = g∞ + (g0 − g∞)·2^(−(t − start)/h)`, scaled by `(1 − R/ceiling)` under a ceiling.
 //! Path segment: `R_k = scale·path(t_k)·M_k`, `ln M[k+1] = ln M[k] − σ²dt/2 + σ√dt·ε`.
+//! Annual figures and driver segments are paths whose level the trial computes first:
+//! `scale·figure(year of step k)·(1 + g_after)^(years after the last)`, or
+//! `users(t_k)·(paying_share·12·price + ads_per_user) + market·share`.
 //! Events multiply the hit segments' run-rates from the next step on.
 
 use rand_distr::{Distribution, Exp1, StandardNormal};
 
 use super::Scratch;
-use crate::model::{MAX_RUN_RATE, Model, SegKind};
+use crate::model::{Curve, DriversModel, Grid, MAX_RUN_RATE, Model, SegKind};
 use crate::rng::{Stream, stream};
 
 /// A segment's drawn parameters for the trial.
@@ -78,6 +81,29 @@ pub(super) fn set_up(model: &Model, seed: u64, trial: u64, s: &mut Scratch, rand
                 p.scale = scale.get(x);
                 p.scale * level[0]
             }
+            // The trial's level of each step, into the segment's row of `step_growth`,
+            // which only a growth process uses.
+            SegKind::Annual {
+                figure,
+                after,
+                scale,
+                after_growth,
+            } => {
+                p.scale = scale.get(x);
+                let g1 = 1.0 + after_growth.get(x);
+                let row = &mut s.step_growth[i * n..(i + 1) * n];
+                for (k, (l, &e)) in row.iter_mut().zip(after).enumerate() {
+                    let grown = if e == 0 { 1.0 } else { g1.powi(e) };
+                    *l = (figure.get(k, x) * grown).min(MAX_RUN_RATE);
+                }
+                (p.scale * row.first().copied().unwrap_or(0.0)).min(MAX_RUN_RATE)
+            }
+            SegKind::Drivers(d) => {
+                p.scale = 1.0;
+                let row = &mut s.step_growth[i * n..(i + 1) * n];
+                driver_levels(d, g, x, row);
+                row.first().copied().unwrap_or(0.0)
+            }
         };
         s.seg_par[i] = p;
         s.seg_streams[i] = stream(seed, trial, seg.key);
@@ -89,6 +115,38 @@ pub(super) fn set_up(model: &Model, seed: u64, trial: u64, s: &mut Scratch, rand
         } else {
             usize::MAX
         };
+    }
+}
+
+/// A driver segment's run-rate at t_0..t_{n−1} into `row`, $B/yr: users (billions) × (paying
+/// share × 12 × $ per month + $ of ads per user per year) + market ($B/yr) × share.
+fn driver_levels(d: &DriversModel, g: &Grid, x: &[f64], row: &mut [f64]) {
+    let at = |c: &Option<Curve>, k: usize| c.as_ref().map_or(0.0, |c| c.get(k, x));
+    let users = d.users.as_ref().map(|u| {
+        (
+            u.ceiling.get(x),
+            u.midpoint.get(x),
+            u.steepness.get(x),
+            u.start.map(|s| s.get(x)),
+        )
+    });
+    for (k, l) in row.iter_mut().enumerate() {
+        let t = g.t[k];
+        let mut level = 0.0;
+        if let Some((ceiling, mid, steep, start)) = users {
+            let logistic = 1.0 + (-steep * (t - mid)).exp();
+            let u = match start {
+                None => ceiling / logistic,
+                Some(u0) => u0 + (ceiling - u0) * -(-steep * (t - g.start)).exp_m1() / logistic,
+            };
+            let per_user =
+                at(&d.paying_share, k) * 12.0 * at(&d.price_per_month, k) + at(&d.ads_per_user, k);
+            level += u * per_user;
+        }
+        if d.market.is_some() {
+            level += at(&d.market, k) * at(&d.share, k);
+        }
+        *l = level.clamp(0.0, MAX_RUN_RATE);
     }
 }
 
@@ -229,6 +287,14 @@ pub(super) fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
                                 row[j] = *ri;
                                 *mult = (*mult * sh[j]).min(MAX_RUN_RATE);
                                 *ri = (p.scale * level[j + 1] * *mult).min(MAX_RUN_RATE);
+                            }
+                        }
+                        // As a path, with the trial's own level (set up in `sg`).
+                        SegKind::Annual { .. } | SegKind::Drivers(_) if after.is_nan() => {
+                            for j in k..stop {
+                                row[j] = *ri;
+                                *mult = (*mult * sh[j]).min(MAX_RUN_RATE);
+                                *ri = (p.scale * sg[j + 1] * *mult).min(MAX_RUN_RATE);
                             }
                         }
                         kind => {

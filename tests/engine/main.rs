@@ -5,6 +5,7 @@ mod analysis;
 mod batch;
 mod known_answer;
 mod reference;
+mod revenue_forms;
 mod statistical;
 mod support;
 mod templates;

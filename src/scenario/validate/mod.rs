@@ -23,6 +23,7 @@ mod funding;
 mod inputs;
 mod obligations;
 mod revenue;
+mod segment_kinds;
 mod time;
 
 use super::raw::RawScenario;

@@ -5,11 +5,13 @@ use indexmap::IndexMap;
 
 use super::Checker;
 use super::inputs::Domain;
+use super::segment_kinds;
 use crate::scenario::error::list_names;
 use crate::scenario::raw::{RawCorrelation, RawEvent, RawSegment};
 use crate::scenario::{Correlation, Event, Segment, SegmentKind, Series, did_you_mean};
 
-/// `[revenue.*]`: at least one segment, each a growth process or a published path.
+/// `[revenue.*]`: at least one segment, each a growth process, a published path, annual
+/// figures or drivers.
 pub(super) fn segments(
     c: &mut Checker,
     raw: &IndexMap<String, RawSegment>,
@@ -25,9 +27,16 @@ pub(super) fn segments(
     let mut segments = Vec::new();
     for (name, s) in raw {
         let p = |f: &str| format!("revenue.{name}.{f}");
-        let kind = match &s.path {
-            Some(path) => path_segment(c, name, s, path, start),
-            None => growth_segment(c, name, s),
+        let kind = if s.annual.is_some() {
+            segment_kinds::annual(c, name, s, start)
+        } else if segment_kinds::has_drivers(s) {
+            segment_kinds::drivers(c, name, s)
+        } else {
+            segment_kinds::stray_after_growth(c, name, s);
+            match &s.path {
+                Some(path) => path_segment(c, name, s, path, start),
+                None => growth_segment(c, name, s),
+            }
         };
         segments.push(Segment {
             name: name.clone(),
