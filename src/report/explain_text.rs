@@ -66,6 +66,16 @@ pub fn render_explanation(e: &Explanation) -> String {
         }
     }
 
+    if !e.removed.is_empty() {
+        let _ = writeln!(o, "Removed from what it extends (by `remove`):");
+        for r in &e.removed {
+            let _ = writeln!(o, "  {} (removed by {})", r.entry, r.file);
+            for c in &r.correlations {
+                let _ = writeln!(o, "      correlation {c} dropped with it");
+            }
+        }
+    }
+
     let _ = writeln!(
         o,
         "\nUncertain inputs ({}): median and 90 % interval (3 significant figures)",
@@ -206,6 +216,13 @@ fn write_contracts(o: &mut String, e: &Explanation) {
                 String::new()
             }
         );
+        if let Some(who) = &c.if_joins {
+            let _ = writeln!(
+                o,
+                "  {:<22} exists only if {who} joins (and its round closes)",
+                ""
+            );
+        }
     }
 }
 
@@ -252,6 +269,7 @@ fn write_rounds(o: &mut String, e: &Explanation) {
                 let when = match (t.when.as_str(), t.date) {
                     ("close", _) => "at the close".to_string(),
                     ("date", Some(d)) => format!("on {}", scenario_date(d)),
+                    ("revenue", _) => "when the revenue run-rate reaches its level".to_string(),
                     _ => "at the IPO, if it happens inside the horizon".to_string(),
                 };
                 let lapses = t
@@ -263,6 +281,9 @@ fn write_rounds(o: &mut String, e: &Explanation) {
                     "      {:>5} {when}{lapses}",
                     pct(t.share, Decimals::NoneIfWhole)
                 );
+                if let Some(cond) = &t.condition {
+                    let _ = writeln!(o, "            {}", wrap(cond, 84, "            "));
+                }
             }
             if let Some(tied) = &p.tied_spend {
                 let _ = writeln!(o, "      tied spend: {}", wrap(tied, 86, "        "));

@@ -60,6 +60,9 @@ fn obligation(c: &mut Checker, name: &str, o: &RawObligation, start: f64) -> Obl
             Some(0.0),
         ),
         deferral_years,
+        // Resolved against the rounds, which are read after the obligations
+        // (`funding::if_joins`).
+        if_joins: None,
     }
 }
 
