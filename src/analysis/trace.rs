@@ -238,9 +238,7 @@ fn rounds(model: &Model, x: &[f64], revenue: &[f64]) -> Vec<RoundTrace> {
                         .iter()
                         .zip(&sp.tranches)
                         .map(|(t, st)| {
-                            let step = t
-                                .arrival(x, ipo, ipo_date, revenue)
-                                .filter(|_| joined);
+                            let step = t.arrival(x, ipo, ipo_date, revenue).filter(|_| joined);
                             let (when, date) = match st.when {
                                 When::Close => ("close", Some(sr.close)),
                                 When::Date(d) => ("date", Some(d)),

@@ -157,6 +157,15 @@ fn variant(name: &str, extends: &str, parent: &Scenario) -> String {
     let _ = writeln!(t, "name = {}", toml_string(name));
     let description = format!("{p} with (say what this variant changes)");
     let _ = writeln!(t, "description = {}", toml_string(&description));
+    if let Some(o) = parent.obligations.first() {
+        let _ = writeln!(
+            t,
+            "# Drop inherited entries (revenue.<segment>, events.<name>, costs.<name>,\n\
+             # obligations.<name>, rounds.<round>, rounds.<round>.participants.<name>):\n\
+             # remove = [{}]",
+            toml_string(&format!("obligations.{}", o.name))
+        );
+    }
     for block in [
         segment(parent),
         contract(parent),

@@ -258,9 +258,14 @@ impl CondTranche {
         let by_revenue = self.on_revenue.and_then(|level| {
             (self.from..self.until.min(revenue.len())).find(|&k| revenue[k] >= level)
         });
-        let due = [self.step, by_ipo, by_revenue].into_iter().flatten().min()?;
+        let due = [self.step, by_ipo, by_revenue]
+            .into_iter()
+            .flatten()
+            .min()?;
         let ipo_ok = !self.requires_ipo || ipo_step.is_some_and(|i| i <= due);
-        let revenue_ok = self.requires_revenue.is_none_or(|level| revenue[due] >= level);
+        let revenue_ok = self
+            .requires_revenue
+            .is_none_or(|level| revenue[due] >= level);
         (ipo_ok && revenue_ok && self.arrives.get(x) > 0.5).then_some(due)
     }
 }

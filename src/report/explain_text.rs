@@ -267,23 +267,25 @@ fn write_rounds(o: &mut String, e: &Explanation) {
             );
             for t in &p.tranches {
                 let when = match (t.when.as_str(), t.date) {
+                    _ if t.condition.is_some() => t.condition.clone().unwrap_or_default(),
                     ("close", _) => "at the close".to_string(),
                     ("date", Some(d)) => format!("on {}", scenario_date(d)),
-                    ("revenue", _) => "when the revenue run-rate reaches its level".to_string(),
                     _ => "at the IPO, if it happens inside the horizon".to_string(),
                 };
                 let lapses = t
                     .lapses
                     .map(|l| format!("; lapses {} if not paid by then", scenario_date(l)))
                     .unwrap_or_default();
+                let mut line = format!("{when}{lapses}");
+                if t.condition.is_some() {
+                    line = wrap(&line, 86, "            ");
+                }
                 let _ = writeln!(
                     o,
-                    "      {:>5} {when}{lapses}",
-                    pct(t.share, Decimals::NoneIfWhole)
+                    "      {:>5} {}",
+                    pct(t.share, Decimals::NoneIfWhole),
+                    line
                 );
-                if let Some(cond) = &t.condition {
-                    let _ = writeln!(o, "            {}", wrap(cond, 84, "            "));
-                }
             }
             if let Some(tied) = &p.tied_spend {
                 let _ = writeln!(o, "      tied spend: {}", wrap(tied, 86, "        "));

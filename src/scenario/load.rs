@@ -36,7 +36,14 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError
     let mut files = Vec::new();
     let mut unknown = Unknown::default();
     let mut removed = Vec::new();
-    let table = match resolve(path, None, &mut chain, &mut files, &mut unknown, &mut removed) {
+    let table = match resolve(
+        path,
+        None,
+        &mut chain,
+        &mut files,
+        &mut unknown,
+        &mut removed,
+    ) {
         Ok(table) => table,
         Err(e) => return Err(unknown.and(Some(e))),
     };
@@ -311,7 +318,14 @@ fn resolve(
     match take_extends(&mut table, &shown)? {
         Some(parent) => {
             let dir = path.parent().unwrap_or_else(|| Path::new("."));
-            let base = resolve(&dir.join(parent), Some(&shown), chain, files, unknown, removed)?;
+            let base = resolve(
+                &dir.join(parent),
+                Some(&shown),
+                chain,
+                files,
+                unknown,
+                removed,
+            )?;
             table = merge_removing(base, table, &remove, &shown, removed)?;
         }
         None => no_base_to_remove_from(&remove, &shown)?,

@@ -19,8 +19,8 @@
 mod error;
 mod load;
 mod overrides;
-mod remove;
 pub mod raw;
+mod remove;
 mod types;
 mod validate;
 
@@ -28,8 +28,8 @@ pub use error::{Problem, ScenarioError, did_you_mean, io_reason};
 pub use load::{BUILTIN_BASE, MAX_ENTRIES, MAX_EXTENDS_DEPTH, builtin_base, load, load_str};
 pub use types::{
     Cash, Correlation, Cost, CostKind, Debt, Event, Interpolation, Ipo, Obligation, Param,
-    Participant, Profile, Removed, Requirement, Round, RunDefaults, Scenario, Segment,
-    SegmentKind, Series, Share, SourceFile, TiedSpend, Time, Timing, Tranche, When,
+    Participant, Profile, Removed, Requirement, Round, RunDefaults, Scenario, Segment, SegmentKind,
+    Series, Share, SourceFile, TiedSpend, Time, Timing, Tranche, When,
 };
 
 /// A complete, commented scenario for `funding-gap new` (`{NAME}` marks the name).

@@ -70,9 +70,7 @@ pub(super) fn merge_removing(
             problems.push(Problem {
                 path,
                 value: Some(format!("\"{name}\"")),
-                message: format!(
-                    "must name an entry of a section: revenue.<name>, events.<name>, costs.<name>, obligations.<name>, rounds.<name> or rounds.<round>.participants.<name>"
-                ),
+                message: "must name an entry of a section: revenue.<name>, events.<name>, costs.<name>, obligations.<name>, rounds.<name> or rounds.<round>.participants.<name>".into(),
             });
             continue;
         };

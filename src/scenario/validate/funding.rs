@@ -420,15 +420,15 @@ pub(super) fn if_joins(
                         .map(move |p| format!("rounds.{}.participants.{}", r.name, p.name))
                 })
                 .collect();
-            let allowed = if names.is_empty() {
-                "the scenario has no round participants".to_string()
+            let names = if names.is_empty() {
+                "(none)".to_string()
             } else {
-                format!("one of: {}", names.join(", "))
+                names.join(", ")
             };
             c.problem(
                 &format!("obligations.{name}.if_joins"),
                 Some(format!("\"{target}\"")),
-                format!("names no participant; it must be \"rounds.<round>.participants.<name>\", {allowed}"),
+                format!("names no participant of a round (write \"rounds.<round>.participants.<name>\"); the participants are: {names}"),
             );
         }
         o.if_joins = found;
