@@ -13,6 +13,7 @@
 //! - `load`: [`load`](fn@load), [`load_str`], [`builtin_base`]: files, `extends`, TOML
 //!   parsing, merging.
 //! - `overrides`: `--set PATH=VALUE`, parsed and applied to the merged table.
+//! - `remove`: a variant's `remove = [...]`, the inherited entries it drops while merging.
 //! - [`raw`]: the file as written.
 //! - `validate`: raw → [`Scenario`], one function per section.
 
