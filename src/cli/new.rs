@@ -158,11 +158,11 @@ fn variant(name: &str, extends: &str, parent: &Scenario) -> String {
     let description = format!("{p} with (say what this variant changes)");
     let _ = writeln!(t, "description = {}", toml_string(&description));
     if let Some(o) = parent.obligations.first() {
+        // Prose, not an example line: uncommented, the examples must leave the parent as is.
         let _ = writeln!(
             t,
-            "# Drop inherited entries (revenue.<segment>, events.<name>, costs.<name>,\n\
-             # obligations.<name>, rounds.<round>, rounds.<round>.participants.<name>):\n\
-             # remove = [{}]",
+            "# To drop inherited entries (a segment, event, cost, contract, round or participant),\n\
+             # list them by dotted name, e.g. remove = [{}]",
             toml_string(&format!("obligations.{}", o.name))
         );
     }
