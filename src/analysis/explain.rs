@@ -108,6 +108,10 @@ pub struct ContractLine {
     pub flexible_share_p50: f64,
     /// How long a deferred payment waits, years.
     pub deferral_years: f64,
+    /// The participant without whom the contract does not exist
+    /// (`rounds.<r>.participants.<p>`), if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub if_joins: Option<String>,
 }
 
 /// One tranche of a participant's money as the scenario states it.
@@ -121,6 +125,20 @@ pub struct TrancheLine {
     pub date: Option<f64>,
     /// The date after which it never arrives, decimal year.
     pub lapses: Option<f64>,
+    /// Its other triggers, conditions and own probability, in words, if it has any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+}
+
+/// An entry a variant's `remove` dropped from what it extends.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RemovedLine {
+    /// Dotted name of the entry (`revenue.ads`).
+    pub entry: String,
+    /// The file whose `remove` named it.
+    pub file: String,
+    /// Inherited correlations dropped with it, each `a ~ b`.
+    pub correlations: Vec<String>,
 }
 
 /// One participant of a round as the scenario states it.
@@ -185,6 +203,9 @@ pub struct Explanation {
     pub report_years: Vec<i32>,
     /// Every `--set PATH=VALUE` applied, as typed, in order.
     pub overrides: Vec<String>,
+    /// Inherited entries dropped by `remove`, in the order applied.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<RemovedLine>,
     /// Uncertain inputs.
     pub inputs: Vec<InputLine>,
     /// Fixed values: every number of the scenario with no uncertainty, in file order.
@@ -233,6 +254,15 @@ pub fn explain(model: &Model) -> Explanation {
         steps_per_year: sc.time.steps_per_year,
         report_years: sc.time.report_years.clone(),
         overrides: sc.overrides.clone(),
+        removed: sc
+            .removed
+            .iter()
+            .map(|r| RemovedLine {
+                entry: r.entry.clone(),
+                file: r.file.clone(),
+                correlations: r.correlations.clone(),
+            })
+            .collect(),
         inputs,
         fixed: sc
             .params()
@@ -307,8 +337,47 @@ fn contracts(model: &Model) -> Vec<ContractLine> {
             realized_share_p50: o.realized_share.dist.quantile(0.5),
             flexible_share_p50: o.flexible_share.dist.quantile(0.5),
             deferral_years: o.deferral_years,
+            if_joins: o.if_joins.map(|(r, p)| {
+                let round = &model.scenario.rounds[r];
+                format!(
+                    "rounds.{}.participants.{}",
+                    round.name, round.participants[p].name
+                )
+            }),
         })
         .collect()
+}
+
+/// A conditional tranche's triggers, conditions and own probability, in words: "due at the
+/// first of: the IPO, run-rate ≥ $150B/yr; requires the IPO by then; probability 0.5".
+fn condition(t: &crate::scenario::Tranche, close: f64) -> String {
+    use crate::scenario::{Requirement, When};
+    let num = crate::dist::fmt_num;
+    let trigger = |w: &When| match *w {
+        When::Close => format!("the close ({})", crate::summary::scenario_date(close)),
+        When::Date(d) => crate::summary::scenario_date(d),
+        When::Ipo => "the IPO".to_string(),
+        When::Revenue(x) => format!("run-rate ≥ ${}B/yr", num(x)),
+    };
+    let triggers: Vec<String> = std::iter::once(&t.when)
+        .chain(&t.or_when)
+        .map(trigger)
+        .collect();
+    let mut parts = vec![if triggers.len() > 1 {
+        format!("due at the first of: {}", triggers.join(", "))
+    } else {
+        format!("due at {}", triggers.join(""))
+    }];
+    for r in &t.requires {
+        parts.push(match *r {
+            Requirement::Ipo => "requires the IPO by then".to_string(),
+            Requirement::Revenue(x) => format!("requires run-rate ≥ ${}B/yr then", num(x)),
+        });
+    }
+    if let Some(p) = &t.probability {
+        parts.push(format!("probability {}", num(p.dist.mean())));
+    }
+    parts.join("; ")
 }
 
 fn rounds(model: &Model) -> Vec<RoundLine> {
@@ -337,12 +406,14 @@ fn rounds(model: &Model) -> Vec<RoundLine> {
                                 When::Close => ("close", Some(r.close)),
                                 When::Date(d) => ("date", Some(d)),
                                 When::Ipo => ("ipo", None),
+                                When::Revenue(_) => ("revenue", None),
                             };
                             TrancheLine {
                                 share: t.share,
                                 when: when.to_string(),
                                 date,
                                 lapses: t.lapses,
+                                condition: t.is_conditional().then(|| condition(t, r.close)),
                             }
                         })
                         .collect(),

@@ -10,7 +10,7 @@ use std::sync::atomic::AtomicBool;
 use serde::Serialize;
 
 use crate::engine::{RunConfig, RunError, simulate};
-use crate::model::{Model, TrancheModel};
+use crate::model::Model;
 use crate::scenario::When;
 use crate::sim::{Draws, METRIC_NAMES, Scratch, TraceStep, metric, run_trial_with};
 use crate::summary::{Summary, summarize};
@@ -165,7 +165,7 @@ pub fn trace(model: &Model, seed: u64, trial: u64) -> TrialTrace {
             .collect(),
         first_shortfall: o.first_shortfall.map(|j| g.t[j]),
         events: events(model, &s),
-        rounds: rounds(model, &s.x),
+        rounds: rounds(model, &s.x, &s.revenue),
         ipo: model.ipo.as_ref().map(|ipo| {
             let date = ipo.date.get(&s.x);
             let happens = ipo.happens.get(&s.x) > 0.5;
@@ -213,7 +213,7 @@ fn ipo_step(model: &Model, x: &[f64]) -> Option<usize> {
 /// Each round's close, participants and tranches, by the trial's rules: a tranche arrives in
 /// its step if the round closes and the participant joins; one on the IPO arrives in the IPO's
 /// step if the IPO comes before its lapse date.
-fn rounds(model: &Model, x: &[f64]) -> Vec<RoundTrace> {
+fn rounds(model: &Model, x: &[f64], revenue: &[f64]) -> Vec<RoundTrace> {
     let g = &model.grid;
     let ipo = ipo_step(model, x);
     let ipo_date = model
@@ -238,18 +238,12 @@ fn rounds(model: &Model, x: &[f64]) -> Vec<RoundTrace> {
                         .iter()
                         .zip(&sp.tranches)
                         .map(|(t, st)| {
-                            let step = match *t {
-                                TrancheModel::AtStep { step, .. } => Some(step),
-                                TrancheModel::OnIpo { lapses, .. } => {
-                                    ipo.filter(|_| ipo_date < lapses)
-                                }
-                                TrancheModel::Never => None,
-                            }
-                            .filter(|_| joined);
+                            let step = t.arrival(x, ipo, ipo_date, revenue).filter(|_| joined);
                             let (when, date) = match st.when {
                                 When::Close => ("close", Some(sr.close)),
                                 When::Date(d) => ("date", Some(d)),
                                 When::Ipo => ("ipo", None),
+                                When::Revenue(_) => ("revenue", None),
                             };
                             TrancheTrace {
                                 share: st.share,

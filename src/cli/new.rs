@@ -157,6 +157,15 @@ fn variant(name: &str, extends: &str, parent: &Scenario) -> String {
     let _ = writeln!(t, "name = {}", toml_string(name));
     let description = format!("{p} with (say what this variant changes)");
     let _ = writeln!(t, "description = {}", toml_string(&description));
+    if let Some(o) = parent.obligations.first() {
+        // Prose, not an example line: uncommented, the examples must leave the parent as is.
+        let _ = writeln!(
+            t,
+            "# To drop inherited entries (a segment, event, cost, contract, round or participant),\n\
+             # list them by dotted name, e.g. remove = [{}]",
+            toml_string(&format!("obligations.{}", o.name))
+        );
+    }
     for block in [
         segment(parent),
         contract(parent),

@@ -258,6 +258,9 @@ pub struct VarOblig {
     pub deferral_steps: usize,
     /// Whether any part can be deferred (the flexible share is not a fixed 0).
     pub can_defer: bool,
+    /// `if_joins`: the (round, participant) indices into [`Model::rounds`] without whose
+    /// joining the contract does not exist in a trial (nothing is due).
+    pub if_joins: Option<(usize, usize)>,
 }
 
 /// Compute capacity and the revenue it can serve (`[capacity]`), compiled: capacity online
@@ -291,6 +294,9 @@ pub struct CapContract {
     pub realized: Value,
     /// Share of its capacity online at the start of each step k = 0..n (0 to 1).
     pub online: Vec<f64>,
+    /// The contract's `if_joins`: no capacity in a trial where that participant does not
+    /// join (or its round does not close).
+    pub if_joins: Option<(usize, usize)>,
 }
 
 /// A compiled tranche.
@@ -312,6 +318,96 @@ pub enum TrancheModel {
     },
     /// Never arrives inside the horizon.
     Never,
+    /// A tranche with several triggers, conditions or its own probability
+    /// ([`CondTranche::arrival`]).
+    Conditional(CondTranche),
+}
+
+/// A compiled conditional tranche: due at the first of its triggers to come before its
+/// lapse date, then arriving only if its conditions hold in that step and its own
+/// probability draw says so.
+#[derive(Debug, Clone, Copy)]
+pub struct CondTranche {
+    /// Share of the participant's amount (a fraction).
+    pub share: f64,
+    /// The earliest step among its `"close"` and date triggers that come before the lapse
+    /// date, if any inside the horizon.
+    pub step: Option<usize>,
+    /// Whether the IPO's step is a trigger (when the IPO date is before `lapses`).
+    pub on_ipo: bool,
+    /// Deadline, decimal year (∞ if none).
+    pub lapses: f64,
+    /// A revenue trigger: the lowest run-rate level, $B/yr, that makes it due in the first
+    /// step from `from` (before `until`) whose run-rate reaches it.
+    pub on_revenue: Option<f64>,
+    /// First step a revenue trigger looks at: the round's close.
+    pub from: usize,
+    /// End (exclusive) of the steps a revenue trigger looks at: those starting before the
+    /// lapse date, within the horizon.
+    pub until: usize,
+    /// Whether the IPO must have happened in the step it is due or before.
+    pub requires_ipo: bool,
+    /// The run-rate, $B/yr, the step it is due must reach (the highest of its `requires`).
+    pub requires_revenue: Option<f64>,
+    /// Its own Bernoulli draw: 1 or 0 (arrives when > 0.5).
+    pub arrives: Value,
+}
+
+impl CondTranche {
+    /// The step it arrives in, for a trial with inputs `x`, IPO step `ipo_step` (if the IPO
+    /// happens inside the horizon) at `ipo_date`, and total revenue run-rate `revenue` per
+    /// step ($B/yr); `None` if it never does.
+    pub fn arrival(
+        &self,
+        x: &[f64],
+        ipo_step: Option<usize>,
+        ipo_date: f64,
+        revenue: &[f64],
+    ) -> Option<usize> {
+        let by_ipo = ipo_step.filter(|_| self.on_ipo && ipo_date < self.lapses);
+        let by_revenue = self.on_revenue.and_then(|level| {
+            (self.from..self.until.min(revenue.len())).find(|&k| revenue[k] >= level)
+        });
+        let due = [self.step, by_ipo, by_revenue]
+            .into_iter()
+            .flatten()
+            .min()?;
+        let ipo_ok = !self.requires_ipo || ipo_step.is_some_and(|i| i <= due);
+        let revenue_ok = self
+            .requires_revenue
+            .is_none_or(|level| revenue[due] >= level);
+        (ipo_ok && revenue_ok && self.arrives.get(x) > 0.5).then_some(due)
+    }
+}
+
+impl TrancheModel {
+    /// The step it arrives in, for a joining participant of a round that closes (see
+    /// [`CondTranche::arrival`] for the arguments); `None` if it never does.
+    #[inline]
+    pub fn arrival(
+        &self,
+        x: &[f64],
+        ipo_step: Option<usize>,
+        ipo_date: f64,
+        revenue: &[f64],
+    ) -> Option<usize> {
+        match *self {
+            TrancheModel::AtStep { step, .. } => Some(step),
+            TrancheModel::OnIpo { lapses, .. } => ipo_step.filter(|_| ipo_date < lapses),
+            TrancheModel::Never => None,
+            TrancheModel::Conditional(c) => c.arrival(x, ipo_step, ipo_date, revenue),
+        }
+    }
+
+    /// Its share of the participant's amount (a fraction; 0 for one that never arrives).
+    #[inline]
+    pub fn share(&self) -> f64 {
+        match *self {
+            TrancheModel::AtStep { share, .. } | TrancheModel::OnIpo { share, .. } => share,
+            TrancheModel::Never => 0.0,
+            TrancheModel::Conditional(c) => c.share,
+        }
+    }
 }
 
 /// A compiled participant.

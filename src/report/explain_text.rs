@@ -66,6 +66,16 @@ pub fn render_explanation(e: &Explanation) -> String {
         }
     }
 
+    if !e.removed.is_empty() {
+        let _ = writeln!(o, "Removed from what it extends (by `remove`):");
+        for r in &e.removed {
+            let _ = writeln!(o, "  {} (removed by {})", r.entry, r.file);
+            for c in &r.correlations {
+                let _ = writeln!(o, "      correlation {c} dropped with it");
+            }
+        }
+    }
+
     let _ = writeln!(
         o,
         "\nUncertain inputs ({}): median and 90 % interval (3 significant figures)",
@@ -206,6 +216,13 @@ fn write_contracts(o: &mut String, e: &Explanation) {
                 String::new()
             }
         );
+        if let Some(who) = &c.if_joins {
+            let _ = writeln!(
+                o,
+                "  {:<22} exists only if {who} joins (and its round closes)",
+                ""
+            );
+        }
     }
 }
 
@@ -250,6 +267,7 @@ fn write_rounds(o: &mut String, e: &Explanation) {
             );
             for t in &p.tranches {
                 let when = match (t.when.as_str(), t.date) {
+                    _ if t.condition.is_some() => t.condition.clone().unwrap_or_default(),
                     ("close", _) => "at the close".to_string(),
                     ("date", Some(d)) => format!("on {}", scenario_date(d)),
                     _ => "at the IPO, if it happens inside the horizon".to_string(),
@@ -258,10 +276,15 @@ fn write_rounds(o: &mut String, e: &Explanation) {
                     .lapses
                     .map(|l| format!("; lapses {} if not paid by then", scenario_date(l)))
                     .unwrap_or_default();
+                let mut line = format!("{when}{lapses}");
+                if t.condition.is_some() {
+                    line = wrap(&line, 86, "            ");
+                }
                 let _ = writeln!(
                     o,
-                    "      {:>5} {when}{lapses}",
-                    pct(t.share, Decimals::NoneIfWhole)
+                    "      {:>5} {}",
+                    pct(t.share, Decimals::NoneIfWhole),
+                    line
                 );
             }
             if let Some(tied) = &p.tied_spend {

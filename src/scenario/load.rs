@@ -14,7 +14,8 @@ use toml::de::{DeTable, DeValue};
 use super::error::{Problem, ScenarioError, io_reason, plain_types, with_suggestion};
 use super::overrides::{apply_override, note_overrides};
 use super::raw::RawScenario;
-use super::types::{Scenario, SourceFile};
+use super::remove::{merge_removing, no_base_to_remove_from, take_remove};
+use super::types::{Removed, Scenario, SourceFile};
 use super::validate;
 
 /// The base scenario compiled into the binary (`funding-gap` with no arguments).
@@ -34,13 +35,22 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError
     let mut chain = Vec::new();
     let mut files = Vec::new();
     let mut unknown = Unknown::default();
-    let table = match resolve(path, None, &mut chain, &mut files, &mut unknown) {
+    let mut removed = Vec::new();
+    let table = match resolve(
+        path,
+        None,
+        &mut chain,
+        &mut files,
+        &mut unknown,
+        &mut removed,
+    ) {
         Ok(table) => table,
         Err(e) => return Err(unknown.and(Some(e))),
     };
     let mut scenario = finish(table, &origin, &stem, overrides, unknown)?;
     scenario.correlations_inherited = correlations_inherited(&files);
     scenario.files = files;
+    scenario.removed = removed;
     Ok(scenario)
 }
 
@@ -56,19 +66,25 @@ pub fn load_str(
 ) -> Result<Scenario, ScenarioError> {
     let mut unknown = Unknown::default();
     let mut files = vec![SourceFile::new(origin, text)];
+    let mut removed = Vec::new();
     let table = (|| {
         let mut table = parse_checked(text, origin, &mut unknown)?;
-        if let Some(parent) = take_extends(&mut table, origin)? {
-            let base_dir = dir.unwrap_or_else(|| Path::new("."));
-            let mut chain = Vec::new();
-            let base = resolve(
-                &base_dir.join(&parent),
-                Some(origin),
-                &mut chain,
-                &mut files,
-                &mut unknown,
-            )?;
-            table = merge_over(base, table);
+        let remove = take_remove(&mut table);
+        match take_extends(&mut table, origin)? {
+            Some(parent) => {
+                let base_dir = dir.unwrap_or_else(|| Path::new("."));
+                let mut chain = Vec::new();
+                let base = resolve(
+                    &base_dir.join(&parent),
+                    Some(origin),
+                    &mut chain,
+                    &mut files,
+                    &mut unknown,
+                    &mut removed,
+                )?;
+                table = merge_removing(base, table, &remove, origin, &mut removed)?;
+            }
+            None => no_base_to_remove_from(&remove, origin)?,
         }
         Ok(table)
     })();
@@ -80,6 +96,7 @@ pub fn load_str(
     let mut scenario = finish(table, origin, &stem, overrides, unknown)?;
     scenario.correlations_inherited = correlations_inherited(&files);
     scenario.files = files;
+    scenario.removed = removed;
     Ok(scenario)
 }
 
@@ -254,13 +271,15 @@ impl Unknown {
     }
 }
 
-/// Reads `path`, parses it, and merges it over the file it extends, recursively.
+/// Reads `path`, parses it, and merges it over the file it extends, recursively, dropping
+/// the inherited entries its `remove` names (recorded in `removed`).
 fn resolve(
     path: &Path,
     extended_by: Option<&str>,
     chain: &mut Vec<(PathBuf, String)>,
     files: &mut Vec<SourceFile>,
     unknown: &mut Unknown,
+    removed: &mut Vec<Removed>,
 ) -> Result<toml::Table, ScenarioError> {
     let shown = path.display().to_string();
     if chain.len() >= MAX_EXTENDS_DEPTH {
@@ -295,10 +314,21 @@ fn resolve(
     chain.push((canonical, shown.clone()));
     files.push(SourceFile::new(&shown, &text));
     let mut table = parse_checked(&text, &shown, unknown)?;
-    if let Some(parent) = take_extends(&mut table, &shown)? {
-        let dir = path.parent().unwrap_or_else(|| Path::new("."));
-        let base = resolve(&dir.join(parent), Some(&shown), chain, files, unknown)?;
-        table = merge_over(base, table);
+    let remove = take_remove(&mut table);
+    match take_extends(&mut table, &shown)? {
+        Some(parent) => {
+            let dir = path.parent().unwrap_or_else(|| Path::new("."));
+            let base = resolve(
+                &dir.join(parent),
+                Some(&shown),
+                chain,
+                files,
+                unknown,
+                removed,
+            )?;
+            table = merge_removing(base, table, &remove, &shown, removed)?;
+        }
+        None => no_base_to_remove_from(&remove, &shown)?,
     }
     chain.pop();
     Ok(table)
@@ -443,7 +473,7 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// Merges `child` over `base`: tables key by key, anything else replaced. The base's `name`
 /// and `description` are not inherited: they describe the base, not the variant.
-fn merge_over(mut base: toml::Table, child: toml::Table) -> toml::Table {
+pub(super) fn merge_over(mut base: toml::Table, child: toml::Table) -> toml::Table {
     base.remove("name");
     base.remove("description");
     merge_tables(&mut base, child);

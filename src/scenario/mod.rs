@@ -13,6 +13,7 @@
 //! - `load`: [`load`](fn@load), [`load_str`], [`builtin_base`]: files, `extends`, TOML
 //!   parsing, merging.
 //! - `overrides`: `--set PATH=VALUE`, parsed and applied to the merged table.
+//! - `remove`: a variant's `remove = [...]`, the inherited entries it drops while merging.
 //! - [`raw`]: the file as written.
 //! - `validate`: raw → [`Scenario`], one function per section.
 
@@ -20,6 +21,7 @@ mod error;
 mod load;
 mod overrides;
 pub mod raw;
+mod remove;
 mod types;
 mod validate;
 
@@ -27,7 +29,8 @@ pub use error::{Problem, ScenarioError, did_you_mean, io_reason};
 pub use load::{BUILTIN_BASE, MAX_ENTRIES, MAX_EXTENDS_DEPTH, builtin_base, load, load_str};
 pub use types::{
     Capacity, Cash, ContractCapacity, Correlation, Cost, CostKind, Debt, Event, Interpolation, Ipo,
-    Obligation, Param, Participant, Profile, Round, RunDefaults, Scenario, Segment, SegmentKind,
+    Obligation, Param, Participant, Profile, Removed, Requirement, Round, RunDefaults, Scenario,
+    Segment, SegmentKind,
     Series, Share, SourceFile, TiedSpend, Time, Timing, Tranche, When,
 };
 pub use types::{Driver, Drivers, Users};

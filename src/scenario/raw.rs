@@ -22,6 +22,9 @@ pub struct RawScenario {
     pub description: Option<String>,
     /// Parent scenario file.
     pub extends: Option<String>,
+    /// Inherited entries to drop (`"revenue.ads"`, `"rounds.2026.participants.amazon"`):
+    /// applied by `load` when it merges the file over the one it extends.
+    pub remove: Option<Vec<String>>,
     /// `[time]`.
     pub time: Option<RawTime>,
     /// `[run]`.
@@ -239,6 +242,8 @@ pub struct RawObligation {
     pub online_from: RawValue,
     /// Over how many years its capacity comes online.
     pub online_years: Option<f64>,
+    /// `"rounds.<r>.participants.<p>"`: the contract exists only if that participant joins.
+    pub if_joins: Option<String>,
 }
 
 /// `[rounds.<name>]`.
@@ -276,10 +281,14 @@ pub struct RawParticipant {
 pub struct RawTranche {
     /// Share of the amount.
     pub share: Option<f64>,
-    /// `"close"`, `"ipo"` or a date.
+    /// `"close"`, `"ipo"`, a date, `{ revenue = X }`, or a list of them (the first to come).
     pub when: RawValue,
     /// Deadline.
     pub lapses: RawValue,
+    /// Probability that the tranche's own condition is met.
+    pub probability: Option<f64>,
+    /// `"ipo"`, `{ revenue = X }`, or a list of them: all must hold when it is due.
+    pub requires: RawValue,
 }
 
 /// `tied_spend = { ... }`.

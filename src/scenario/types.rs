@@ -347,6 +347,10 @@ pub struct Obligation {
     pub flexible_share: Param,
     /// How long a deferred payment is put off, years.
     pub deferral_years: f64,
+    /// `if_joins`: the (round, participant) indices into [`Scenario::rounds`] of the
+    /// participant without whom the contract does not exist (it is paid only in a trial where
+    /// that round closes and that participant joins).
+    pub if_joins: Option<(usize, usize)>,
     /// The compute capacity it brings (`None`: a cash-only contract).
     pub capacity: Option<ContractCapacity>,
 }
@@ -384,6 +388,19 @@ pub enum When {
     Ipo,
     /// At a date, decimal year.
     Date(f64),
+    /// In the first step, from the round's close on, whose revenue run-rate (all segments)
+    /// is at least this, $B/yr.
+    Revenue(f64),
+}
+
+/// A condition a tranche needs when it is due (`requires`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Requirement {
+    /// The IPO has happened, in the step the tranche is due or before.
+    Ipo,
+    /// The revenue run-rate (all segments) in the step the tranche is due is at least this,
+    /// $B/yr.
+    Revenue(f64),
 }
 
 /// One tranche of a participant's money.
@@ -395,6 +412,37 @@ pub struct Tranche {
     pub when: When,
     /// Deadline after which it never arrives, decimal year.
     pub lapses: Option<f64>,
+    /// More triggers after `when` (a list in `when`): the tranche is due at the first of them
+    /// to come.
+    pub or_when: Vec<When>,
+    /// Conditions that must all hold in the step it is due, else it never arrives.
+    pub requires: Vec<Requirement>,
+    /// Whether its own condition is met: Bernoulli, probability in [0, 1], drawn per trial
+    /// (`None`: always).
+    pub probability: Option<Param>,
+}
+
+impl Tranche {
+    /// Whether it uses any of the conditional forms (`or_when`, `requires`, `probability`,
+    /// a revenue trigger): such a tranche is compiled by its own rule.
+    pub fn is_conditional(&self) -> bool {
+        !self.or_when.is_empty()
+            || !self.requires.is_empty()
+            || self.probability.is_some()
+            || matches!(self.when, When::Revenue(_))
+    }
+}
+
+/// An entry a variant's `remove` dropped from what it extends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removed {
+    /// The file whose `remove` named it.
+    pub file: String,
+    /// Its dotted name, as written (`revenue.ads`, `rounds.2026.participants.amazon`).
+    pub entry: String,
+    /// The inherited correlations dropped with it because they named it (each as
+    /// `a ~ b`).
+    pub correlations: Vec<String>,
 }
 
 /// Money tied to buying the participant's products.
@@ -522,6 +570,8 @@ pub struct Scenario {
     /// Whether `correlations` came from a file this one extends (the file named does not
     /// declare them).
     pub correlations_inherited: bool,
+    /// The inherited entries that `remove` dropped, in the order applied.
+    pub removed: Vec<Removed>,
     /// Time grid settings.
     pub time: Time,
     /// Run defaults.
@@ -604,6 +654,7 @@ impl Scenario {
             v.push(&r.closes);
             for p in &r.participants {
                 v.extend([&p.joins, &p.amount]);
+                v.extend(p.tranches.iter().filter_map(|t| t.probability.as_ref()));
             }
         }
         if let Some(ipo) = &self.ipo {

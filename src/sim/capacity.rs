@@ -76,6 +76,12 @@ pub(super) fn serve(model: &Model, s: &mut Scratch) {
     let growth = 1.0 + c.growth.get(x);
     s.cap_gw.fill(c.existing_gw.get(x));
     for ct in &c.contracts {
+        if let Some((r, p)) = ct.if_joins {
+            let round = &model.rounds[r];
+            if round.closes.get(x) < 0.5 || round.participants[p].joins.get(x) < 0.5 {
+                continue;
+            }
+        }
         let gw = ct.gw.get(x) * ct.realized.get(x);
         for (v, &u) in s.cap_gw.iter_mut().zip(&ct.online) {
             *v += gw * u;

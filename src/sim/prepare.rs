@@ -4,7 +4,7 @@
 use super::cash::TrialPar;
 use super::sample::{median_inputs, sample_inputs};
 use super::{Draws, Scratch};
-use crate::model::{MAX_RUN_RATE, Model, ShareSrc, TrancheModel, VarCost};
+use crate::model::{MAX_RUN_RATE, Model, ShareSrc, VarCost};
 
 /// Everything of a trial that does not depend on cash: its inputs, funding schedule,
 /// obligations due, revenue path and other costs, per step; and its scalars for the cash
@@ -29,11 +29,13 @@ pub(super) fn prepare(model: &Model, seed: u64, trial: u64, s: &mut Scratch, dra
         .map_or(f64::INFINITY, |ipo| ipo.date.get(x));
     s.funding.fill(0.0);
     s.oblig_var.fill(0.0);
-    let rounds = rounds(model, s, ipo_step, ipo_date);
-    obligations_due(model, s);
+    // Revenue first: a tranche can wait for a revenue level. Revenue never depends on the
+    // rounds or the obligations, so the order changes no number.
     super::revenue::set_up(model, seed, trial, s, random);
     super::revenue::revenue_path(model, s, random);
     super::capacity::serve(model, s);
+    let rounds = rounds(model, s, ipo_step, ipo_date);
+    obligations_due(model, s);
     other_costs(model, s);
     let (ipo_raise, rounds_at_ipo) = ipo(model, s, ipo_step);
 
@@ -76,7 +78,8 @@ struct RoundTotals {
 
 /// Adds each round's tranches to `s.funding` at their steps, and the new obligations their
 /// tied spend creates to `s.oblig_var`. A tranche on the IPO arrives in the IPO's step if
-/// the IPO comes before its lapse date.
+/// the IPO comes before its lapse date; a conditional one by [`crate::model::TrancheModel::arrival`] (on
+/// the trial's revenue path, which is computed before).
 fn rounds(model: &Model, s: &mut Scratch, ipo_step: Option<usize>, ipo_date: f64) -> RoundTotals {
     let x = &s.x;
     let mut funding_rounds = 0.0;
@@ -93,14 +96,8 @@ fn rounds(model: &Model, s: &mut Scratch, ipo_step: Option<usize>, ipo_date: f64
             let amount = p.amount.get(x);
             let mut received = 0.0;
             for t in &p.tranches {
-                let (share, step) = match *t {
-                    TrancheModel::AtStep { share, step } => (share, Some(step)),
-                    TrancheModel::OnIpo { share, lapses } => {
-                        (share, ipo_step.filter(|_| ipo_date < lapses))
-                    }
-                    TrancheModel::Never => (0.0, None),
-                };
-                if let Some(k) = step {
+                let share = t.share();
+                if let Some(k) = t.arrival(x, ipo_step, ipo_date, &s.revenue) {
                     s.funding[k] += share * amount;
                     funding_rounds += share * amount;
                     received += share * amount;
@@ -130,12 +127,20 @@ fn rounds(model: &Model, s: &mut Scratch, ipo_step: Option<usize>, ipo_date: f64
 
 /// The obligations due in each step before any deferral (`s.oblig_var`: the fixed schedule
 /// plus the trial's own uncertain amounts), and each deferrable contract's amount factor and
-/// flexible share (`s.flex`), whose payments the cash loop schedules.
+/// flexible share (`s.flex`), whose payments the cash loop schedules. A contract `if_joins` a
+/// participant who does not join (or whose round does not close) has a factor of 0.
 fn obligations_due(model: &Model, s: &mut Scratch) {
     let x = &s.x;
     let mut flex = s.flex.iter_mut();
     for o in &model.var_obligations {
-        let factor = o.total.get(x) * o.realized.get(x);
+        let mut factor = o.total.get(x) * o.realized.get(x);
+        if let Some((r, p)) = o.if_joins {
+            // A contract that exists only if a participant joins a round that closes.
+            let round = &model.rounds[r];
+            if round.closes.get(x) < 0.5 || round.participants[p].joins.get(x) < 0.5 {
+                factor = 0.0;
+            }
+        }
         if o.can_defer {
             if let Some(f) = flex.next() {
                 *f = (factor, o.flexible.get(x));

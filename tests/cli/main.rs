@@ -20,6 +20,7 @@
 
 mod analysis_text;
 mod args;
+mod conditional;
 mod error_catalogue;
 mod errors;
 mod regressions;

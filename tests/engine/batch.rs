@@ -15,7 +15,7 @@ fn bits(v: &[f64]) -> Vec<u64> {
 
 /// Runs trials first..first + count as a batch and one by one, and compares everything a
 /// trial leaves for the engine.
-fn assert_batch_matches(model: &Model, what: &str, seed: u64, first: u64, count: usize) {
+pub(crate) fn assert_batch_matches(model: &Model, what: &str, seed: u64, first: u64, count: usize) {
     let mut batch = Batch::new(model);
     run_batch(model, seed, first, count, &mut batch);
     let mut one = Scratch::new(model);

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod batch;
+mod conditional;
 mod known_answer;
 mod reference;
 mod revenue_forms;

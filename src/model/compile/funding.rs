@@ -4,9 +4,10 @@
 use super::Compiler;
 use super::obligations::term_unit;
 use crate::model::{
-    DebtModel, Grid, IpoModel, ObligationSchedule, PartModel, RoundModel, TrancheModel,
+    CondTranche, DebtModel, Grid, IpoModel, ObligationSchedule, PartModel, RoundModel,
+    TrancheModel, Value,
 };
-use crate::scenario::{Participant, Round, Scenario, TiedSpend, Tranche, When};
+use crate::scenario::{Participant, Requirement, Round, Scenario, TiedSpend, Tranche, When};
 
 /// The funding side of a [`crate::model::Model`].
 pub(super) struct Funding {
@@ -63,7 +64,8 @@ fn round(
     }
 }
 
-/// One participant of round `r`. Its inputs, in order: whether it joins, its amount.
+/// One participant of round `r`. Its inputs, in order: its tranches' own probabilities,
+/// whether it joins, its amount.
 fn participant(
     cc: &mut Compiler,
     r: &Round,
@@ -75,7 +77,13 @@ fn participant(
     let tranches = p
         .tranches
         .iter()
-        .map(|t| tranche(grid, r.close, close_step, t))
+        .map(|t| {
+            if t.is_conditional() {
+                conditional(cc, grid, r.close, close_step, t)
+            } else {
+                tranche(grid, r.close, close_step, t)
+            }
+        })
         .collect();
     let tied = p.tied_spend.as_ref().map(|t| {
         let unit = match t.counts_toward {
@@ -112,7 +120,77 @@ fn tranche(grid: &Grid, close: f64, close_step: Option<usize>, t: &Tranche) -> T
             share: t.share,
             lapses: t.lapses.unwrap_or(f64::INFINITY),
         },
+        // A revenue trigger makes the tranche conditional: compiled by `conditional`.
+        When::Revenue(_) => conditional_model(grid, close, close_step, t, Value::Const(1.0)),
     }
+}
+
+/// A tranche with more than one trigger, conditions or its own probability (whose input,
+/// if uncertain, is compiled here, after the participant's tranches before it).
+fn conditional(
+    cc: &mut Compiler,
+    grid: &Grid,
+    close: f64,
+    close_step: Option<usize>,
+    t: &Tranche,
+) -> TrancheModel {
+    let arrives = t
+        .probability
+        .as_ref()
+        .map_or(Value::Const(1.0), |p| cc.value(p));
+    conditional_model(grid, close, close_step, t, arrives)
+}
+
+/// The [`CondTranche`] of `t`: each trigger that comes before the lapse date (a close or date
+/// outside the horizon never comes), and its conditions.
+fn conditional_model(
+    grid: &Grid,
+    close: f64,
+    close_step: Option<usize>,
+    t: &Tranche,
+    arrives: Value,
+) -> TrancheModel {
+    let lapses = t.lapses.unwrap_or(f64::INFINITY);
+    let mut c = CondTranche {
+        share: t.share,
+        step: None,
+        on_ipo: false,
+        lapses,
+        on_revenue: None,
+        from: close_step.unwrap_or(grid.n),
+        until: grid.first_step_from(lapses).clamp(0, grid.n as i64) as usize,
+        requires_ipo: false,
+        requires_revenue: None,
+        arrives,
+    };
+    for w in std::iter::once(t.when).chain(t.or_when.iter().copied()) {
+        let dated = |d: f64, step: Option<usize>| step.filter(|_| d < lapses);
+        let step = match w {
+            When::Close => dated(close, close_step),
+            When::Date(d) => dated(d, grid.step_of(d)),
+            When::Ipo => {
+                c.on_ipo = true;
+                None
+            }
+            When::Revenue(level) => {
+                c.on_revenue = Some(c.on_revenue.map_or(level, |l: f64| l.min(level)));
+                None
+            }
+        };
+        c.step = match (c.step, step) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    for r in &t.requires {
+        match *r {
+            Requirement::Ipo => c.requires_ipo = true,
+            Requirement::Revenue(level) => {
+                c.requires_revenue = Some(c.requires_revenue.map_or(level, |l: f64| l.max(level)))
+            }
+        }
+    }
+    TrancheModel::Conditional(c)
 }
 
 /// The share of tied spend `t` paid in each step (new payments, to its counterparty), added

@@ -62,18 +62,20 @@ pub(super) fn compile(
     for o in &s.obligations {
         let unit = unit(grid, &o.timing);
         schedule.headline_total += o.total.dist.mean();
-        schedule.add(
-            grid,
-            &o.counterparty,
-            &unit,
-            o.total.dist.mean() * o.realized_share.dist.mean(),
-        );
+        let mut expected = o.total.dist.mean() * o.realized_share.dist.mean();
+        if let Some((r, p)) = o.if_joins {
+            // Expected: paid only in trials where the round closes and the participant joins.
+            let round = &s.rounds[r];
+            expected *= round.closes.dist.mean() * round.participants[p].joins.dist.mean();
+        }
+        schedule.add(grid, &o.counterparty, &unit, expected);
         let realized = obligation(cc, &mut out, grid, o, unit);
         if let Some(cap) = &o.capacity {
             out.capacity.push(CapContract {
                 gw: cc.value(&cap.gw),
                 realized,
                 online: super::capacity::online(grid, cap.online_from, cap.online_years),
+                if_joins: o.if_joins,
             });
         }
     }
@@ -93,7 +95,8 @@ fn unit(grid: &Grid, timing: &Timing) -> Vec<f64> {
 }
 
 /// One obligation paid by `unit`: into the fixed payments when its total and realized share
-/// are fixed and nothing is flexible, else a [`VarOblig`]. Its inputs, in order: the total,
+/// are fixed, nothing is flexible and it does not depend on a participant joining
+/// (`if_joins`), else a [`VarOblig`]. Its inputs, in order: the total,
 /// the realized share, the flexible share.
 fn obligation(
     cc: &mut Compiler,
@@ -108,7 +111,7 @@ fn obligation(
         cc.value(&o.flexible_share),
     );
     match (total, realized, flexible) {
-        (Value::Const(t), Value::Const(r), Value::Const(0.0)) => {
+        (Value::Const(t), Value::Const(r), Value::Const(0.0)) if o.if_joins.is_none() => {
             for (f, u) in out.fixed.iter_mut().zip(&unit) {
                 *f += t * r * u;
             }
@@ -120,6 +123,7 @@ fn obligation(
             unit,
             deferral_steps: ((o.deferral_years / grid.dt).round() as usize).max(1),
             can_defer: flexible != Value::Const(0.0),
+            if_joins: o.if_joins,
         }),
     }
     realized

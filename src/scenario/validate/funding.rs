@@ -10,7 +10,8 @@ use crate::scenario::raw::{
     RawCash, RawDebt, RawIpo, RawObligation, RawParticipant, RawRound, RawTied, RawTranche,
 };
 use crate::scenario::{
-    Cash, Debt, Ipo, Participant, Round, TiedSpend, Tranche, When, did_you_mean,
+    Cash, Debt, Ipo, Obligation, Participant, Requirement, Round, TiedSpend, Tranche, When,
+    did_you_mean,
 };
 
 /// `[cash]`: cash at start (any sign) and the floor (≥ 0, default 0).
@@ -103,6 +104,9 @@ fn tranches(c: &mut Checker, path: &str, raw: Option<&[RawTranche]>, close: f64)
             share: 1.0,
             when: When::Close,
             lapses: None,
+            or_when: Vec::new(),
+            requires: Vec::new(),
+            probability: None,
         }];
     };
     if raw.is_empty() {
@@ -136,8 +140,9 @@ fn tranches(c: &mut Checker, path: &str, raw: Option<&[RawTranche]>, close: f64)
     out
 }
 
-/// One of `count` tranches: its share, when it is paid (`"close"`, `"ipo"` or a date not
-/// before the close) and when it lapses (after a `when` date).
+/// One of `count` tranches: its share, when it is paid (a trigger or a list of them: the
+/// first to come), when it lapses (after any `when` date), what it `requires` when due, and
+/// its own `probability`.
 fn tranche(c: &mut Checker, tp: &str, t: &RawTranche, count: usize, close: f64) -> Tranche {
     let share = match t.share {
         Some(s) => c
@@ -145,38 +150,125 @@ fn tranche(c: &mut Checker, tp: &str, t: &RawTranche, count: usize, close: f64) 
             .unwrap_or(0.0),
         None => 1.0 / count as f64,
     };
-    let when = match &t.when {
-        None => When::Close,
-        Some(Value::String(s)) if s == "close" => When::Close,
-        Some(Value::String(s)) if s == "ipo" => When::Ipo,
-        Some(v) => match c.date(&format!("{tp}.when"), v) {
-            Some(d) => {
-                if d < close {
+    let triggers = match &t.when {
+        None => vec![When::Close],
+        Some(Value::Array(items)) => {
+            if items.is_empty() {
+                c.problem(
+                    &format!("{tp}.when"),
+                    Some("[]".into()),
+                    "needs at least one trigger (or leave `when` out: at the close)",
+                );
+            }
+            items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| trigger(c, &format!("{tp}.when.{i}"), v, close))
+                .collect()
+        }
+        Some(v) => trigger(c, &format!("{tp}.when"), v, close)
+            .into_iter()
+            .collect(),
+    };
+    let when = triggers.first().copied().unwrap_or(When::Close);
+    let lapses = c.opt_date(&format!("{tp}.lapses"), &t.lapses);
+    if let Some(l) = lapses {
+        for &w in &triggers {
+            if let When::Date(d) = w {
+                if l <= d {
                     c.problem(
-                        &format!("{tp}.when"),
-                        Some(fmt(d)),
-                        format!("is before the round's close ({})", fmt(close)),
+                        &format!("{tp}.lapses"),
+                        Some(fmt(l)),
+                        format!("must be after `when` ({})", fmt(d)),
                     );
                 }
-                When::Date(d)
             }
-            None => When::Close,
-        },
-    };
-    let lapses = c.opt_date(&format!("{tp}.lapses"), &t.lapses);
-    if let (When::Date(d), Some(l)) = (when, lapses) {
-        if l <= d {
-            c.problem(
-                &format!("{tp}.lapses"),
-                Some(fmt(l)),
-                format!("must be after `when` ({})", fmt(d)),
-            );
         }
     }
     Tranche {
         share,
         when,
         lapses,
+        or_when: triggers.get(1..).unwrap_or_default().to_vec(),
+        requires: requirements(c, &format!("{tp}.requires"), t.requires.as_ref()),
+        probability: t
+            .probability
+            .map(|p| c.probability(&format!("{tp}.probability"), Some(p), None)),
+    }
+}
+
+/// One trigger of a tranche's `when`: `"close"`, `"ipo"`, `{ revenue = X }` or a date not
+/// before the close. `None` (after reporting) when it is none of them.
+fn trigger(c: &mut Checker, path: &str, v: &Value, close: f64) -> Option<When> {
+    match v {
+        Value::String(s) if s == "close" => Some(When::Close),
+        Value::String(s) if s == "ipo" => Some(When::Ipo),
+        Value::Table(t) => revenue_level(c, path, t).map(When::Revenue),
+        v => {
+            let d = c.date(path, v)?;
+            if d < close {
+                c.problem(
+                    path,
+                    Some(fmt(d)),
+                    format!("is before the round's close ({})", fmt(close)),
+                );
+            }
+            Some(When::Date(d))
+        }
+    }
+}
+
+/// A tranche's `requires`: `"ipo"`, `{ revenue = X }`, or a list of them (none when absent).
+fn requirements(c: &mut Checker, path: &str, v: Option<&Value>) -> Vec<Requirement> {
+    let one = |c: &mut Checker, path: &str, v: &Value| match v {
+        Value::String(s) if s == "ipo" => Some(Requirement::Ipo),
+        Value::Table(t) => revenue_level(c, path, t).map(Requirement::Revenue),
+        v => {
+            c.problem(
+                path,
+                Some(v.to_string()),
+                "must be \"ipo\" (the IPO has happened by then), { revenue = X } (the run-rate is at least X $B/yr then), or a list of them",
+            );
+            None
+        }
+    };
+    match v {
+        None => Vec::new(),
+        Some(Value::Array(items)) => {
+            if items.is_empty() {
+                c.problem(
+                    path,
+                    Some("[]".into()),
+                    "needs at least one condition (or leave `requires` out)",
+                );
+            }
+            items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| one(c, &format!("{path}.{i}"), v))
+                .collect()
+        }
+        Some(v) => one(c, path, v).into_iter().collect(),
+    }
+}
+
+/// `{ revenue = X }` in a tranche's `when` or `requires`: a run-rate level, $B/yr, > 0.
+fn revenue_level(c: &mut Checker, path: &str, t: &toml::Table) -> Option<f64> {
+    let x = match (t.len(), t.get("revenue")) {
+        (1, Some(Value::Integer(i))) => Some(*i as f64),
+        (1, Some(Value::Float(x))) => Some(*x),
+        _ => None,
+    };
+    match x {
+        Some(x) => c.number(&format!("{path}.revenue"), x, Domain::Positive),
+        None => {
+            c.problem(
+                path,
+                Some(Value::Table(t.clone()).to_string()),
+                "a table here must be { revenue = X }: a revenue run-rate in $B/yr",
+            );
+            None
+        }
     }
 }
 
@@ -272,20 +364,76 @@ pub(super) fn ipo(c: &mut Checker, i: &RawIpo, start: f64) -> Ipo {
     }
 }
 
-/// A tranche paid on the IPO needs an `[ipo]` section.
+/// A tranche paid on the IPO needs an `[ipo]` section, and so does one that requires it.
 pub(super) fn ipo_tranches(c: &mut Checker, rounds: &[Round], ipo: Option<&Ipo>) {
-    if rounds.iter().any(|r| {
-        r.participants
+    if ipo.is_some() {
+        return;
+    }
+    let tranches = || {
+        rounds
             .iter()
-            .any(|p| p.tranches.iter().any(|t| t.when == When::Ipo))
-    }) && ipo.is_none()
-    {
+            .flat_map(|r| r.participants.iter().flat_map(|p| p.tranches.iter()))
+    };
+    if tranches().any(|t| t.when == When::Ipo || t.or_when.contains(&When::Ipo)) {
         c.problem(
             "ipo",
             None,
             "a tranche is paid on the IPO, but the scenario has no [ipo] section",
         );
     }
+    if tranches().any(|t| t.requires.contains(&Requirement::Ipo)) {
+        c.problem(
+            "ipo",
+            None,
+            "a tranche requires the IPO, but the scenario has no [ipo] section",
+        );
+    }
+}
+
+/// Each obligation's `if_joins`: the participant, `"rounds.<r>.participants.<p>"`, without
+/// whom the contract does not exist. Reports a name that is not a participant (with the
+/// participants there are).
+pub(super) fn if_joins(
+    c: &mut Checker,
+    mut obligations: Vec<Obligation>,
+    raw: &IndexMap<String, RawObligation>,
+    rounds: &[Round],
+) -> Vec<Obligation> {
+    for (o, (name, ro)) in obligations.iter_mut().zip(raw) {
+        let Some(target) = &ro.if_joins else {
+            continue;
+        };
+        let found = target
+            .strip_prefix("rounds.")
+            .and_then(|rest| rest.split_once(".participants."))
+            .and_then(|(r, p)| {
+                let ri = rounds.iter().position(|x| x.name == r)?;
+                let pi = rounds[ri].participants.iter().position(|x| x.name == p)?;
+                Some((ri, pi))
+            });
+        if found.is_none() {
+            let names: Vec<String> = rounds
+                .iter()
+                .flat_map(|r| {
+                    r.participants
+                        .iter()
+                        .map(move |p| format!("rounds.{}.participants.{}", r.name, p.name))
+                })
+                .collect();
+            let names = if names.is_empty() {
+                "(none)".to_string()
+            } else {
+                names.join(", ")
+            };
+            c.problem(
+                &format!("obligations.{name}.if_joins"),
+                Some(format!("\"{target}\"")),
+                format!("names no participant of a round (write \"rounds.<round>.participants.<name>\"); the participants are: {names}"),
+            );
+        }
+        o.if_joins = found;
+    }
+    obligations
 }
 
 /// `[debt]`: a credit line's limit and rate.

@@ -98,6 +98,7 @@ pub(super) fn validate(
     let rounds = funding::rounds(&mut c, &raw.rounds, start, &raw.obligations);
     let ipo = raw.ipo.as_ref().map(|i| funding::ipo(&mut c, i, start));
     funding::ipo_tranches(&mut c, &rounds, ipo.as_ref());
+    let obligations = funding::if_joins(&mut c, obligations, &raw.obligations, &rounds);
     let debt = raw.debt.as_ref().map(|d| funding::debt(&mut c, d));
     let capacity = raw
         .capacity
@@ -117,6 +118,7 @@ pub(super) fn validate(
         files: Vec::new(),
         overrides: Vec::new(),
         correlations_inherited: false,
+        removed: Vec::new(),
         time,
         run,
         cash,

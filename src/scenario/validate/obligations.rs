@@ -62,6 +62,9 @@ fn obligation(c: &mut Checker, name: &str, o: &RawObligation, start: f64) -> Obl
         ),
         deferral_years,
         capacity,
+        // Resolved against the rounds, which are read after the obligations
+        // (`funding::if_joins`).
+        if_joins: None,
     }
 }
 
