@@ -836,6 +836,365 @@ mod tests {
         assert_eq!(d.quantile(0.71), 1.0);
     }
 
+    /// Relative error, measured against `want` (absolute below 1).
+    fn rel(got: f64, want: f64) -> f64 {
+        (got - want).abs() / want.abs().max(1.0)
+    }
+
+    fn statrs_beta(a: f64, b: f64) -> statrs::distribution::Beta {
+        match statrs::distribution::Beta::new(a, b) {
+            Ok(d) => d,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn statrs_t(location: f64, scale: f64, dof: f64) -> statrs::distribution::StudentsT {
+        match statrs::distribution::StudentsT::new(location, scale, dof) {
+            Ok(d) => d,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// u from the far lower tail to the far upper tail.
+    const GRID: [f64; 13] = [
+        1e-12, 1e-6, 0.001, 0.01, 0.05, 0.2, 0.5, 0.7, 0.95, 0.99, 0.999, 0.999_999, 0.999_999_9,
+    ];
+
+    #[test]
+    fn beta_known_answers() {
+        // Reference quantiles of Beta(2, 5) to 20 digits (mpmath, 40-digit bisection of
+        // betainc).
+        let d = Dist::Beta {
+            a: 2.0,
+            b: 5.0,
+            low: 0.0,
+            high: 1.0,
+        };
+        for (u, want) in [
+            (1e-6, 0.000_258_287_829_354_063_6),
+            (0.05, 0.062_849_891_708_354_38),
+            (0.5, 0.264_449_983_295_659_96),
+            (0.95, 0.581_803_409_252_025_9),
+            (0.999_999, 0.955_573_048_030_181_7),
+        ] {
+            let got = d.quantile(u);
+            // 1e-12: the f64 nearest 0.999999 is itself ~1e-17 off, which the upper tail
+            // magnifies.
+            assert!((got - want).abs() <= 1e-12 * want, "u={u}: {got} vs {want}");
+        }
+        // Beta(½, ½) is the arcsine distribution: F⁻¹(u) = sin²(πu/2).
+        let d = Dist::Beta {
+            a: 0.5,
+            b: 0.5,
+            low: 0.0,
+            high: 1.0,
+        };
+        for u in GRID {
+            let want = (std::f64::consts::FRAC_PI_2 * u).sin().powi(2);
+            assert!(
+                (d.quantile(u) - want).abs() <= 1e-12 * want.min(1.0 - want).max(1e-300),
+                "u={u}: {} vs {want}",
+                d.quantile(u)
+            );
+        }
+    }
+
+    #[test]
+    fn beta_agrees_with_statrs() {
+        use statrs::distribution::ContinuousCDF;
+        for (a, b) in [(2.0, 5.0), (0.7, 3.0), (8.0, 1.5), (30.0, 30.0)] {
+            let reference = statrs_beta(a, b);
+            let d = Dist::Beta {
+                a,
+                b,
+                low: 0.0,
+                high: 1.0,
+            };
+            let scaled = Dist::Beta {
+                a,
+                b,
+                low: 10.0,
+                high: 40.0,
+            };
+            for u in GRID {
+                let x = d.quantile(u);
+                assert!((scaled.quantile(u) - (10.0 + 30.0 * x)).abs() < 1e-13);
+                let back = reference.cdf(x);
+                // Relative to the smaller tail probability: the digits a quantile can hold.
+                let tail = u.min(1.0 - u);
+                assert!(
+                    (back - u).abs() <= 1e-9 * tail,
+                    "Beta({a}, {b}) u={u}: x={x}, F(x)={back}"
+                );
+                assert!((d.cdf(x) - back).abs() <= 1e-15);
+                if (0.01..=0.99).contains(&u) {
+                    let theirs = reference.inverse_cdf(u);
+                    assert!(rel(x, theirs) < 1e-9, "Beta({a}, {b}) u={u}: {x} vs {theirs}");
+                }
+            }
+            let mean = 10.0 + 30.0 * a / (a + b);
+            assert!((scaled.mean() - mean).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn student_t_known_answers() {
+        // Reference quantiles to 20 digits (mpmath, 40-digit bisection of the t CDF).
+        for (dof, u, want) in [
+            (3.0, 1e-6, -103.299_467_780_419_34),
+            (3.0, 0.05, -2.353_363_434_801_823_9),
+            (3.0, 0.95, 2.353_363_434_801_823_9),
+            (3.0, 0.999_999, 103.299_467_780_419_34),
+            (30.0, 1e-6, -5.871_117_120_418_882_6),
+            (30.0, 0.05, -1.697_260_886_593_957_8),
+            (30.0, 0.999_999, 5.871_117_120_418_882_6),
+        ] {
+            let d = Dist::StudentT {
+                location: 1.0,
+                scale: 2.0,
+                dof,
+                min: f64::NEG_INFINITY,
+                max: f64::INFINITY,
+            };
+            let got = d.quantile(u);
+            let want = 1.0 + 2.0 * want;
+            assert!(rel(got, want) < 1e-9, "dof={dof} u={u}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn student_t_agrees_with_statrs() {
+        use statrs::distribution::ContinuousCDF;
+        for dof in [0.5, 1.0, 2.5, 4.0, 30.0, 1e4] {
+            let reference = statrs_t(-3.0, 0.5, dof);
+            let d = Dist::StudentT {
+                location: -3.0,
+                scale: 0.5,
+                dof,
+                min: f64::NEG_INFINITY,
+                max: f64::INFINITY,
+            };
+            for u in GRID {
+                let x = d.quantile(u);
+                let back = reference.cdf(x);
+                let tail = u.min(1.0 - u);
+                assert!(
+                    (back - u).abs() <= 1e-9 * tail,
+                    "dof={dof} u={u}: x={x}, F(x)={back}"
+                );
+                if (0.01..=0.99).contains(&u) {
+                    let theirs = reference.inverse_cdf(u);
+                    assert!(rel(x, theirs) < 1e-8, "dof={dof} u={u}: {x} vs {theirs}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn truncated_student_t_inverts_its_cdf() {
+        for (min, max) in [
+            (0.0, f64::INFINITY),
+            (f64::NEG_INFINITY, -1.0),
+            (-1.0, 2.0),
+            // Far in the upper tail: found from the survival function.
+            (20.0, 40.0),
+        ] {
+            let d = Dist::StudentT {
+                location: 0.0,
+                scale: 1.0,
+                dof: 3.0,
+                min,
+                max,
+            };
+            let mut prev = f64::NEG_INFINITY;
+            for i in 1..200 {
+                let u = f64::from(i) / 200.0;
+                let x = d.quantile(u);
+                assert!(x >= min && x <= max && x >= prev, "[{min}, {max}] u={u}: {x}");
+                assert!((d.cdf(x) - u).abs() < 1e-9, "[{min}, {max}] u={u}: {x}");
+                prev = x;
+            }
+        }
+    }
+
+    #[test]
+    fn discrete_sorts_merges_and_steps() {
+        // Unsorted, with a tie (3 twice) and a value of weight 0.
+        let d = Dist::discrete(&[3.0, 1.0, 3.0, 2.0, 9.0], Some(&[1.0, 1.0, 1.0, 1.0, 0.0]));
+        let Dist::Discrete { values, cum } = &d else {
+            panic!("{d:?}")
+        };
+        assert_eq!(values, &[1.0, 2.0, 3.0]);
+        assert_eq!(cum, &[0.25, 0.5, 1.0]);
+        // The smallest value whose cumulative weight reaches u.
+        assert_eq!(d.quantile(0.1), 1.0);
+        assert_eq!(d.quantile(0.25), 1.0);
+        assert_eq!(d.quantile(0.250_000_1), 2.0);
+        assert_eq!(d.quantile(0.5), 2.0);
+        assert_eq!(d.quantile(0.999_999), 3.0);
+        assert_eq!(d.support(), (1.0, 3.0));
+        assert_eq!(d.cdf(2.5), 0.5);
+        assert_eq!(d.cdf(0.5), 0.0);
+        assert!((d.mean() - 2.25).abs() < 1e-15);
+        // No weights: equal.
+        let e = Dist::discrete(&[5.0, 7.0], None);
+        assert_eq!(e.quantile(0.5), 5.0);
+        assert_eq!(e.quantile(0.6), 7.0);
+        assert!(Dist::discrete(&[4.0, 4.0], None).is_fixed());
+    }
+
+    #[test]
+    fn mixture_quantile_inverts_the_weighted_cdf() {
+        let d = Dist::mixture(vec![
+            (
+                0.7,
+                Dist::Uniform {
+                    low: 1.0,
+                    high: 2.0,
+                },
+            ),
+            (0.3, Dist::lognormal_from_interval(30.0, 80.0)),
+        ]);
+        let mut prev = f64::NEG_INFINITY;
+        for i in 1..1000 {
+            let u = f64::from(i) / 1000.0;
+            let x = d.quantile(u);
+            assert!((d.cdf(x) - u).abs() < 1e-12, "u={u}: x={x}, F(x)={}", d.cdf(x));
+            assert!(x >= prev);
+            prev = x;
+        }
+        // F = 0.7·(x − 1) below 2 (the lognormal's F there is below 1e-28), so the median is
+        // 1 + 0.5/0.7.
+        assert!((d.quantile(0.5) - (1.0 + 0.5 / 0.7)).abs() < 1e-14);
+        assert!((d.mean() - (0.7 * 1.5 + 0.3 * Dist::lognormal_from_interval(30.0, 80.0).mean())).abs() < 1e-12);
+    }
+
+    #[test]
+    fn mixture_of_one_is_that_component() {
+        for c in [
+            Dist::Beta {
+                a: 2.0,
+                b: 5.0,
+                low: 0.0,
+                high: 3.0,
+            },
+            Dist::Normal {
+                mean: 5.0,
+                sd: 2.0,
+                min: 0.0,
+                max: f64::INFINITY,
+            },
+            Dist::StudentT {
+                location: 0.0,
+                scale: 1.0,
+                dof: 4.0,
+                min: f64::NEG_INFINITY,
+                max: f64::INFINITY,
+            },
+            Dist::discrete(&[1.0, 2.0, 4.0], None),
+        ] {
+            let m = Dist::mixture(vec![(2.0, c.clone())]);
+            for u in GRID {
+                let (got, want) = (m.quantile(u), c.quantile(u));
+                assert!(rel(got, want) < 1e-12, "{} u={u}: {got} vs {want}", c.describe());
+            }
+            assert_eq!(m.support(), c.support());
+        }
+    }
+
+    #[test]
+    fn mixture_handles_jumps() {
+        // "30 % nothing, 70 % between 1 and 2": the atom at 0 takes u ≤ 0.3 exactly.
+        let d = Dist::mixture(vec![
+            (0.3, Dist::discrete(&[0.0], None)),
+            (
+                0.7,
+                Dist::Uniform {
+                    low: 1.0,
+                    high: 2.0,
+                },
+            ),
+        ]);
+        assert_eq!(d.quantile(0.1), 0.0);
+        assert_eq!(d.quantile(0.3), 0.0);
+        assert!((d.quantile(0.65) - 1.5).abs() < 1e-14);
+        assert_eq!(d.support(), (0.0, 2.0));
+        // An atom inside a continuous part: a Bernoulli with a uniform over it.
+        let d = Dist::mixture(vec![
+            (0.5, Dist::Bernoulli { p: 0.5 }),
+            (
+                0.5,
+                Dist::Uniform {
+                    low: -1.0,
+                    high: 3.0,
+                },
+            ),
+        ]);
+        // F jumps at 0 from 0.125 to 0.375 and at 1 from 0.5 to 0.75.
+        assert_eq!(d.quantile(0.2), 0.0);
+        assert_eq!(d.quantile(0.375), 0.0);
+        assert_eq!(d.quantile(0.6), 1.0);
+        assert!((d.quantile(0.1) - (-0.2)).abs() < 1e-14);
+        assert!(!d.is_fixed());
+    }
+
+    #[test]
+    fn new_forms_describe_themselves_and_stay_in_support() {
+        let forms = [
+            Dist::Beta {
+                a: 2.0,
+                b: 5.0,
+                low: 10.0,
+                high: 40.0,
+            },
+            Dist::StudentT {
+                location: 0.5,
+                scale: 0.1,
+                dof: 3.0,
+                min: 0.0,
+                max: f64::INFINITY,
+            },
+            Dist::discrete(&[1.0, 2.0], Some(&[1.0, 3.0])),
+            Dist::mixture(vec![
+                (1.0, Dist::discrete(&[0.0], None)),
+                (
+                    3.0,
+                    Dist::Uniform {
+                        low: 5.0,
+                        high: 6.0,
+                    },
+                ),
+            ]),
+        ];
+        let names = [
+            "beta(a 2, b 5, low 10, high 40)",
+            "student_t(location 0.5, scale 0.1, dof 3, min 0)",
+            "discrete(1 w 0.25, 2 w 0.75)",
+            "mixture(0.25 × discrete(0 w 1) + 0.75 × uniform(5, 6))",
+        ];
+        for (d, name) in forms.iter().zip(names) {
+            assert_eq!(d.describe(), name);
+            assert!(!d.is_fixed());
+            assert!(!d.quantile_needs_only_z());
+            let (lo, hi) = d.support();
+            for u in GRID {
+                let x = d.quantile(u);
+                assert!(x >= lo && x <= hi, "{name} u={u}: {x}");
+                assert_eq!(d.quantile_from_z(normal_quantile(u), u), x);
+            }
+        }
+        assert!(
+            Dist::StudentT {
+                location: 1.0,
+                scale: 0.0,
+                dof: 3.0,
+                min: f64::NEG_INFINITY,
+                max: f64::INFINITY
+            }
+            .is_fixed()
+        );
+    }
+
     #[test]
     fn formats_numbers_compactly() {
         assert_eq!(fmt_num(0.5), "0.5");
