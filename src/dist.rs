@@ -857,7 +857,19 @@ mod tests {
 
     /// u from the far lower tail to the far upper tail.
     const GRID: [f64; 13] = [
-        1e-12, 1e-6, 0.001, 0.01, 0.05, 0.2, 0.5, 0.7, 0.95, 0.99, 0.999, 0.999_999, 0.999_999_9,
+        1e-12,
+        1e-6,
+        0.001,
+        0.01,
+        0.05,
+        0.2,
+        0.5,
+        0.7,
+        0.95,
+        0.99,
+        0.999,
+        0.999_999,
+        0.999_999_9,
     ];
 
     #[test]
@@ -929,7 +941,10 @@ mod tests {
                 assert!((d.cdf(x) - back).abs() <= 1e-15);
                 if (0.01..=0.99).contains(&u) {
                     let theirs = reference.inverse_cdf(u);
-                    assert!(rel(x, theirs) < 1e-9, "Beta({a}, {b}) u={u}: {x} vs {theirs}");
+                    assert!(
+                        rel(x, theirs) < 1e-9,
+                        "Beta({a}, {b}) u={u}: {x} vs {theirs}"
+                    );
                 }
             }
             let mean = 10.0 + 30.0 * a / (a + b);
@@ -1010,7 +1025,10 @@ mod tests {
             for i in 1..200 {
                 let u = f64::from(i) / 200.0;
                 let x = d.quantile(u);
-                assert!(x >= min && x <= max && x >= prev, "[{min}, {max}] u={u}: {x}");
+                assert!(
+                    x >= min && x <= max && x >= prev,
+                    "[{min}, {max}] u={u}: {x}"
+                );
                 assert!((d.cdf(x) - u).abs() < 1e-9, "[{min}, {max}] u={u}: {x}");
                 prev = x;
             }
@@ -1059,14 +1077,21 @@ mod tests {
         for i in 1..1000 {
             let u = f64::from(i) / 1000.0;
             let x = d.quantile(u);
-            assert!((d.cdf(x) - u).abs() < 1e-12, "u={u}: x={x}, F(x)={}", d.cdf(x));
+            assert!(
+                (d.cdf(x) - u).abs() < 1e-12,
+                "u={u}: x={x}, F(x)={}",
+                d.cdf(x)
+            );
             assert!(x >= prev);
             prev = x;
         }
         // F = 0.7·(x − 1) below 2 (the lognormal's F there is below 1e-28), so the median is
         // 1 + 0.5/0.7.
         assert!((d.quantile(0.5) - (1.0 + 0.5 / 0.7)).abs() < 1e-14);
-        assert!((d.mean() - (0.7 * 1.5 + 0.3 * Dist::lognormal_from_interval(30.0, 80.0).mean())).abs() < 1e-12);
+        assert!(
+            (d.mean() - (0.7 * 1.5 + 0.3 * Dist::lognormal_from_interval(30.0, 80.0).mean())).abs()
+                < 1e-12
+        );
     }
 
     #[test]
@@ -1096,7 +1121,11 @@ mod tests {
             let m = Dist::mixture(vec![(2.0, c.clone())]);
             for u in GRID {
                 let (got, want) = (m.quantile(u), c.quantile(u));
-                assert!(rel(got, want) < 1e-12, "{} u={u}: {got} vs {want}", c.describe());
+                assert!(
+                    rel(got, want) < 1e-12,
+                    "{} u={u}: {got} vs {want}",
+                    c.describe()
+                );
             }
             assert_eq!(m.support(), c.support());
         }
