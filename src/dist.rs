@@ -8,6 +8,8 @@
 //! Guarantees: [`Dist::quantile`] is non-decreasing in `u` and stays inside [`Dist::support`]
 //! for `u` in `(0, 1)`.
 
+mod special;
+
 use statrs::function::erf::{erfc, erfc_inv};
 
 /// z such that Φ(z) = 0.95: converts a 90 % interval to a standard deviation.
@@ -76,6 +78,48 @@ pub enum Dist {
         /// Probability of 1.
         p: f64,
     },
+    /// Beta on `[low, high]`: `low + (high − low)·X` with `X ~ Beta(a, b)`.
+    Beta {
+        /// First shape parameter (> 0).
+        a: f64,
+        /// Second shape parameter (> 0).
+        b: f64,
+        /// Lower end of the support.
+        low: f64,
+        /// Upper end of the support.
+        high: f64,
+    },
+    /// Student-t: `location + scale·T` with `T` a standard t with `dof` degrees of freedom,
+    /// optionally truncated to `[min, max]`.
+    StudentT {
+        /// Centre (the median; the mean when `dof > 1`).
+        location: f64,
+        /// Scale (≥ 0).
+        scale: f64,
+        /// Degrees of freedom (> 0).
+        dof: f64,
+        /// Lower truncation point (−∞ when absent).
+        min: f64,
+        /// Upper truncation point (+∞ when absent).
+        max: f64,
+    },
+    /// Discrete: `values[i]` with probability `cum[i] − cum[i − 1]`. Built by
+    /// [`Dist::discrete`]: values sorted, distinct, each with a positive weight; `cum` the
+    /// cumulative normalized weights, its last entry exactly 1.
+    Discrete {
+        /// The values, ascending.
+        values: Vec<f64>,
+        /// Cumulative probabilities, one per value, ending at 1.
+        cum: Vec<f64>,
+    },
+    /// Mixture: component `i` with probability `weights[i]`. Built by [`Dist::mixture`]:
+    /// weights positive and summing to 1, no component itself a mixture.
+    Mixture {
+        /// The probability of each component.
+        weights: Vec<f64>,
+        /// The components.
+        components: Vec<Dist>,
+    },
 }
 
 impl Dist {
@@ -106,6 +150,15 @@ impl Dist {
             Dist::Normal { sd, min, max, .. } => sd == 0.0 || min == max,
             Dist::LogNormal { sigma, .. } => sigma == 0.0,
             Dist::Bernoulli { p } => p == 0.0 || p == 1.0,
+            Dist::Beta { low, high, .. } => low == high,
+            Dist::StudentT {
+                scale, min, max, ..
+            } => scale == 0.0 || min == max,
+            Dist::Discrete { ref values, .. } => values.len() <= 1,
+            Dist::Mixture { .. } => {
+                let (lo, hi) = self.support();
+                lo == hi
+            }
         }
     }
 
@@ -140,6 +193,30 @@ impl Dist {
                     (0.0, 1.0)
                 }
             }
+            Dist::Beta { low, high, .. } => (low, high),
+            Dist::StudentT {
+                location,
+                scale,
+                min,
+                max,
+                ..
+            } => {
+                if scale == 0.0 {
+                    (location.clamp(min, max), location.clamp(min, max))
+                } else {
+                    (min, max)
+                }
+            }
+            Dist::Discrete { ref values, .. } => (
+                values.first().copied().unwrap_or(0.0),
+                values.last().copied().unwrap_or(0.0),
+            ),
+            Dist::Mixture { ref components, .. } => components
+                .iter()
+                .map(Dist::support)
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (a, b)| {
+                    (lo.min(a), hi.max(b))
+                }),
         }
     }
 
@@ -160,7 +237,207 @@ impl Dist {
                     0.0
                 }
             }
+            Dist::Beta { a, b, low, high } => {
+                let (x, y) = special::beta_quantile_pair(a, b, u, 1.0 - u);
+                // From the nearer end, so that both tails keep their digits.
+                let v = if x <= 0.5 {
+                    low + (high - low) * x
+                } else {
+                    high - (high - low) * y
+                };
+                v.clamp(low, high)
+            }
+            Dist::StudentT {
+                location,
+                scale,
+                dof,
+                min,
+                max,
+            } => student_t_quantile(location, scale, dof, min, max, u),
+            Dist::Discrete {
+                ref values,
+                ref cum,
+            } => {
+                // The smallest value whose cumulative probability reaches u.
+                let i = cum.partition_point(|&c| c < u);
+                values
+                    .get(i.min(values.len().saturating_sub(1)))
+                    .copied()
+                    .unwrap_or(0.0)
+            }
+            Dist::Mixture { .. } => self.mixture_quantile(u),
         }
+    }
+
+    /// The cumulative distribution function F(x) = P(X ≤ x).
+    pub fn cdf(&self, x: f64) -> f64 {
+        let step = |at: f64| if x >= at { 1.0 } else { 0.0 };
+        match *self {
+            Dist::Fixed(v) => step(v),
+            Dist::Uniform { low, high } => {
+                if high == low {
+                    step(low)
+                } else {
+                    ((x - low) / (high - low)).clamp(0.0, 1.0)
+                }
+            }
+            Dist::Triangular { low, mode, high } => triangular_cdf(low, mode, high, x),
+            Dist::Pert { low, mode, high } => {
+                let width = high - low;
+                if width == 0.0 {
+                    return step(low);
+                }
+                let alpha = 1.0 + 4.0 * (mode - low) / width;
+                let beta = 1.0 + 4.0 * (high - mode) / width;
+                special::beta_cdf(alpha, beta, (x - low) / width)
+            }
+            Dist::Normal { mean, sd, min, max } => {
+                if sd == 0.0 || min == max {
+                    return step(mean.clamp(min, max));
+                }
+                let (a, b) = (normal_cdf((min - mean) / sd), normal_cdf((max - mean) / sd));
+                ((normal_cdf((x - mean) / sd) - a) / (b - a)).clamp(0.0, 1.0)
+            }
+            Dist::LogNormal { mu, sigma } => {
+                if sigma == 0.0 {
+                    step(mu.exp())
+                } else if x <= 0.0 {
+                    0.0
+                } else {
+                    normal_cdf((x.ln() - mu) / sigma)
+                }
+            }
+            Dist::Bernoulli { p } => {
+                if x >= 1.0 {
+                    1.0
+                } else if x >= 0.0 {
+                    1.0 - p
+                } else {
+                    0.0
+                }
+            }
+            Dist::Beta { a, b, low, high } => {
+                if high == low {
+                    step(low)
+                } else {
+                    special::beta_cdf(a, b, (x - low) / (high - low))
+                }
+            }
+            Dist::StudentT {
+                location,
+                scale,
+                dof,
+                min,
+                max,
+            } => {
+                if scale == 0.0 || min == max {
+                    return step(location.clamp(min, max));
+                }
+                let f = |v: f64| special::t_cdf(dof, (v - location) / scale);
+                let (a, b) = (f(min), f(max));
+                ((f(x) - a) / (b - a)).clamp(0.0, 1.0)
+            }
+            Dist::Discrete {
+                ref values,
+                ref cum,
+            } => {
+                let n = values.partition_point(|&v| v <= x);
+                if n == 0 { 0.0 } else { cum[n - 1] }
+            }
+            Dist::Mixture {
+                ref weights,
+                ref components,
+            } => weights
+                .iter()
+                .zip(components)
+                .map(|(w, c)| w * c.cdf(x))
+                .sum::<f64>()
+                .min(1.0),
+        }
+    }
+
+    /// A discrete distribution from values and their weights (equal when `weights` is
+    /// `None`): sorted, equal values merged, values of weight 0 dropped. The caller has
+    /// checked that the values are finite, the weights finite, ≥ 0 and of positive total,
+    /// and that there is one weight per value.
+    pub fn discrete(values: &[f64], weights: Option<&[f64]>) -> Dist {
+        let mut pairs: Vec<(f64, f64)> = values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| (v, weights.and_then(|w| w.get(i).copied()).unwrap_or(1.0)))
+            .filter(|&(_, w)| w > 0.0)
+            .collect();
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let total: f64 = pairs.iter().map(|p| p.1).sum();
+        let (mut vals, mut cum) = (Vec::new(), Vec::new());
+        let mut run = 0.0;
+        for (v, w) in pairs {
+            run += w;
+            if vals.last() == Some(&v) {
+                if let Some(c) = cum.last_mut() {
+                    *c = run / total;
+                }
+            } else {
+                vals.push(v);
+                cum.push(run / total);
+            }
+        }
+        // Exactly 1 at the end, so that every u < 1 finds a value.
+        if let Some(c) = cum.last_mut() {
+            *c = 1.0;
+        }
+        Dist::Discrete { values: vals, cum }
+    }
+
+    /// A mixture of `parts` (weight, component): weights normalized to sum to 1, components
+    /// of weight 0 dropped. The caller has checked the weights (finite, ≥ 0, positive total)
+    /// and that no component is a mixture.
+    pub fn mixture(parts: Vec<(f64, Dist)>) -> Dist {
+        let total: f64 = parts.iter().map(|p| p.0).sum();
+        let (weights, components) = parts
+            .into_iter()
+            .filter(|p| p.0 > 0.0)
+            .map(|(w, d)| (w / total, d))
+            .unzip();
+        Dist::Mixture {
+            weights,
+            components,
+        }
+    }
+
+    /// The mixture's quantile: the smallest x with F(x) ≥ u, F = Σ wᵢ·Fᵢ.
+    ///
+    /// The root lies between the smallest and the largest of the components' own quantiles at
+    /// u (below all of them every Fᵢ < u, at the largest every Fᵢ ≥ u). Bisecting that bracket
+    /// on the floats' order (not their values) keeps F(lo) < u ≤ F(hi) and reaches adjacent
+    /// floats in at most 64 steps, with no tolerance to choose: the result is exact for the
+    /// computed F, and jumps (a discrete or Bernoulli component) need no special case.
+    fn mixture_quantile(&self, u: f64) -> f64 {
+        let Dist::Mixture { ref components, .. } = *self else {
+            return self.quantile(u);
+        };
+        let (mut lo, mut hi) = components
+            .iter()
+            .map(|c| c.quantile(u))
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), q| {
+                (lo.min(q), hi.max(q))
+            });
+        if lo.is_nan() || hi.is_nan() || lo > hi || self.cdf(lo) >= u {
+            return lo;
+        }
+        for _ in 0..80 {
+            let (kl, kh) = (order_key(lo), order_key(hi));
+            if kh - kl <= 1 {
+                break;
+            }
+            let mid = from_order_key(kl + (kh - kl) / 2);
+            if self.cdf(mid) >= u {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        hi
     }
 
     /// True when [`Dist::quantile_from_z`] reads only `z` (an untruncated normal, a
@@ -198,7 +475,35 @@ impl Dist {
             Dist::Pert { low, mode, high } => (low + 4.0 * mode + high) / 6.0,
             Dist::LogNormal { mu, sigma } => (mu + 0.5 * sigma * sigma).exp(),
             Dist::Bernoulli { p } => p,
-            Dist::Normal { .. } => {
+            Dist::Beta { a, b, low, high } => low + (high - low) * a / (a + b),
+            // The centre: the mean when dof > 1, the median (the mean is undefined) otherwise.
+            Dist::StudentT {
+                location, min, max, ..
+            } if min == f64::NEG_INFINITY && max == f64::INFINITY => location,
+            Dist::Discrete {
+                ref values,
+                ref cum,
+            } => {
+                let mut prev = 0.0;
+                values
+                    .iter()
+                    .zip(cum)
+                    .map(|(v, &c)| {
+                        let w = c - prev;
+                        prev = c;
+                        v * w
+                    })
+                    .sum()
+            }
+            Dist::Mixture {
+                ref weights,
+                ref components,
+            } => weights
+                .iter()
+                .zip(components)
+                .map(|(w, c)| w * c.mean())
+                .sum(),
+            Dist::Normal { .. } | Dist::StudentT { .. } => {
                 // Midpoint rule on the quantile function: exact enough for a description.
                 let n = 2000;
                 (0..n)
@@ -245,6 +550,71 @@ impl Dist {
                 fmt_num(sigma)
             ),
             Dist::Bernoulli { p } => format!("bernoulli({})", fmt_num(p)),
+            Dist::Beta { a, b, low, high } => format!(
+                "beta(a {}, b {}, low {}, high {})",
+                fmt_num(a),
+                fmt_num(b),
+                fmt_num(low),
+                fmt_num(high)
+            ),
+            Dist::StudentT {
+                location,
+                scale,
+                dof,
+                min,
+                max,
+            } => {
+                let mut s = format!(
+                    "student_t(location {}, scale {}, dof {}",
+                    fmt_num(location),
+                    fmt_num(scale),
+                    fmt_num(dof)
+                );
+                if min > f64::NEG_INFINITY {
+                    s.push_str(&format!(", min {}", fmt_num(min)));
+                }
+                if max < f64::INFINITY {
+                    s.push_str(&format!(", max {}", fmt_num(max)));
+                }
+                s.push(')');
+                s
+            }
+            Dist::Discrete {
+                ref values,
+                ref cum,
+            } => {
+                if values.len() > 6 {
+                    let (lo, hi) = self.support();
+                    return format!(
+                        "discrete({} values in [{}, {}])",
+                        values.len(),
+                        fmt_num(lo),
+                        fmt_num(hi)
+                    );
+                }
+                let mut prev = 0.0;
+                let parts: Vec<String> = values
+                    .iter()
+                    .zip(cum)
+                    .map(|(v, &c)| {
+                        let w = c - prev;
+                        prev = c;
+                        format!("{} w {}", fmt_num(*v), fmt_num(w))
+                    })
+                    .collect();
+                format!("discrete({})", parts.join(", "))
+            }
+            Dist::Mixture {
+                ref weights,
+                ref components,
+            } => {
+                let parts: Vec<String> = weights
+                    .iter()
+                    .zip(components)
+                    .map(|(w, c)| format!("{} × {}", fmt_num(*w), c.describe()))
+                    .collect();
+                format!("mixture({})", parts.join(" + "))
+            }
         }
     }
 }
@@ -278,6 +648,61 @@ fn triangular_quantile(low: f64, mode: f64, high: f64, u: f64) -> f64 {
     } else {
         high - ((1.0 - u) * width * (high - mode)).sqrt()
     }
+}
+
+fn triangular_cdf(low: f64, mode: f64, high: f64, x: f64) -> f64 {
+    let width = high - low;
+    if width == 0.0 {
+        return if x >= low { 1.0 } else { 0.0 };
+    }
+    if x <= low {
+        0.0
+    } else if x >= high {
+        1.0
+    } else if x < mode {
+        (x - low) * (x - low) / (width * (mode - low))
+    } else {
+        1.0 - (high - x) * (high - x) / (width * (high - mode))
+    }
+}
+
+/// Student-t quantile, truncated to `[min, max]` when either is finite:
+/// `F⁻¹(F(min) + u·(F(max) − F(min)))`. When both bounds lie above the location the same
+/// point is found from the upper tail, `S = 1 − F`, so that a truncation far out keeps its
+/// digits.
+fn student_t_quantile(location: f64, scale: f64, dof: f64, min: f64, max: f64, u: f64) -> f64 {
+    if scale == 0.0 || min == max {
+        return location.clamp(min, max);
+    }
+    let (alpha, beta) = ((min - location) / scale, (max - location) / scale);
+    let t = if alpha == f64::NEG_INFINITY && beta == f64::INFINITY {
+        special::t_quantile(dof, u, 1.0 - u)
+    } else if alpha > 0.0 {
+        // Upper tail: S(x) = S(β) + (1 − u)·(S(α) − S(β)); T's symmetry gives x = −F⁻¹(S).
+        let s = |t: f64| special::t_cdf(dof, -t);
+        let (sa, sb) = (s(alpha), s(beta));
+        let target = sb + (1.0 - u) * (sa - sb);
+        -special::t_quantile(dof, target, 1.0 - target)
+    } else {
+        let f = |t: f64| special::t_cdf(dof, t);
+        let (fa, fb) = (f(alpha), f(beta));
+        let target = fa + u * (fb - fa);
+        special::t_quantile(dof, target, 1.0 - target)
+    };
+    (location + scale * t).clamp(min, max)
+}
+
+/// A key whose integer order is the floats' order (−0 just below +0), for bisecting on the
+/// floats themselves.
+fn order_key(x: f64) -> i128 {
+    let b = x.to_bits() as i64;
+    i128::from(if b < 0 { b ^ i64::MAX } else { b })
+}
+
+/// The float of an [`order_key`].
+fn from_order_key(k: i128) -> f64 {
+    let b = k as i64;
+    f64::from_bits((if b < 0 { b ^ i64::MAX } else { b }) as u64)
 }
 
 fn truncated_normal_quantile(mean: f64, sd: f64, min: f64, max: f64, u: f64) -> f64 {
@@ -409,6 +834,394 @@ mod tests {
         let d = Dist::Bernoulli { p: 0.3 };
         assert_eq!(d.quantile(0.69), 0.0);
         assert_eq!(d.quantile(0.71), 1.0);
+    }
+
+    /// Relative error, measured against `want` (absolute below 1).
+    fn rel(got: f64, want: f64) -> f64 {
+        (got - want).abs() / want.abs().max(1.0)
+    }
+
+    fn statrs_beta(a: f64, b: f64) -> statrs::distribution::Beta {
+        match statrs::distribution::Beta::new(a, b) {
+            Ok(d) => d,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn statrs_t(location: f64, scale: f64, dof: f64) -> statrs::distribution::StudentsT {
+        match statrs::distribution::StudentsT::new(location, scale, dof) {
+            Ok(d) => d,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// u from the far lower tail to the far upper tail.
+    const GRID: [f64; 13] = [
+        1e-12,
+        1e-6,
+        0.001,
+        0.01,
+        0.05,
+        0.2,
+        0.5,
+        0.7,
+        0.95,
+        0.99,
+        0.999,
+        0.999_999,
+        0.999_999_9,
+    ];
+
+    #[test]
+    fn beta_known_answers() {
+        // Reference quantiles of Beta(2, 5) to 20 digits (mpmath, 40-digit bisection of
+        // betainc).
+        let d = Dist::Beta {
+            a: 2.0,
+            b: 5.0,
+            low: 0.0,
+            high: 1.0,
+        };
+        for (u, want) in [
+            (1e-6, 0.000_258_287_829_354_063_6),
+            (0.05, 0.062_849_891_708_354_38),
+            (0.5, 0.264_449_983_295_659_96),
+            (0.95, 0.581_803_409_252_025_9),
+            (0.999_999, 0.955_573_048_030_181_7),
+        ] {
+            let got = d.quantile(u);
+            // 1e-12: the f64 nearest 0.999999 is itself ~1e-17 off, which the upper tail
+            // magnifies.
+            assert!((got - want).abs() <= 1e-12 * want, "u={u}: {got} vs {want}");
+        }
+        // Beta(½, ½) is the arcsine distribution: F⁻¹(u) = sin²(πu/2).
+        let d = Dist::Beta {
+            a: 0.5,
+            b: 0.5,
+            low: 0.0,
+            high: 1.0,
+        };
+        for u in GRID {
+            let want = (std::f64::consts::FRAC_PI_2 * u).sin().powi(2);
+            assert!(
+                (d.quantile(u) - want).abs() <= 1e-12 * want.min(1.0 - want).max(1e-300),
+                "u={u}: {} vs {want}",
+                d.quantile(u)
+            );
+        }
+    }
+
+    #[test]
+    fn beta_agrees_with_statrs() {
+        use statrs::distribution::ContinuousCDF;
+        for (a, b) in [(2.0, 5.0), (0.7, 3.0), (8.0, 1.5), (30.0, 30.0)] {
+            let reference = statrs_beta(a, b);
+            let d = Dist::Beta {
+                a,
+                b,
+                low: 0.0,
+                high: 1.0,
+            };
+            let scaled = Dist::Beta {
+                a,
+                b,
+                low: 10.0,
+                high: 40.0,
+            };
+            for u in GRID {
+                let x = d.quantile(u);
+                assert!((scaled.quantile(u) - (10.0 + 30.0 * x)).abs() < 1e-13);
+                let back = reference.cdf(x);
+                // Relative to the smaller tail probability: the digits a quantile can hold.
+                let tail = u.min(1.0 - u);
+                assert!(
+                    (back - u).abs() <= 1e-9 * tail,
+                    "Beta({a}, {b}) u={u}: x={x}, F(x)={back}"
+                );
+                assert!((d.cdf(x) - back).abs() <= 1e-15);
+                if (0.01..=0.99).contains(&u) {
+                    let theirs = reference.inverse_cdf(u);
+                    assert!(
+                        rel(x, theirs) < 1e-9,
+                        "Beta({a}, {b}) u={u}: {x} vs {theirs}"
+                    );
+                }
+            }
+            let mean = 10.0 + 30.0 * a / (a + b);
+            assert!((scaled.mean() - mean).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn student_t_known_answers() {
+        // Reference quantiles to 20 digits (mpmath, 40-digit bisection of the t CDF).
+        for (dof, u, want) in [
+            (3.0, 1e-6, -103.299_467_780_419_34),
+            (3.0, 0.05, -2.353_363_434_801_823_9),
+            (3.0, 0.95, 2.353_363_434_801_823_9),
+            (3.0, 0.999_999, 103.299_467_780_419_34),
+            (30.0, 1e-6, -5.871_117_120_418_883),
+            (30.0, 0.05, -1.697_260_886_593_957_8),
+            (30.0, 0.999_999, 5.871_117_120_418_883),
+        ] {
+            let d = Dist::StudentT {
+                location: 1.0,
+                scale: 2.0,
+                dof,
+                min: f64::NEG_INFINITY,
+                max: f64::INFINITY,
+            };
+            let got = d.quantile(u);
+            let want = 1.0 + 2.0 * want;
+            assert!(rel(got, want) < 1e-9, "dof={dof} u={u}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn student_t_agrees_with_statrs() {
+        use statrs::distribution::ContinuousCDF;
+        for dof in [0.5, 1.0, 2.5, 4.0, 30.0, 1e4] {
+            let reference = statrs_t(-3.0, 0.5, dof);
+            let d = Dist::StudentT {
+                location: -3.0,
+                scale: 0.5,
+                dof,
+                min: f64::NEG_INFINITY,
+                max: f64::INFINITY,
+            };
+            for u in GRID {
+                let x = d.quantile(u);
+                let back = reference.cdf(x);
+                let tail = u.min(1.0 - u);
+                assert!(
+                    (back - u).abs() <= 1e-9 * tail,
+                    "dof={dof} u={u}: x={x}, F(x)={back}"
+                );
+                if (0.01..=0.99).contains(&u) {
+                    let theirs = reference.inverse_cdf(u);
+                    assert!(rel(x, theirs) < 1e-8, "dof={dof} u={u}: {x} vs {theirs}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn truncated_student_t_inverts_its_cdf() {
+        for (min, max) in [
+            (0.0, f64::INFINITY),
+            (f64::NEG_INFINITY, -1.0),
+            (-1.0, 2.0),
+            // Far in the upper tail: found from the survival function.
+            (20.0, 40.0),
+        ] {
+            let d = Dist::StudentT {
+                location: 0.0,
+                scale: 1.0,
+                dof: 3.0,
+                min,
+                max,
+            };
+            let mut prev = f64::NEG_INFINITY;
+            for i in 1..200 {
+                let u = f64::from(i) / 200.0;
+                let x = d.quantile(u);
+                assert!(
+                    x >= min && x <= max && x >= prev,
+                    "[{min}, {max}] u={u}: {x}"
+                );
+                assert!((d.cdf(x) - u).abs() < 1e-9, "[{min}, {max}] u={u}: {x}");
+                prev = x;
+            }
+        }
+    }
+
+    #[test]
+    fn discrete_sorts_merges_and_steps() {
+        // Unsorted, with a tie (3 twice) and a value of weight 0.
+        let d = Dist::discrete(&[3.0, 1.0, 3.0, 2.0, 9.0], Some(&[1.0, 1.0, 1.0, 1.0, 0.0]));
+        let Dist::Discrete { values, cum } = &d else {
+            panic!("{d:?}")
+        };
+        assert_eq!(values, &[1.0, 2.0, 3.0]);
+        assert_eq!(cum, &[0.25, 0.5, 1.0]);
+        // The smallest value whose cumulative weight reaches u.
+        assert_eq!(d.quantile(0.1), 1.0);
+        assert_eq!(d.quantile(0.25), 1.0);
+        assert_eq!(d.quantile(0.250_000_1), 2.0);
+        assert_eq!(d.quantile(0.5), 2.0);
+        assert_eq!(d.quantile(0.999_999), 3.0);
+        assert_eq!(d.support(), (1.0, 3.0));
+        assert_eq!(d.cdf(2.5), 0.5);
+        assert_eq!(d.cdf(0.5), 0.0);
+        assert!((d.mean() - 2.25).abs() < 1e-15);
+        // No weights: equal.
+        let e = Dist::discrete(&[5.0, 7.0], None);
+        assert_eq!(e.quantile(0.5), 5.0);
+        assert_eq!(e.quantile(0.6), 7.0);
+        assert!(Dist::discrete(&[4.0, 4.0], None).is_fixed());
+    }
+
+    #[test]
+    fn mixture_quantile_inverts_the_weighted_cdf() {
+        let d = Dist::mixture(vec![
+            (
+                0.7,
+                Dist::Uniform {
+                    low: 1.0,
+                    high: 2.0,
+                },
+            ),
+            (0.3, Dist::lognormal_from_interval(30.0, 80.0)),
+        ]);
+        let mut prev = f64::NEG_INFINITY;
+        for i in 1..1000 {
+            let u = f64::from(i) / 1000.0;
+            let x = d.quantile(u);
+            assert!(
+                (d.cdf(x) - u).abs() < 1e-12,
+                "u={u}: x={x}, F(x)={}",
+                d.cdf(x)
+            );
+            assert!(x >= prev);
+            prev = x;
+        }
+        // F = 0.7·(x − 1) below 2 (the lognormal's F there is below 1e-28), so the median is
+        // 1 + 0.5/0.7.
+        assert!((d.quantile(0.5) - (1.0 + 0.5 / 0.7)).abs() < 1e-14);
+        assert!(
+            (d.mean() - (0.7 * 1.5 + 0.3 * Dist::lognormal_from_interval(30.0, 80.0).mean())).abs()
+                < 1e-12
+        );
+    }
+
+    #[test]
+    fn mixture_of_one_is_that_component() {
+        for c in [
+            Dist::Beta {
+                a: 2.0,
+                b: 5.0,
+                low: 0.0,
+                high: 3.0,
+            },
+            Dist::Normal {
+                mean: 5.0,
+                sd: 2.0,
+                min: 0.0,
+                max: f64::INFINITY,
+            },
+            Dist::StudentT {
+                location: 0.0,
+                scale: 1.0,
+                dof: 4.0,
+                min: f64::NEG_INFINITY,
+                max: f64::INFINITY,
+            },
+            Dist::discrete(&[1.0, 2.0, 4.0], None),
+        ] {
+            let m = Dist::mixture(vec![(2.0, c.clone())]);
+            for u in GRID {
+                let (got, want) = (m.quantile(u), c.quantile(u));
+                assert!(
+                    rel(got, want) < 1e-12,
+                    "{} u={u}: {got} vs {want}",
+                    c.describe()
+                );
+            }
+            assert_eq!(m.support(), c.support());
+        }
+    }
+
+    #[test]
+    fn mixture_handles_jumps() {
+        // "30 % nothing, 70 % between 1 and 2": the atom at 0 takes u ≤ 0.3 exactly.
+        let d = Dist::mixture(vec![
+            (0.3, Dist::discrete(&[0.0], None)),
+            (
+                0.7,
+                Dist::Uniform {
+                    low: 1.0,
+                    high: 2.0,
+                },
+            ),
+        ]);
+        assert_eq!(d.quantile(0.1), 0.0);
+        assert_eq!(d.quantile(0.3), 0.0);
+        assert!((d.quantile(0.65) - 1.5).abs() < 1e-14);
+        assert_eq!(d.support(), (0.0, 2.0));
+        // An atom inside a continuous part: a Bernoulli with a uniform over it.
+        let d = Dist::mixture(vec![
+            (0.5, Dist::Bernoulli { p: 0.5 }),
+            (
+                0.5,
+                Dist::Uniform {
+                    low: -1.0,
+                    high: 3.0,
+                },
+            ),
+        ]);
+        // F jumps at 0 from 0.125 to 0.375 and at 1 from 0.5 to 0.75.
+        assert_eq!(d.quantile(0.2), 0.0);
+        assert_eq!(d.quantile(0.375), 0.0);
+        assert_eq!(d.quantile(0.6), 1.0);
+        assert!((d.quantile(0.1) - (-0.2)).abs() < 1e-14);
+        assert!(!d.is_fixed());
+    }
+
+    #[test]
+    fn new_forms_describe_themselves_and_stay_in_support() {
+        let forms = [
+            Dist::Beta {
+                a: 2.0,
+                b: 5.0,
+                low: 10.0,
+                high: 40.0,
+            },
+            Dist::StudentT {
+                location: 0.5,
+                scale: 0.1,
+                dof: 3.0,
+                min: 0.0,
+                max: f64::INFINITY,
+            },
+            Dist::discrete(&[1.0, 2.0], Some(&[1.0, 3.0])),
+            Dist::mixture(vec![
+                (1.0, Dist::discrete(&[0.0], None)),
+                (
+                    3.0,
+                    Dist::Uniform {
+                        low: 5.0,
+                        high: 6.0,
+                    },
+                ),
+            ]),
+        ];
+        let names = [
+            "beta(a 2, b 5, low 10, high 40)",
+            "student_t(location 0.5, scale 0.1, dof 3, min 0)",
+            "discrete(1 w 0.25, 2 w 0.75)",
+            "mixture(0.25 × discrete(0 w 1) + 0.75 × uniform(5, 6))",
+        ];
+        for (d, name) in forms.iter().zip(names) {
+            assert_eq!(d.describe(), name);
+            assert!(!d.is_fixed());
+            assert!(!d.quantile_needs_only_z());
+            let (lo, hi) = d.support();
+            for u in GRID {
+                let x = d.quantile(u);
+                assert!(x >= lo && x <= hi, "{name} u={u}: {x}");
+                assert_eq!(d.quantile_from_z(normal_quantile(u), u), x);
+            }
+        }
+        assert!(
+            Dist::StudentT {
+                location: 1.0,
+                scale: 0.0,
+                dof: 3.0,
+                min: f64::NEG_INFINITY,
+                max: f64::INFINITY
+            }
+            .is_fixed()
+        );
     }
 
     #[test]

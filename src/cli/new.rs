@@ -329,7 +329,83 @@ fn value(d: &Dist) -> String {
             ),
             format!("{{ median = {}, sd_log = {} }}", num(mu.exp()), num(sigma)),
         ),
+        Dist::Beta { a, b, low, high } => format!(
+            "{{ beta_a = {}, beta_b = {}, low = {}, high = {} }}",
+            num(a),
+            num(b),
+            num(low),
+            num(high)
+        ),
+        Dist::StudentT {
+            location,
+            scale,
+            dof,
+            min,
+            max,
+        } => {
+            let mut s = format!(
+                "{{ location = {}, scale = {}, dof = {}",
+                num(location),
+                num(scale),
+                num(dof)
+            );
+            if min.is_finite() {
+                let _ = write!(s, ", min = {}", num(min));
+            }
+            if max.is_finite() {
+                let _ = write!(s, ", max = {}", num(max));
+            }
+            s + " }"
+        }
+        Dist::Discrete {
+            ref values,
+            ref cum,
+        } => {
+            let mut prev = 0.0;
+            let weights: Vec<f64> = cum
+                .iter()
+                .map(|&c| {
+                    let w = c - prev;
+                    prev = c;
+                    w
+                })
+                .collect();
+            format!(
+                "{{ values = {}, weights = {} }}",
+                list(values),
+                list(&weights)
+            )
+        }
+        Dist::Mixture {
+            ref weights,
+            ref components,
+        } => {
+            let parts: Vec<String> = weights
+                .iter()
+                .zip(components)
+                .map(|(w, c)| component(*w, c))
+                .collect();
+            format!("{{ mixture = [{}] }}", parts.join(", "))
+        }
     }
+}
+
+/// A list of numbers as TOML writes it.
+fn list(xs: &[f64]) -> String {
+    let parts: Vec<String> = xs.iter().map(|&x| num(x)).collect();
+    format!("[{}]", parts.join(", "))
+}
+
+/// A mixture's component as its table: `{ weight = w, ... }`. A plain number (a constant) is
+/// written as a uniform of zero width, a Bernoulli as `{ p = q }`.
+fn component(w: f64, d: &Dist) -> String {
+    let form = match *d {
+        Dist::Fixed(x) => format!("{{ low = {}, high = {} }}", num(x), num(x)),
+        Dist::Bernoulli { p } => format!("{{ p = {} }}", num(p)),
+        _ => value(d),
+    };
+    let rest = form.strip_prefix('{').unwrap_or(&form);
+    format!("{{ weight = {},{rest}", num(w))
 }
 
 /// The shorter of two ways to write a value (`a` when they tie).

@@ -24,16 +24,65 @@ enum Op {
 }
 
 /// The parameters of each distribution form that a scale multiplies: those in the field's
-/// units. `sd_log` is not (a lognormal's median scales, its spread in logs stays), nor is `p`.
-const SCALED: [&str; 10] = [
-    "low", "mode", "high", "p5", "p95", "mean", "sd", "min", "max", "median",
+/// units. `sd_log` is not (a lognormal's median scales, its spread in logs stays), nor is `p`,
+/// nor a shape (`beta_a`, `beta_b`, `dof`) or a weight. A discrete form's `values` scale one by
+/// one, a mixture's components each by these rules.
+const SCALED: [&str; 15] = [
+    "low",
+    "mode",
+    "high",
+    "p5",
+    "p95",
+    "mean",
+    "sd",
+    "min",
+    "max",
+    "median",
+    "beta_mean",
+    "beta_sd",
+    "location",
+    "scale",
+    "values",
 ];
 /// The parameters that a shift moves: the locations (every quantile and bound moves by K; a
 /// standard deviation does not).
-const SHIFTED: [&str; 8] = ["low", "mode", "high", "p5", "p95", "mean", "min", "max"];
+const SHIFTED: [&str; 11] = [
+    "low",
+    "mode",
+    "high",
+    "p5",
+    "p95",
+    "mean",
+    "min",
+    "max",
+    "beta_mean",
+    "location",
+    "values",
+];
 /// Every key of a distribution table.
-const DIST_KEYS: [&str; 13] = [
-    "low", "mode", "high", "pert", "p5", "p95", "mean", "sd", "min", "max", "median", "sd_log", "p",
+const DIST_KEYS: [&str; 22] = [
+    "low",
+    "mode",
+    "high",
+    "pert",
+    "p5",
+    "p95",
+    "mean",
+    "sd",
+    "min",
+    "max",
+    "median",
+    "sd_log",
+    "p",
+    "beta_a",
+    "beta_b",
+    "beta_mean",
+    "beta_sd",
+    "location",
+    "scale",
+    "dof",
+    "values",
+    "weights",
 ];
 
 /// Applies one `PATH=VALUE`, `PATH*=K` or `PATH+=K` override to the merged table.
@@ -134,6 +183,26 @@ fn rescale(slot: &mut toml::Value, op: Op, k: f64) -> Result<(), String> {
             *x = apply(*x);
             Ok(())
         }
+        toml::Value::Table(t) if t.contains_key("mixture") && t.len() == 1 => {
+            // Each component by the rules of its own form; its weight stays.
+            if let Some(toml::Value::Array(parts)) = t.get_mut("mixture") {
+                for (i, part) in parts.iter_mut().enumerate() {
+                    if let toml::Value::Table(c) = part {
+                        let weight = c.remove("weight");
+                        let mut form = toml::Value::Table(std::mem::take(c));
+                        let done = rescale(&mut form, op, k);
+                        if let toml::Value::Table(f) = form {
+                            *c = f;
+                        }
+                        if let Some(w) = weight {
+                            c.insert("weight".into(), w);
+                        }
+                        done.map_err(|m| format!("has a component {i} that {m}"))?;
+                    }
+                }
+            }
+            Ok(())
+        }
         toml::Value::Table(t) => {
             if let Some(other) = t.keys().find(|key| !DIST_KEYS.contains(&key.as_str())) {
                 return Err(format!(
@@ -151,6 +220,11 @@ fn rescale(slot: &mut toml::Value, op: Op, k: f64) -> Result<(), String> {
                     "is a lognormal { median, sd_log }, which a shift would not keep lognormal: scale it with *= or set it".into(),
                 );
             }
+            // A beta written without bounds lies on [0, 1]: they move with it.
+            if t.contains_key("beta_a") || t.contains_key("beta_mean") {
+                t.entry("low").or_insert(toml::Value::Float(0.0));
+                t.entry("high").or_insert(toml::Value::Float(1.0));
+            }
             let moved: &[&str] = if op == Op::Scale { &SCALED } else { &SHIFTED };
             for (key, v) in t.iter_mut() {
                 if !moved.contains(&key.as_str()) {
@@ -159,6 +233,17 @@ fn rescale(slot: &mut toml::Value, op: Op, k: f64) -> Result<(), String> {
                 match v {
                     toml::Value::Integer(i) => *v = toml::Value::Float(apply(*i as f64)),
                     toml::Value::Float(x) => *x = apply(*x),
+                    toml::Value::Array(items) => {
+                        for item in items {
+                            match item {
+                                toml::Value::Integer(i) => {
+                                    *item = toml::Value::Float(apply(*i as f64));
+                                }
+                                toml::Value::Float(x) => *x = apply(*x),
+                                _ => {}
+                            }
+                        }
+                    }
                     // Left as it is, for validation to report.
                     _ => {}
                 }

@@ -8,6 +8,7 @@
 //!
 //! - [`args`]: `--trials` forms and limit, the long-run estimate, default folders, help texts,
 //!   `trace --threads`, `new --extends`.
+//! - [`distributions`]: the beta, Student-t, discrete and mixture forms end to end.
 //! - [`error_catalogue`]: every example of `docs/errors.md` prints exactly what it says.
 //! - [`errors`]: bad scenario files (`tests/fixtures/*.toml`, one problem each).
 //! - [`usage`]: bad command lines: `--set`, `--trials`, `--out`, unknown scenario names.
@@ -21,6 +22,7 @@
 mod analysis_text;
 mod args;
 mod conditional;
+mod distributions;
 mod error_catalogue;
 mod errors;
 mod regressions;
