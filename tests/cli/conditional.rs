@@ -1,6 +1,6 @@
 //! `remove` in a variant, conditional tranches and `if_joins` through the binary: what
 //! `explain` says about them, and a run of a variant that uses them. Their bad values are the
-//! catalogue's E-FILE-07..09 and E-VAL-69..71 (checked by `error_catalogue`).
+//! catalogue's E-FILE-07..09 and E-VAL-73..75 (checked by `error_catalogue`).
 
 use std::fs;
 
