@@ -3,6 +3,7 @@
 
 mod analysis;
 mod batch;
+mod capacity;
 mod conditional;
 mod known_answer;
 mod reference;
