@@ -30,8 +30,7 @@ pub use load::{BUILTIN_BASE, MAX_ENTRIES, MAX_EXTENDS_DEPTH, builtin_base, load,
 pub use types::{
     Capacity, Cash, ContractCapacity, Correlation, Cost, CostKind, Debt, Event, Interpolation, Ipo,
     Obligation, Param, Participant, Profile, Removed, Requirement, Round, RunDefaults, Scenario,
-    Segment, SegmentKind,
-    Series, Share, SourceFile, TiedSpend, Time, Timing, Tranche, When,
+    Segment, SegmentKind, Series, Share, SourceFile, TiedSpend, Time, Timing, Tranche, When,
 };
 pub use types::{Driver, Drivers, Users};
 

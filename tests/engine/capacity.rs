@@ -67,13 +67,20 @@ fn served_revenue_is_the_least_of_demand_and_what_capacity_serves() {
     close(o.years[base + 1], idle.iter().sum(), 1e-12, "idle GW-years");
     for y in 0..4 {
         close(fig(series::DEMAND, y), 12.0, 1e-12, "demand by year");
-        close(fig(series::UNSERVED, y), [6.0, 3.0, 0.0, 0.0][y], 1e-12, "unserved by year");
+        close(
+            fig(series::UNSERVED, y),
+            [6.0, 3.0, 0.0, 0.0][y],
+            1e-12,
+            "unserved by year",
+        );
         close(fig(series::GW, y), gw[y], 1e-12, "GW by year");
         close(fig(series::IDLE, y), idle[y], 1e-12, "idle by year");
     }
     // The summary says the same, and every trial is bound.
     let (_, summary) = run(&m, 200, 1, 1);
-    let c = summary.capacity.as_ref().expect("a capacity summary");
+    let Some(c) = summary.capacity.as_ref() else {
+        panic!("no capacity summary");
+    };
     close(c.unserved_revenue.mean, 9.0, 1e-9, "summary unserved");
     assert_eq!(c.probability_bound.estimate, 1.0);
     assert!(summary.bands.capacity.is_some());
@@ -106,5 +113,8 @@ fn without_capacity_nothing_is_added() {
     let (_, summary) = run(&m, 50, 1, 1);
     assert!(summary.capacity.is_none());
     let json = serde_json::to_string(&summary).unwrap_or_default();
-    assert!(!json.contains("capacity"), "no capacity keys without [capacity]");
+    assert!(
+        !json.contains("capacity"),
+        "no capacity keys without [capacity]"
+    );
 }
