@@ -216,7 +216,36 @@ pub fn render_table(s: &Summary) -> String {
         usd_b(m("ipo_raise")),
         usd_b(m("debt_drawn"))
     );
+    if let Some(c) = &s.capacity {
+        capacity_lines(&mut o, s, c);
+    }
     o
+}
+
+/// With `[capacity]`: how often and how much revenue the compute could not serve, and the
+/// capacity online and idle in the latest report year before the horizon's last year (or the
+/// last year).
+fn capacity_lines(o: &mut String, s: &Summary, c: &crate::summary::CapacitySummary) {
+    let _ = writeln!(
+        o,
+        "  Capacity: revenue unserved in {:.1} % of trials, mean ${}B over the horizon; idle capacity mean {:.1} GW-years",
+        100.0 * c.probability_bound.estimate,
+        usd_b(c.unserved_revenue.mean),
+        c.idle_gw_years.mean
+    );
+    let last = c.by_year.keys().next_back().cloned().unwrap_or_default();
+    let year = s.gap_by_year.keys().rfind(|y| **y < last).unwrap_or(&last);
+    if let Some(v) = c.by_year.get(year) {
+        let y = year;
+        let _ = writeln!(
+            o,
+            "            {y} (medians): {:.1} GW online, {:.1} GW idle, demand ${}B; revenue unserved mean ${}B",
+            v.capacity_gw.p50,
+            v.idle_gw.p50,
+            usd_b(v.demand.p50),
+            usd_b(v.unserved_revenue.mean)
+        );
+    }
 }
 
 #[cfg(test)]
