@@ -130,8 +130,10 @@ pub struct Scratch {
     /// Per segment, its growth rate after an event, NaN before any.
     after: Vec<f64>,
     seg_par: Vec<SegPar>,
-    /// Per segment, the growth factor (1 + g(t_k))^dt of each step, when it does not depend
-    /// on the state (no ceiling); [segment][step].
+    /// Per segment, [segment][step]: for a growth segment, the growth factor (1 + g(t_k))^dt
+    /// of each step when it does not depend on the state (no ceiling); for an annual-figures
+    /// or a driver segment, the trial's level of the run-rate at each step ($B/yr), before
+    /// scale and shocks.
     step_growth: Vec<f64>,
     /// Standard normals of the segments' shocks, [segment][update]: the update after step k
     /// for k = 0..n−2, each row padded with zeros to [`shock_stride`].
