@@ -55,36 +55,13 @@ pub fn draw<DB: DrawingBackend>(
         },
     )?;
     for (label, b, colour) in &series[..2] {
-        chart
-            .draw_series(std::iter::once(band(
-                t,
-                &b.p5,
-                &b.p95,
-                colour.mix(0.16).filled(),
-            )))
-            .map_err(err_text)?
-            .label(format!("{label}: 5–95 %"))
-            .legend(swatch(colour.mix(0.16), st));
+        let label = format!("{label}: 5–95 %");
+        labelled_band(&mut chart, st, t, (&b.p5, &b.p95), *colour, 0.16, label)?;
     }
     for (label, b, colour) in &series {
-        let style = st.line(*colour);
-        let points = t.iter().copied().zip(b.p50.iter().copied());
-        if *colour == OKABE_GREEN {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    points,
-                    st.px(10.0),
-                    st.px(6.0),
-                    style,
-                ))
-                .map_err(err_text)?
-        } else {
-            chart
-                .draw_series(LineSeries::new(points, style))
-                .map_err(err_text)?
-        }
-        .label(format!("{label}: median"))
-        .legend(line_swatch(style, st));
+        let dashed = *colour == OKABE_GREEN;
+        let label = format!("{label}: median");
+        labelled_line(&mut chart, st, (t, &b.p50), *colour, dashed, label)?;
     }
     legend(&mut chart, st, SeriesLabelPosition::UpperLeft)
 }

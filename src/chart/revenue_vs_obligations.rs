@@ -46,47 +46,16 @@ pub fn draw<DB: DrawingBackend>(
     )?;
     // Revenue and obligations get full bands; the total outflow only its median, to keep the
     // chart readable (its band overlaps the obligations' almost entirely).
-    for (label, band_data, colour) in &series[..2] {
-        chart
-            .draw_series(std::iter::once(band(
-                t,
-                &band_data.p5,
-                &band_data.p95,
-                colour.mix(0.14).filled(),
-            )))
-            .map_err(err_text)?
-            .label(format!("{label}: 5–95 %"))
-            .legend(swatch(colour.mix(0.14), st));
-        chart
-            .draw_series(std::iter::once(band(
-                t,
-                &band_data.p25,
-                &band_data.p75,
-                colour.mix(0.32).filled(),
-            )))
-            .map_err(err_text)?
-            .label(format!("{label}: 25–75 %"))
-            .legend(swatch(colour.mix(0.32), st));
+    for (label, b, colour) in &series[..2] {
+        let outer = format!("{label}: 5–95 %");
+        labelled_band(&mut chart, st, t, (&b.p5, &b.p95), *colour, 0.14, outer)?;
+        let inner = format!("{label}: 25–75 %");
+        labelled_band(&mut chart, st, t, (&b.p25, &b.p75), *colour, 0.32, inner)?;
     }
-    for (label, band_data, colour) in &series {
-        let style = st.line(*colour);
-        let points = t.iter().copied().zip(band_data.p50.iter().copied());
-        if *colour == ORANGE {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    points,
-                    st.px(10.0),
-                    st.px(6.0),
-                    style,
-                ))
-                .map_err(err_text)?
-        } else {
-            chart
-                .draw_series(LineSeries::new(points, style))
-                .map_err(err_text)?
-        }
-        .label(format!("{label}: median"))
-        .legend(line_swatch(style, st));
+    for (label, b, colour) in &series {
+        let dashed = *colour == ORANGE;
+        let label = format!("{label}: median");
+        labelled_line(&mut chart, st, (t, &b.p50), *colour, dashed, label)?;
     }
     legend(&mut chart, st, SeriesLabelPosition::UpperLeft)
 }

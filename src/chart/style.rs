@@ -597,6 +597,62 @@ pub fn band(t: &[f64], lo: &[f64], hi: &[f64], style: ShapeStyle) -> Polygon<(f6
     Polygon::new(pts, style)
 }
 
+/// Draws a band between `lo` and `hi` over `t`, filled in `colour` at `alpha`, with its legend
+/// entry `label`.
+///
+/// # Errors
+/// plotters' error as text.
+pub fn labelled_band<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    st: &Style,
+    t: &[f64],
+    (lo, hi): (&[f64], &[f64]),
+    colour: RGBColor,
+    alpha: f64,
+    label: String,
+) -> Result<(), String> {
+    chart
+        .draw_series(std::iter::once(band(t, lo, hi, colour.mix(alpha).filled())))
+        .map_err(err_text)?
+        .label(label)
+        .legend(swatch(colour.mix(alpha), st));
+    Ok(())
+}
+
+/// Draws the line of `values` over `t` in `colour`, dashed if `dashed`, with its legend entry
+/// `label`.
+///
+/// # Errors
+/// plotters' error as text.
+pub fn labelled_line<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    st: &Style,
+    (t, values): (&[f64], &[f64]),
+    colour: RGBColor,
+    dashed: bool,
+    label: String,
+) -> Result<(), String> {
+    let style = st.line(colour);
+    let points = t.iter().copied().zip(values.iter().copied());
+    if dashed {
+        chart
+            .draw_series(DashedLineSeries::new(
+                points,
+                st.px(10.0),
+                st.px(6.0),
+                style,
+            ))
+            .map_err(err_text)?
+    } else {
+        chart
+            .draw_series(LineSeries::new(points, style))
+            .map_err(err_text)?
+    }
+    .label(label)
+    .legend(line_swatch(style, st));
+    Ok(())
+}
+
 /// Draws the legend of a chart in the house style.
 ///
 /// # Errors
