@@ -239,24 +239,22 @@ pub(super) fn solve(
     snaps: &mut [Snap],
 ) -> (f64, usize, bool) {
     // The plain path's deepest point below its start, and where: m(x) at r = 0.
-    let mut s = 0.0_f64;
-    let (mut lowest, mut lowest_at) = (f64::INFINITY, 0);
-    let mut k = 0;
-    let mut scan = |to: usize| {
-        let to = to.clamp(k, net.len());
-        for &v in &net[k..to] {
-            s += v;
-            k += 1;
-            if s < lowest {
-                (lowest, lowest_at) = (s, k);
-            }
-        }
-        lowest
+    // One lane: each step's flow as a row of one.
+    let rows = |a: usize, b: usize| net[a..b].iter().map(std::array::from_ref);
+    let mut sc = Scan {
+        sum: [0.0],
+        lowest: [f64::INFINITY],
+        at: [0],
     };
+    let mut k = 0;
     for (j, snap) in ends.clone().zip(snaps.iter_mut()) {
-        snap.lowest = scan(j);
+        let j = j.clamp(k, net.len());
+        sc = sc.rows(rows(k, j), k);
+        k = j;
+        snap.lowest = sc.lowest[0];
     }
-    scan(net.len());
+    sc = sc.rows(rows(k, net.len()), k);
+    let (lowest, lowest_at) = (sc.lowest[0], sc.at[0]);
     if net.is_empty() {
         return ((t.floor - t.cash0).max(0.0), 0, false);
     }
@@ -302,43 +300,59 @@ pub(super) fn lowest_position(
     ends: impl Iterator<Item = usize>,
     snaps: &mut [Snap],
 ) -> (f64, f64, usize) {
-    let mut st = Pass {
-        p: t.cash0 + x - t.floor,
-        dp: 1.0,
-        d: 0.0,
-        dd: 0.0,
-        m: f64::INFINITY,
-        dm: 1.0,
-        at: 0,
-    };
+    // One lane: each step's flow as a row of one.
+    let rows = |a: usize, b: usize| net[a..b].iter().map(std::array::from_ref);
+    let rate_dt = [t.rate_dt];
+    let mut st = Pass::new(&[t], &[x]);
     let mut k = 0;
     for (j, snap) in ends.zip(snaps.iter_mut()) {
         let j = j.min(net.len()).max(k);
-        st.steps(&net[k..j], k, t.rate_dt);
+        st.steps(rows(k, j), k, &rate_dt);
         k = j;
-        (snap.m, snap.slope) = (st.m, st.dm);
+        (snap.m, snap.slope) = (st.m[0], st.dm[0]);
     }
-    st.steps(&net[k..], k, t.rate_dt);
-    (st.m, st.dm, st.at)
+    st.steps(rows(k, net.len()), k, &rate_dt);
+    (st.m[0], st.dm[0], st.at[0])
 }
 
+/// The state of a pass of the recurrence for `L` trials side by side (one for the scalar
+/// solve, [`LANES`](super::lanes::LANES) for the engine's): p, the debt drawn so far
+/// D = max(0, max −p_i), their slopes in x, the lowest p so far, its slope and where. One
+/// definition for both, so a lane computes exactly what the scalar solve does.
 #[derive(Clone, Copy)]
-/// The state of one pass of the recurrence: p, the debt drawn so far
-/// D = max(0, max −p_i), the lowest p so far, their slopes in x, and where the lowest is.
-struct Pass {
-    p: f64,
-    dp: f64,
-    d: f64,
-    dd: f64,
-    m: f64,
-    dm: f64,
-    at: usize,
+pub(super) struct Pass<const L: usize> {
+    pub(super) p: [f64; L],
+    pub(super) dp: [f64; L],
+    pub(super) d: [f64; L],
+    pub(super) dd: [f64; L],
+    pub(super) m: [f64; L],
+    pub(super) dm: [f64; L],
+    pub(super) at: [usize; L],
 }
 
-impl Pass {
-    /// Steps through `net`, whose first step is step `k0` of the path.
+impl<const L: usize> Pass<L> {
+    /// A pass with `x[l]` added to lane l's starting cash.
+    pub(super) fn new(t: &[Terms; L], x: &[f64; L]) -> Pass<L> {
+        Pass {
+            p: std::array::from_fn(|l| t[l].cash0 + x[l] - t[l].floor),
+            dp: [1.0; L],
+            d: [0.0; L],
+            dd: [0.0; L],
+            m: [f64::INFINITY; L],
+            dm: [1.0; L],
+            at: [0; L],
+        }
+    }
+
+    /// Steps through rows `k0..k0 + net.len()`: the scalar pass's operations, lane by lane.
     #[inline(always)]
-    fn steps(&mut self, net: &[f64], k0: usize, rate_dt: f64) {
+    pub(super) fn steps<'r>(
+        &mut self,
+        net: impl Iterator<Item = &'r [f64; L]>,
+        k0: usize,
+        rate_dt: &[f64; L],
+    ) {
+        // Locals rather than fields, so that the lanes stay in vector registers.
         let Pass {
             mut p,
             mut dp,
@@ -348,18 +362,20 @@ impl Pass {
             mut dm,
             mut at,
         } = *self;
-        for (k, &v) in net.iter().enumerate() {
-            // Selections rather than branches: which step sets the debt, and which the
-            // minimum, changes from trial to trial.
-            let up = -p > d;
-            d = if up { -p } else { d };
-            dd = if up { -dp } else { dd };
-            p += v - rate_dt * d;
-            dp -= rate_dt * dd;
-            let low = p < m;
-            m = if low { p } else { m };
-            dm = if low { dp } else { dm };
-            at = if low { k0 + k + 1 } else { at };
+        let rate_dt = *rate_dt;
+        for (k, v) in net.enumerate() {
+            let here = k0 + k + 1;
+            for l in 0..L {
+                let up = -p[l] > d[l];
+                d[l] = if up { -p[l] } else { d[l] };
+                dd[l] = if up { -dp[l] } else { dd[l] };
+                p[l] += v[l] - rate_dt[l] * d[l];
+                dp[l] -= rate_dt[l] * dd[l];
+                let low = p[l] < m[l];
+                m[l] = if low { p[l] } else { m[l] };
+                dm[l] = if low { dp[l] } else { dm[l] };
+                at[l] = if low { here } else { at[l] };
+            }
         }
         *self = Pass {
             p,
@@ -370,6 +386,37 @@ impl Pass {
             dm,
             at,
         };
+    }
+}
+
+/// The plain path's running sum of `L` trials side by side, its lowest point and where (one
+/// definition for the scalar solve and the lanes, like [`Pass`]).
+#[derive(Clone, Copy)]
+pub(super) struct Scan<const L: usize> {
+    pub(super) sum: [f64; L],
+    pub(super) lowest: [f64; L],
+    pub(super) at: [usize; L],
+}
+
+impl<const L: usize> Scan<L> {
+    /// After rows `k0..k0 + net.len()`: the scalar scan's operations, lane by lane.
+    #[inline(always)]
+    pub(super) fn rows<'r>(self, net: impl Iterator<Item = &'r [f64; L]>, k0: usize) -> Scan<L> {
+        let Scan {
+            mut sum,
+            mut lowest,
+            mut at,
+        } = self;
+        for (k, row) in net.enumerate() {
+            let here = k0 + k + 1;
+            for l in 0..L {
+                sum[l] += row[l];
+                let low = sum[l] < lowest[l];
+                lowest[l] = if low { sum[l] } else { lowest[l] };
+                at[l] = if low { here } else { at[l] };
+            }
+        }
+        Scan { sum, lowest, at }
     }
 }
 

@@ -10,7 +10,7 @@
 //! floating-point operations per trial; side by side, the lanes fill the vector units and
 //! hide each other's latency.
 
-use super::gap::{self, First, Prefix, Terms};
+use super::gap::{self, First, Pass, Prefix, Scan, Terms};
 use super::{Scratch, metric, prepare};
 use crate::model::Model;
 
@@ -25,73 +25,6 @@ pub(super) struct GapLanes<const L: usize> {
     ends: Vec<usize>,
 }
 
-/// State of a pass of `L` lanes (see [`gap::lowest_position`]): p, its debt D and their
-/// slopes, the lowest p, its slope and where.
-#[derive(Clone, Copy)]
-struct Pass<const L: usize> {
-    p: [f64; L],
-    dp: [f64; L],
-    d: [f64; L],
-    dd: [f64; L],
-    m: [f64; L],
-    dm: [f64; L],
-    at: [usize; L],
-}
-
-impl<const L: usize> Pass<L> {
-    /// A pass with `x[l]` added to lane l's starting cash.
-    fn new(t: &[Terms; L], x: &[f64; L]) -> Pass<L> {
-        Pass {
-            p: std::array::from_fn(|l| t[l].cash0 + x[l] - t[l].floor),
-            dp: [1.0; L],
-            d: [0.0; L],
-            dd: [0.0; L],
-            m: [f64::INFINITY; L],
-            dm: [1.0; L],
-            at: [0; L],
-        }
-    }
-
-    /// Steps through rows `k0..k0 + net.len()`: the scalar pass's operations, lane by lane.
-    #[inline(always)]
-    fn steps(&mut self, net: &[[f64; L]], k0: usize, rate_dt: &[f64; L]) {
-        // Locals rather than fields, so that the lanes stay in vector registers.
-        let Pass {
-            mut p,
-            mut dp,
-            mut d,
-            mut dd,
-            mut m,
-            mut dm,
-            mut at,
-        } = *self;
-        let rate_dt = *rate_dt;
-        for (k, v) in net.iter().enumerate() {
-            let here = k0 + k + 1;
-            for l in 0..L {
-                let up = -p[l] > d[l];
-                d[l] = if up { -p[l] } else { d[l] };
-                dd[l] = if up { -dp[l] } else { dd[l] };
-                p[l] += v[l] - rate_dt[l] * d[l];
-                dp[l] -= rate_dt[l] * dd[l];
-                let low = p[l] < m[l];
-                m[l] = if low { p[l] } else { m[l] };
-                dm[l] = if low { dp[l] } else { dm[l] };
-                at[l] = if low { here } else { at[l] };
-            }
-        }
-        *self = Pass {
-            p,
-            dp,
-            d,
-            dd,
-            m,
-            dm,
-            at,
-        };
-    }
-}
-
 impl<const L: usize> GapLanes<L> {
     /// One pass at `x` over the first `upto` steps, noting m and its slope at each end.
     fn pass(&mut self, t: &[Terms; L], x: &[f64; L], upto: usize) -> Pass<L> {
@@ -100,11 +33,11 @@ impl<const L: usize> GapLanes<L> {
         let mut k = 0;
         for (&j, seen) in self.ends.iter().zip(self.seen.iter_mut()) {
             let j = j.min(upto);
-            st.steps(&self.net[k..j], k, &rate_dt);
+            st.steps(self.net[k..j].iter(), k, &rate_dt);
             k = j;
             *seen = std::array::from_fn(|l| (st.m[l], st.dm[l]));
         }
-        st.steps(&self.net[k..upto], k, &rate_dt);
+        st.steps(self.net[k..upto].iter(), k, &rate_dt);
         st
     }
 }
@@ -212,13 +145,13 @@ fn lowest<const L: usize>(
     let mut k = 0;
     for (r, &j) in b.ends.iter().enumerate() {
         let j = j.clamp(k, n);
-        sc = sc.rows(&b.net[k..j], k);
+        sc = sc.rows(b.net[k..j].iter(), k);
         k = j;
         for (sl, &v) in s.iter_mut().zip(&sc.lowest) {
             sl.gap_snaps[r].lowest = v;
         }
     }
-    sc = sc.rows(&b.net[k..], k);
+    sc = sc.rows(b.net[k..].iter(), k);
     let (lowest, lowest_at) = (sc.lowest, sc.at);
     std::array::from_fn(|l| {
         let f = First::new(t[l], lowest[l], lowest_at[l]);
@@ -229,36 +162,6 @@ fn lowest<const L: usize>(
         }
         f
     })
-}
-
-/// The plain path's running sum of `L` lanes, its lowest point and where.
-#[derive(Clone, Copy)]
-struct Scan<const L: usize> {
-    sum: [f64; L],
-    lowest: [f64; L],
-    at: [usize; L],
-}
-
-impl<const L: usize> Scan<L> {
-    /// After rows `k0..k0 + net.len()`: the scalar scan's operations, lane by lane.
-    #[inline(always)]
-    fn rows(self, net: &[[f64; L]], k0: usize) -> Scan<L> {
-        let Scan {
-            mut sum,
-            mut lowest,
-            mut at,
-        } = self;
-        for (k, row) in net.iter().enumerate() {
-            let here = k0 + k + 1;
-            for l in 0..L {
-                sum[l] += row[l];
-                let low = sum[l] < lowest[l];
-                lowest[l] = if low { sum[l] } else { lowest[l] };
-                at[l] = if low { here } else { at[l] };
-            }
-        }
-        Scan { sum, lowest, at }
-    }
 }
 
 /// Copies what the latest pass saw at the report years' ends into lane `l`'s snapshots.
