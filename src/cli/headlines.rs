@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use clap::Args;
 use funding_gap::engine::{self, RunConfig};
 use funding_gap::report;
-use funding_gap::scenario;
 use funding_gap::summary;
 
 use super::{AppError, INTERRUPTED};
@@ -70,19 +69,11 @@ pub fn execute(args: &HeadlinesArgs) -> Result<(), AppError> {
     let Some(file) = &args.update else {
         return out!("{table}");
     };
-    let text = std::fs::read_to_string(file).map_err(|e| AppError::Read {
-        path: file.display().to_string(),
-        what: "the file to update",
-        reason: scenario::io_reason(&e),
-    })?;
-    let updated = report::replace_between_markers(&text, &table).ok_or_else(|| {
-        AppError::Usage(format!(
-            "{}: no `{}` … `{}` markers to put the table between",
-            file.display(),
-            report::HEADLINES_BEGIN,
-            report::HEADLINES_END
-        ))
-    })?;
-    report::write_atomic(file, updated.as_bytes())?;
+    super::UpdateTarget {
+        path: file.clone(),
+        begin: report::HEADLINES_BEGIN,
+        end: report::HEADLINES_END,
+    }
+    .update(Some(&table))?;
     outln!("Updated the headline table in {}", file.display())
 }

@@ -21,6 +21,7 @@ pub mod format;
 mod headlines;
 mod manifest;
 mod summary_json;
+mod switches;
 mod table;
 mod trials_csv;
 
@@ -31,9 +32,13 @@ pub use analysis_text::{render_comparison, render_sweep, render_trace, render_wo
 pub use bands_csv::BandsCsv;
 pub use explain_text::render_explanation;
 pub use folder::{LOCK_FILE, OutputFolder, Removed};
-pub use headlines::{HEADLINES_BEGIN, HEADLINES_END, render_headlines, replace_between_markers};
+pub use headlines::{
+    HEADLINES_BEGIN, HEADLINES_END, generated_header, render_headlines, replace_between_markers,
+    replace_block,
+};
 pub use manifest::{Manifest, read_manifest, write_manifest};
 pub use summary_json::SummaryJson;
+pub use switches::{SWITCHES_BEGIN, SWITCHES_END, render_switches, render_switches_markdown};
 pub use table::{render_table, usd_b};
 pub use trials_csv::TrialsCsv;
 

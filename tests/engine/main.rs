@@ -10,4 +10,5 @@ mod reference;
 mod revenue_forms;
 mod statistical;
 mod support;
+mod switches;
 mod templates;
