@@ -386,10 +386,7 @@ fn changes(a: &Summary, b: &Summary, p: &Paired) -> Changes {
             yb.shortfall_probability.estimate,
         );
         shortfall_by_year.insert(key.clone(), prob(s, pa, pb));
-        gap_by_year.insert(
-            key,
-            Change::new(g, ya.gap.std_error, yb.gap.std_error),
-        );
+        gap_by_year.insert(key, Change::new(g, ya.gap.std_error, yb.gap.std_error));
     }
     let metric_se = |s: &Summary, k: &str| s.metrics.get(k).map_or(f64::NAN, |m| m.std_error);
     Changes {
@@ -451,9 +448,10 @@ mod tests {
                 let Ok(t) = sw.apply(&s) else { continue };
                 let b = compile(&t).unwrap_or_else(|e| panic!("{}: {e}", t.name));
                 let (mut sa, mut sb) = (Scratch::new(&a), Scratch::new(&b));
-                let members: Vec<usize> = a.copula.as_ref().map_or(Vec::new(), |c| {
-                    c.members.iter().skip(1).copied().collect()
-                });
+                let members: Vec<usize> = a
+                    .copula
+                    .as_ref()
+                    .map_or(Vec::new(), |c| c.members.iter().skip(1).copied().collect());
                 for trial in [0, 1, 17, 999] {
                     sample_inputs(&a, 42, trial, &mut sa);
                     sample_inputs(&b, 42, trial, &mut sb);
@@ -486,7 +484,12 @@ mod tests {
     fn switches_turn_off_what_they_name_and_say_when_they_do_not_apply() {
         let base = builtin_base(&[]).unwrap_or_else(|e| panic!("{e}"));
         let off = |sw: Switch| sw.apply(&base).unwrap_or_else(|e| panic!("{e}"));
-        assert!(off(Switch::Deferral).obligations.iter().all(|o| is_zero(&o.flexible_share)));
+        assert!(
+            off(Switch::Deferral)
+                .obligations
+                .iter()
+                .all(|o| is_zero(&o.flexible_share))
+        );
         assert!(off(Switch::Revolver).debt.is_none());
         assert!(off(Switch::CapacityLink).capacity.is_none() || base.capacity.is_none());
         assert!(
@@ -497,8 +500,18 @@ mod tests {
                 .all(|p| p.tied_spend.is_none())
         );
         let c = off(Switch::Correlations);
-        assert!(c.correlations.iter().chain(&c.revenue_correlations).all(|c| c.rho == 0.0));
-        assert!(off(Switch::Ipo).ipo.as_ref().is_some_and(|i| is_zero(&i.happens)));
+        assert!(
+            c.correlations
+                .iter()
+                .chain(&c.revenue_correlations)
+                .all(|c| c.rho == 0.0)
+        );
+        assert!(
+            off(Switch::Ipo)
+                .ipo
+                .as_ref()
+                .is_some_and(|i| is_zero(&i.happens))
+        );
         let mut bare = base.clone();
         for sw in Switch::ALL {
             if let Ok(s) = sw.apply(&bare) {

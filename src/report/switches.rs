@@ -14,24 +14,24 @@ pub const SWITCHES_BEGIN: &str = "<!-- switches:begin -->";
 /// Marker after the generated table.
 pub const SWITCHES_END: &str = "<!-- switches:end -->";
 
+/// A column's cell for the scenario as is.
+type ValueCell = Box<dyn Fn(&Headline) -> String>;
+/// A column's cell for a switch: from its changes and its own headline numbers.
+type ChangeCell = Box<dyn Fn(&Changes, &Headline) -> String>;
+
 /// A column of the table: its header (in Markdown; in the terminal over two lines), the
 /// baseline's cell and a switch's.
 struct Column {
     header: String,
     lines: [String; 2],
-    value: Box<dyn Fn(&Headline) -> String>,
-    change: Box<dyn Fn(&Changes, &Headline) -> String>,
+    value: ValueCell,
+    change: ChangeCell,
 }
 
 impl Column {
     /// A column headed by `lines`; in Markdown on one line, joined by `sep` (`""`: the second
     /// line goes inside the first's closing parenthesis).
-    fn new(
-        lines: [&str; 2],
-        sep: &str,
-        value: Box<dyn Fn(&Headline) -> String>,
-        change: Box<dyn Fn(&Changes, &Headline) -> String>,
-    ) -> Column {
+    fn new(lines: [&str; 2], sep: &str, value: ValueCell, change: ChangeCell) -> Column {
         let header = match (lines[1].is_empty(), sep) {
             (true, _) => lines[0].to_string(),
             // "P(shortfall)" + "by 2027" reads "P(shortfall by 2027)".
@@ -198,12 +198,7 @@ pub fn render_switches(s: &Switches) -> String {
         .collect();
     rows.extend(body(s, &cols));
     let widths: Vec<usize> = (0..=cols.len())
-        .map(|j| {
-            rows.iter()
-                .map(|r| r[j].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
+        .map(|j| rows.iter().map(|r| r[j].chars().count()).max().unwrap_or(0))
         .collect();
     for row in &rows {
         let mut line = String::from(" ");
