@@ -4,7 +4,7 @@ use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
-use crate::engine::{RunConfig, RunError, simulate_many};
+use crate::engine::{Paired, RunConfig, RunError, simulate_many};
 use crate::model::Model;
 use crate::summary::{Summary, summarize};
 
@@ -71,7 +71,22 @@ pub fn compare(
     progress: &dyn Fn(u64),
     cancel: Option<&AtomicBool>,
 ) -> Result<Comparison, RunError> {
-    let (runs, paired) = simulate_many(models, cfg, progress, None, cancel)?;
+    compare_with_pairs(models, cfg, progress, cancel).map(|(c, _)| c)
+}
+
+/// [`compare`], also returning the engine's paired statistics of each scenario after the
+/// first (for analyses that need more paired differences than [`PairedDiff`] reports, such
+/// as the deficit's).
+///
+/// # Errors
+/// [`RunError`] as [`simulate_many`].
+pub fn compare_with_pairs(
+    models: &[Model],
+    cfg: &RunConfig,
+    progress: &dyn Fn(u64),
+    cancel: Option<&AtomicBool>,
+) -> Result<(Comparison, Vec<Paired>), RunError> {
+    let (runs, pairs) = simulate_many(models, cfg, progress, None, cancel)?;
     let summaries: Vec<Summary> = models
         .iter()
         .zip(&runs)
@@ -81,7 +96,7 @@ pub fn compare(
     let n = cfg.trials as f64;
     let paired = summaries[1..]
         .iter()
-        .zip(&paired)
+        .zip(&pairs)
         .map(|(b, p)| {
             let q = |s: &Summary, k: &str| s.gap.quantiles.get(k).copied().unwrap_or(f64::NAN);
             PairedDiff {
@@ -116,5 +131,5 @@ pub fn compare(
             }
         })
         .collect();
-    Ok(Comparison { summaries, paired })
+    Ok((Comparison { summaries, paired }, pairs))
 }

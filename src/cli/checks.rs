@@ -11,7 +11,7 @@ use funding_gap::report;
 use funding_gap::scenario::{self, Scenario};
 
 use super::AppError;
-use super::headlines::{summarize_all, update_block};
+use super::headlines::summarize_all;
 
 /// Print the first scenario's published checks beside every scenario's value of them
 #[derive(Debug, Args)]
@@ -77,6 +77,14 @@ pub fn execute(args: &ChecksArgs) -> Result<(), AppError> {
             first.origin
         )));
     }
+    let target = args.update.as_ref().map(|path| super::UpdateTarget {
+        path: path.clone(),
+        begin: report::CHECKS_BEGIN,
+        end: report::CHECKS_END,
+    });
+    if let Some(t) = &target {
+        t.update(None)?;
+    }
     let models = scenarios
         .into_iter()
         .map(|s| model::compile(&with_checks_of(s, &first)).map_err(AppError::from))
@@ -98,13 +106,14 @@ pub fn execute(args: &ChecksArgs) -> Result<(), AppError> {
             .unwrap_or_default()
     );
     let table = report::render_checks_table(&summaries, &command);
-    match &args.update {
+    match &target {
         None => out!("{table}"),
-        Some(file) => update_block(
-            file,
-            (report::CHECKS_BEGIN, report::CHECKS_END),
-            &table,
-            "published-figures table",
-        ),
+        Some(t) => {
+            t.update(Some(&table))?;
+            outln!(
+                "Updated the published-figures table in {}",
+                t.path.display()
+            )
+        }
     }
 }

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use clap::Args;
 use funding_gap::engine::{self, RunConfig};
 use funding_gap::report;
-use funding_gap::scenario;
 use funding_gap::summary;
 
 use super::{AppError, INTERRUPTED};
@@ -62,15 +61,16 @@ pub fn execute(args: &HeadlinesArgs) -> Result<(), AppError> {
             .unwrap_or_default()
     );
     let table = report::render_headlines(&summaries, &command);
-    match &args.update {
-        None => out!("{table}"),
-        Some(file) => update_block(
-            file,
-            (report::HEADLINES_BEGIN, report::HEADLINES_END),
-            &table,
-            "headline table",
-        ),
+    let Some(file) = &args.update else {
+        return out!("{table}");
+    };
+    super::UpdateTarget {
+        path: file.clone(),
+        begin: report::HEADLINES_BEGIN,
+        end: report::HEADLINES_END,
     }
+    .update(Some(&table))?;
+    outln!("Updated the headline table in {}", file.display())
 }
 
 /// Runs each model with `cfg` (stopping at Ctrl-C) and summarizes it.
@@ -88,30 +88,4 @@ pub(super) fn summarize_all(
         summaries.push(summary::summarize(m, &run));
     }
     Ok(summaries)
-}
-
-/// Puts `block` (markers included) in place of the text between the `markers` of `file`, and
-/// says so; `what` names the table.
-///
-/// # Errors
-/// A file that cannot be read or written, or has no markers.
-pub(super) fn update_block(
-    file: &std::path::Path,
-    (begin, end): (&str, &str),
-    block: &str,
-    what: &str,
-) -> Result<(), AppError> {
-    let text = std::fs::read_to_string(file).map_err(|e| AppError::Read {
-        path: file.display().to_string(),
-        what: "the file to update",
-        reason: scenario::io_reason(&e),
-    })?;
-    let updated = report::replace_block(&text, begin, end, block).ok_or_else(|| {
-        AppError::Usage(format!(
-            "{}: no `{begin}` … `{end}` markers to put the table between",
-            file.display(),
-        ))
-    })?;
-    report::write_atomic(file, updated.as_bytes())?;
-    outln!("Updated the {what} in {}", file.display())
 }

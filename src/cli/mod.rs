@@ -29,6 +29,7 @@ pub mod headlines;
 pub mod new;
 pub mod run;
 pub mod sweep;
+pub mod switches;
 pub mod trace;
 pub mod validate;
 
@@ -100,6 +101,7 @@ pub enum Command {
     Checks(checks::ChecksArgs),
     Compare(compare::CompareArgs),
     Sweep(sweep::SweepArgs),
+    Switches(switches::SwitchesArgs),
     Trace(trace::TraceArgs),
     Bench(bench::BenchArgs),
     Validate(validate::ValidateArgs),
@@ -119,6 +121,7 @@ impl Command {
             Command::Checks(a) => checks::execute(a),
             Command::Compare(a) => compare::execute(a),
             Command::Sweep(a) => sweep::execute(a),
+            Command::Switches(a) => switches::execute(a),
             Command::Trace(a) => trace::execute(a),
             Command::Bench(a) => bench::execute(a),
             Command::Validate(a) => validate::execute(a),
@@ -606,6 +609,48 @@ pub fn print_written(files: &[&str], charts: usize, dir: &Path) -> Result<(), Ap
         files.join(", "),
         dir.display()
     )
+}
+
+/// A file whose generated block `--update` replaces: the block from the marker `begin` to
+/// the marker `end` (see [`report::replace_block`]).
+#[derive(Debug, Clone)]
+pub struct UpdateTarget {
+    /// The file.
+    pub path: PathBuf,
+    /// Its first marker.
+    pub begin: &'static str,
+    /// Its last marker.
+    pub end: &'static str,
+}
+
+impl UpdateTarget {
+    /// Reads the file and replaces its block with `block` (or, with `None`, only checks that
+    /// it can: commands check before a long run, so a wrong file fails at once).
+    ///
+    /// # Errors
+    /// [`AppError::Read`] if the file cannot be read, [`AppError::Usage`] if it lacks a
+    /// marker, [`AppError::Report`] if it cannot be written.
+    pub fn update(&self, block: Option<&str>) -> Result<(), AppError> {
+        let file = &self.path;
+        let text = std::fs::read_to_string(file).map_err(|e| AppError::Read {
+            path: file.display().to_string(),
+            what: "the file to update",
+            reason: scenario::io_reason(&e),
+        })?;
+        let updated = report::replace_block(&text, self.begin, self.end, block.unwrap_or(""))
+            .ok_or_else(|| {
+                AppError::Usage(format!(
+                    "{}: no `{}` … `{}` markers to put the table between",
+                    file.display(),
+                    self.begin,
+                    self.end
+                ))
+            })?;
+        if block.is_some() {
+            report::write_atomic(file, updated.as_bytes())?;
+        }
+        Ok(())
+    }
 }
 
 /// The output folder: `--out`, else `output/<default>`.

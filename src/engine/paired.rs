@@ -12,6 +12,10 @@ pub struct Paired {
     pub gap_diff: Moments,
     /// 1{gap_m > 0} − 1{gap_0 > 0}.
     pub shortfall_diff: Moments,
+    /// deficit_m − deficit_0, $B.
+    pub deficit_diff: Moments,
+    /// cash_end_m − cash_end_0, $B.
+    pub cash_end_diff: Moments,
     /// Trials with gap_0 < gap_m.
     pub first_smaller: u64,
     /// Trials with gap_0 > gap_m.
@@ -51,6 +55,9 @@ impl Paired {
         let (gap, first_gap) = (o.metrics[metric::GAP], first.metrics[metric::GAP]);
         self.gap_diff.push(gap - first_gap);
         self.shortfall_diff.push(short(gap) - short(first_gap));
+        let diff = |k: usize| o.metrics[k] - first.metrics[k];
+        self.deficit_diff.push(diff(metric::DEFICIT));
+        self.cash_end_diff.push(diff(metric::CASH_END));
         self.first_smaller += u64::from(first_gap < gap);
         self.first_larger += u64::from(first_gap > gap);
         for (((_, i, j), g), s) in self
@@ -69,6 +76,8 @@ impl Paired {
     pub(super) fn merge(&mut self, o: &Paired) {
         self.gap_diff.merge(&o.gap_diff);
         self.shortfall_diff.merge(&o.shortfall_diff);
+        self.deficit_diff.merge(&o.deficit_diff);
+        self.cash_end_diff.merge(&o.cash_end_diff);
         self.first_smaller += o.first_smaller;
         self.first_larger += o.first_larger;
         for (a, b) in self.gap_diff_by_year.iter_mut().zip(&o.gap_diff_by_year) {

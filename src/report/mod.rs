@@ -22,6 +22,7 @@ pub mod format;
 mod headlines;
 mod manifest;
 mod summary_json;
+mod switches;
 mod table;
 mod trials_csv;
 
@@ -34,10 +35,12 @@ pub use checks_table::{CHECKS_BEGIN, CHECKS_END, render_checks_table};
 pub use explain_text::render_explanation;
 pub use folder::{LOCK_FILE, OutputFolder, Removed};
 pub use headlines::{
-    HEADLINES_BEGIN, HEADLINES_END, render_headlines, replace_between_markers, replace_block,
+    HEADLINES_BEGIN, HEADLINES_END, generated_header, render_headlines, replace_between_markers,
+    replace_block,
 };
 pub use manifest::{Manifest, read_manifest, write_manifest};
 pub use summary_json::SummaryJson;
+pub use switches::{SWITCHES_BEGIN, SWITCHES_END, render_switches, render_switches_markdown};
 pub use table::{render_table, usd_b};
 pub use trials_csv::TrialsCsv;
 

@@ -14,6 +14,8 @@
 //! - [`usage`]: bad command lines: `--set`, `--trials`, `--out`, unknown scenario names.
 //! - [`run`]: successful runs, `--help`, determinism across thread counts.
 //! - [`regressions`]: problems found by reviewing the messages and behaviour, one test each.
+//! - [`switches`]: `switches`: its help, its outputs, and the generated table in
+//!   scenarios/README.md.
 //! - [`signals`]: Ctrl-C, SIGTERM, SIGHUP and SIGKILL, two runs into one folder, a closed
 //!   stdout.
 
@@ -29,6 +31,7 @@ mod regressions;
 mod run;
 #[cfg(unix)]
 mod signals;
+mod switches;
 mod usage;
 
 use std::path::{Path, PathBuf};

@@ -11,4 +11,5 @@ mod reference;
 mod revenue_forms;
 mod statistical;
 mod support;
+mod switches;
 mod templates;
