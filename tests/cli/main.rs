@@ -113,6 +113,22 @@ fn assert_error(out: &Output, code: i32, needles: &[&str]) {
     }
 }
 
+/// Every shipped scenario file: `scenarios/*.toml` and the published analyses in
+/// `scenarios/published/*.toml`, sorted.
+fn shipped_scenarios() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = ["scenarios", "scenarios/published"]
+        .iter()
+        .flat_map(|d| {
+            std::fs::read_dir(root().join(d))
+                .unwrap_or_else(|e| panic!("cannot list {d}/: {e}"))
+                .map(|e| e.expect("entry").path())
+        })
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    paths
+}
+
 /// Asserts that nothing exists at `dir`, or that it is an empty directory.
 fn assert_nothing_written(dir: &Path) {
     if !dir.exists() {
