@@ -13,6 +13,7 @@
 //! - [`errors`]: bad scenario files (`tests/fixtures/*.toml`, one problem each).
 //! - [`usage`]: bad command lines: `--set`, `--trials`, `--out`, unknown scenario names.
 //! - [`run`]: successful runs, `--help`, determinism across thread counts.
+//! - [`published`]: every `scenarios/published/*.toml` runs and its `[[checks]]` hold as declared.
 //! - [`regressions`]: problems found by reviewing the messages and behaviour, one test each.
 //! - [`signals`]: Ctrl-C, SIGTERM, SIGHUP and SIGKILL, two runs into one folder, a closed
 //!   stdout.
@@ -25,6 +26,7 @@ mod conditional;
 mod distributions;
 mod error_catalogue;
 mod errors;
+mod published;
 mod regressions;
 mod run;
 #[cfg(unix)]
