@@ -82,7 +82,11 @@ fn check_all(s: &Summary, size: (u32, u32)) {
 fn every_chart_renders_for_every_scenario() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let mut seen = 0;
-    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")) {
+    // scenarios/*.toml and the published analyses, scenarios/published/*.toml
+    let entries = [dir.clone(), dir.join("published")]
+        .into_iter()
+        .flat_map(|d| std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())));
+    for entry in entries {
         let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
         if path.extension().is_some_and(|x| x == "toml") {
             let s = summary_of(load(&path, &[]).unwrap_or_else(|e| panic!("{e}")), 3_000);

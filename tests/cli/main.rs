@@ -13,6 +13,7 @@
 //! - [`errors`]: bad scenario files (`tests/fixtures/*.toml`, one problem each).
 //! - [`usage`]: bad command lines: `--set`, `--trials`, `--out`, unknown scenario names.
 //! - [`run`]: successful runs, `--help`, determinism across thread counts.
+//! - [`published`]: every `scenarios/published/*.toml` runs and its `[[checks]]` hold as declared.
 //! - [`regressions`]: problems found by reviewing the messages and behaviour, one test each.
 //! - [`switches`]: `switches`: its help, its outputs, and the generated table in
 //!   scenarios/README.md.
@@ -27,6 +28,7 @@ mod conditional;
 mod distributions;
 mod error_catalogue;
 mod errors;
+mod published;
 mod regressions;
 mod run;
 #[cfg(unix)]
@@ -114,6 +116,22 @@ fn assert_error(out: &Output, code: i32, needles: &[&str]) {
             out.dump()
         );
     }
+}
+
+/// Every shipped scenario file: `scenarios/*.toml` and the published analyses in
+/// `scenarios/published/*.toml`, sorted.
+fn shipped_scenarios() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = ["scenarios", "scenarios/published"]
+        .iter()
+        .flat_map(|d| {
+            std::fs::read_dir(root().join(d))
+                .unwrap_or_else(|e| panic!("cannot list {d}/: {e}"))
+                .map(|e| e.expect("entry").path())
+        })
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    paths
 }
 
 /// Asserts that nothing exists at `dir`, or that it is an empty directory.

@@ -36,12 +36,7 @@ fn summary(dir: &Path) -> serde_json::Value {
 
 #[test]
 fn validate_accepts_every_shipped_scenario() {
-    let mut paths: Vec<_> = fs::read_dir(root().join("scenarios"))
-        .expect("list scenarios/")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    paths.sort();
+    let paths = crate::shipped_scenarios();
     assert!(!paths.is_empty(), "no scenarios/*.toml found");
     let mut failures = Vec::new();
     for path in &paths {

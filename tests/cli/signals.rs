@@ -394,13 +394,10 @@ fn a_folder_is_written_by_one_run_at_a_time() {
 fn a_closed_stdout_ends_a_command_quietly() {
     let tmp = TempDir::new().expect("temp dir");
     let dir = |name: &str| tmp.path().join(name).display().to_string();
-    let mut scenarios: Vec<String> = fs::read_dir(root().join("scenarios"))
-        .expect("list scenarios/")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+    let scenarios: Vec<String> = crate::shipped_scenarios()
+        .iter()
         .map(|p| p.display().to_string())
         .collect();
-    scenarios.sort();
     let minimal = fixture("minimal.toml");
     let mut validate = vec!["validate".to_string()];
     validate.extend(scenarios);

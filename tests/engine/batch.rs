@@ -88,14 +88,7 @@ fn check(file: &str, set: &[&str]) {
 
 #[test]
 fn batches_match_single_trials_on_every_shipped_scenario() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut files: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|f| f.ends_with(".toml"))
-        .collect();
-    files.sort();
+    let files = crate::support::shipped_scenarios();
     assert!(files.len() >= 10, "scenarios: {files:?}");
     for f in &files {
         check(f, &[]);
@@ -130,5 +123,5 @@ fn batches_match_single_trials_on_variants() {
         ],
     );
     check("base.toml", &["time.steps_per_year=1"]);
-    check("hsbc-2025.toml", &["time.steps_per_year=12"]);
+    check("published/hsbc-2025.toml", &["time.steps_per_year=12"]);
 }

@@ -13,6 +13,28 @@ pub fn model(toml: &str) -> Model {
     compile(&s).unwrap_or_else(|e| panic!("cannot compile test scenario:\n{e}"))
 }
 
+/// Every shipped scenario, as a path relative to `scenarios/`: `*.toml` and the published
+/// analyses in `published/*.toml`, sorted.
+pub fn shipped_scenarios() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files = Vec::new();
+    for sub in ["", "published/"] {
+        let dir = root.join(sub);
+        for e in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let name = e
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            if name.ends_with(".toml") {
+                files.push(format!("{sub}{name}"));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
 /// Compiles a file in scenarios/ with overrides.
 pub fn scenario_file(name: &str, set: &[&str]) -> Model {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -19,11 +19,8 @@ fn the_new_template_loads_and_runs() {
 fn every_shipped_scenario_loads_compiles_and_runs() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let mut n = 0;
-    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")) {
-        let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
-        if path.extension().is_none_or(|x| x != "toml") {
-            continue;
-        }
+    for file in crate::support::shipped_scenarios() {
+        let path = dir.join(file);
         let s = load(&path, &[]).unwrap_or_else(|e| panic!("{}:\n{e}", path.display()));
         let stem = path
             .file_stem()

@@ -636,15 +636,7 @@ deferral_years = 1
 /// gap's definitions (the gap checked by re-running the trial with it injected).
 #[test]
 fn the_gap_holds_its_definition_in_every_shipped_scenario() {
-    let dir = crate::support::scenarios_dir();
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
+    let files = crate::support::shipped_scenarios();
     assert!(files.len() >= 10, "{files:?}");
     let mut errs = Vec::new();
     for f in &files {

@@ -30,6 +30,19 @@ pub fn scenarios_dir() -> PathBuf {
     root().join("scenarios")
 }
 
+/// Every shipped scenario file: `scenarios/*.toml` and the published analyses in
+/// `scenarios/published/*.toml`, sorted.
+pub fn shipped_scenarios() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = [scenarios_dir(), scenarios_dir().join("published")]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
 fn env_u32(name: &str, default: u32) -> u32 {
     std::env::var(name)
         .ok()
