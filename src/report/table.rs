@@ -295,7 +295,7 @@ fn check_lines(o: &mut String, s: &Summary) {
             tol
         );
         // The metric (when a label stands for it) and, for a check expected to differ, why.
-        let metric = (c.label != c.metric).then(|| c.metric.as_str());
+        let metric = (c.label != c.metric).then_some(c.metric.as_str());
         let why = c.reason.as_deref().filter(|_| c.expect == "differs");
         let note: Vec<String> = metric
             .map(|m| format!("[{m}]"))
