@@ -6,6 +6,7 @@ mod batch;
 mod capacity;
 mod conditional;
 mod known_answer;
+mod outside_view;
 mod reference;
 mod revenue_forms;
 mod statistical;
