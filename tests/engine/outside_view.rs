@@ -66,7 +66,12 @@ fn outside_view_growth_quantiles_are_the_ones_the_file_states() {
         (0.95, 0.200),
         (0.99, 0.311),
     ] {
-        close(g.quantile(u), stated, 0.0005 + 1e-9, &format!("p{}", u * 100.0));
+        close(
+            g.quantile(u),
+            stated,
+            0.0005 + 1e-9,
+            &format!("p{}", u * 100.0),
+        );
     }
 }
 
