@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 /// The crate's top-level modules in the order of the data flow. A module may use only
 /// modules of an earlier layer (and itself); modules in one layer do not use each other.
 const LAYERS: &[&[&str]] = &[
-    &["fastmath", "rng", "dist"],
+    &["fastmath", "rng", "dist", "metrics"],
     &["stats"],
     &["scenario"],
     &["model"],
@@ -166,4 +166,73 @@ fn the_checks_see_what_they_check() {
     let excused = format!("// One piece on purpose: why.\n{long}");
     assert!(long_functions(&excused).is_empty());
     assert!(library_files().iter().any(|(m, _)| m == "sim"));
+}
+
+/// The lines of `text` that are merge-conflict markers left by a merge (1-based).
+fn conflict_markers(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("<<<<<<< ") || l.starts_with(">>>>>>> ") || *l == "=======")
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// No tracked text file holds a merge-conflict marker: a merge that left one in README.md
+/// went unnoticed once (the docs are read by people, not compiled).
+#[test]
+fn no_conflict_markers_are_left() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in [
+        "src",
+        "docs",
+        "scenarios",
+        "tests",
+        "benches",
+        "scripts",
+        ".ci",
+    ] {
+        all_files(&root.join(dir), &mut files);
+    }
+    for f in [
+        "README.md",
+        "BENCHMARKS.md",
+        "CONTRIBUTING.md",
+        "Cargo.toml",
+    ] {
+        files.push(root.join(f));
+    }
+    let mut bad = Vec::new();
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        for line in conflict_markers(&text) {
+            bad.push(format!("{}:{line}", path.display()));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "merge-conflict markers:\n{}",
+        bad.join("\n")
+    );
+    assert_eq!(
+        conflict_markers("a\n<<<<<<< HEAD\nb\n=======\nc\n>>>>>>> x\n"),
+        vec![2, 4, 6]
+    );
+}
+
+/// Every file under `dir`, recursively.
+fn all_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            all_files(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
 }

@@ -30,7 +30,7 @@
 //! - [`model`]: [`model::Model`], everything computable once per scenario.
 //! - [`rng`]: one random stream per (seed, trial, input path).
 //! - [`sim`]: one trial, or a batch stepped together; the rules of a step in [`sim::cash`];
-//!   the schema of a trial's results in [`sim::metrics`].
+//!   the schema of a trial's results in [`metrics`] (a leaf, so that a scenario's checks can name them).
 //! - [`stats`]: mergeable moments, quantile sketch, selection quantiles, sensitivity sums.
 //! - [`engine`]: parallel trials, deterministic reduction.
 //! - [`summary`]: the statistics of a run as plain `Serialize` data.
@@ -47,6 +47,7 @@ pub mod chart;
 pub mod dist;
 pub mod engine;
 pub mod fastmath;
+pub mod metrics;
 pub mod model;
 pub mod report;
 pub mod rng;

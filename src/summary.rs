@@ -13,6 +13,9 @@ use crate::model::Model;
 use crate::sim::{METRIC_NAMES, metric};
 use crate::stats::{Moments, Sketch, wilson};
 
+mod checks;
+pub use checks::CheckResult;
+
 /// Quantile levels reported for the gap.
 pub const GAP_LEVELS: [(&str, f64); 8] = [
     ("p5", 0.05),
@@ -135,6 +138,8 @@ pub struct AnnualFigures {
     pub operating_cash_flow: MetricStats,
     /// Other costs + obligations paid + interest − revenue, $B (negative: cash generated).
     pub net_burn: MetricStats,
+    /// Obligations paid in the year, after deferral, $B.
+    pub obligations_paid: MetricStats,
 }
 
 /// Mean and spread of one per-trial result.
@@ -432,6 +437,9 @@ pub struct Summary {
     pub gap_distribution: GapDistribution,
     /// What drives the gap.
     pub sensitivity: Sensitivity,
+    /// The scenario's published figures checked against the run (none: omitted).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckResult>,
 }
 
 /// A "nice" number ≥ x for axis ranges: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power
@@ -580,6 +588,7 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
         timeline: timeline(model),
         gap_distribution: gap_distribution(model, a),
         sensitivity: sensitivity(model, a),
+        checks: checks::checks(model, a),
     }
 }
 
@@ -744,7 +753,7 @@ fn annual(model: &Model, run: &RunResult, q: &BandQuantiles) -> IndexMap<String,
     for &y in &g.year_of_step {
         steps[y] += 1;
     }
-    use crate::sim::years::series::{NET_BURN, OCF, REVENUE};
+    use crate::sim::years::series::{NET_BURN, OBLIGATIONS, OCF, REVENUE};
     g.years
         .iter()
         .enumerate()
@@ -756,6 +765,7 @@ fn annual(model: &Model, run: &RunResult, q: &BandQuantiles) -> IndexMap<String,
                     revenue: stats(REVENUE * ny + i),
                     operating_cash_flow: stats(OCF * ny + i),
                     net_burn: stats(NET_BURN * ny + i),
+                    obligations_paid: stats(OBLIGATIONS * ny + i),
                 },
             )
         })

@@ -52,12 +52,7 @@ pub fn execute(args: &HeadlinesArgs) -> Result<(), AppError> {
         save_trials: false,
         worst: 0,
     };
-    let mut summaries = Vec::new();
-    for m in &models {
-        let run = engine::simulate(m, &cfg, &|_| {}, None, Some(&INTERRUPTED))?;
-        super::interrupted()?;
-        summaries.push(summary::summarize(m, &run));
-    }
+    let summaries = summarize_all(&models, &cfg)?;
     let command = format!(
         "funding-gap headlines {} --trials {trials} --seed {seed}{}",
         args.scenarios.join(" "),
@@ -67,22 +62,56 @@ pub fn execute(args: &HeadlinesArgs) -> Result<(), AppError> {
             .unwrap_or_default()
     );
     let table = report::render_headlines(&summaries, &command);
-    let Some(file) = &args.update else {
-        return out!("{table}");
-    };
+    match &args.update {
+        None => out!("{table}"),
+        Some(file) => update_block(
+            file,
+            (report::HEADLINES_BEGIN, report::HEADLINES_END),
+            &table,
+            "headline table",
+        ),
+    }
+}
+
+/// Runs each model with `cfg` (stopping at Ctrl-C) and summarizes it.
+///
+/// # Errors
+/// A failed or interrupted run.
+pub(super) fn summarize_all(
+    models: &[funding_gap::model::Model],
+    cfg: &RunConfig,
+) -> Result<Vec<summary::Summary>, AppError> {
+    let mut summaries = Vec::new();
+    for m in models {
+        let run = engine::simulate(m, cfg, &|_| {}, None, Some(&INTERRUPTED))?;
+        super::interrupted()?;
+        summaries.push(summary::summarize(m, &run));
+    }
+    Ok(summaries)
+}
+
+/// Puts `block` (markers included) in place of the text between the `markers` of `file`, and
+/// says so; `what` names the table.
+///
+/// # Errors
+/// A file that cannot be read or written, or has no markers.
+pub(super) fn update_block(
+    file: &std::path::Path,
+    (begin, end): (&str, &str),
+    block: &str,
+    what: &str,
+) -> Result<(), AppError> {
     let text = std::fs::read_to_string(file).map_err(|e| AppError::Read {
         path: file.display().to_string(),
         what: "the file to update",
         reason: scenario::io_reason(&e),
     })?;
-    let updated = report::replace_between_markers(&text, &table).ok_or_else(|| {
+    let updated = report::replace_block(&text, begin, end, block).ok_or_else(|| {
         AppError::Usage(format!(
-            "{}: no `{}` … `{}` markers to put the table between",
+            "{}: no `{begin}` … `{end}` markers to put the table between",
             file.display(),
-            report::HEADLINES_BEGIN,
-            report::HEADLINES_END
         ))
     })?;
     report::write_atomic(file, updated.as_bytes())?;
-    outln!("Updated the headline table in {}", file.display())
+    outln!("Updated the {what} in {}", file.display())
 }

@@ -22,6 +22,7 @@ macro_rules! outln {
 }
 
 pub mod bench;
+pub mod checks;
 pub mod compare;
 pub mod explain;
 pub mod headlines;
@@ -96,6 +97,7 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     New(new::NewArgs),
     Headlines(headlines::HeadlinesArgs),
+    Checks(checks::ChecksArgs),
     Compare(compare::CompareArgs),
     Sweep(sweep::SweepArgs),
     Trace(trace::TraceArgs),
@@ -114,6 +116,7 @@ impl Command {
             Command::Explain(a) => explain::execute(a),
             Command::New(a) => new::execute(a),
             Command::Headlines(a) => headlines::execute(a),
+            Command::Checks(a) => checks::execute(a),
             Command::Compare(a) => compare::execute(a),
             Command::Sweep(a) => sweep::execute(a),
             Command::Trace(a) => trace::execute(a),

@@ -47,9 +47,9 @@ pub struct Accum {
     /// Moments of each sampled input.
     inputs: Vec<Moments>,
     /// A chunk's sums for the moments of the metrics, the gaps and deficits by report year,
-    /// the inputs and the calendar-year figures (only in a chunk; merged into the moments
-    /// above).
-    chunk_moments: [SharedMoments; 5],
+    /// the inputs, the calendar-year figures and the checks' values (only in a chunk; merged
+    /// into the moments above).
+    chunk_moments: [SharedMoments; 6],
     /// Sampled trajectories for the bands.
     bands: BandSample,
     /// Per-trial rows of this chunk (only with `save_trials`).
@@ -64,6 +64,12 @@ pub struct Accum {
     joint: JointHist,
     /// The trials with the largest gap, (gap, trial), largest first (with `RunConfig::worst`).
     worst: Vec<(f64, u64)>,
+    /// Moments of each check's per-trial value ([`Model::probes`]).
+    check_moments: Vec<Moments>,
+    /// Sketches of each check's per-trial value (kept per chunk, merged in chunk order).
+    check_sketches: Vec<Sketch>,
+    /// The current trial's check values.
+    check_values: Vec<f64>,
 }
 
 impl Accum {
@@ -148,6 +154,11 @@ impl Accum {
         self.sens.as_ref().map(|s| (s, &self.joint))
     }
 
+    /// Per check probe ([`Model::probes`]): moments and sketch of its per-trial value.
+    pub fn checks(&self) -> impl Iterator<Item = (&Moments, &Sketch)> + '_ {
+        self.check_moments.iter().zip(&self.check_sketches)
+    }
+
     /// The trials with the largest gap, (gap, trial), largest first.
     pub fn worst(&self) -> &[(f64, u64)] {
         &self.worst
@@ -193,7 +204,9 @@ impl Accum {
             SharedMoments::new(model.grid.report.len()),
             SharedMoments::new(model.inputs.len()),
             SharedMoments::new(n_year_figures(model)),
+            SharedMoments::new(model.probes.len()),
         ];
+        a.check_values = vec![0.0; model.probes.len()];
         a
     }
 
@@ -234,6 +247,9 @@ impl Accum {
             sens: None,
             joint: JointHist::default(),
             worst: Vec::new(),
+            check_moments: vec![Moments::default(); model.probes.len()],
+            check_sketches: vec![Sketch::with_bits(FINE_BITS); model.probes.len()],
+            check_values: Vec::new(),
         }
     }
 
@@ -284,12 +300,19 @@ impl Accum {
     ) {
         let o = &s.outcome;
         self.n += 1;
-        let [metrics, report, deficits, inputs, years] = &mut self.chunk_moments;
+        let [metrics, report, deficits, inputs, years, checks] = &mut self.chunk_moments;
         metrics.push(&o.metrics);
         report.push(&o.report_gaps);
         deficits.push(&o.report_deficits);
         inputs.push(&s.x);
         years.push(&o.years);
+        if !model.probes.is_empty() {
+            crate::sim::checks::values(model, o, &mut self.check_values);
+            checks.push(&self.check_values);
+            for (sk, &v) in self.check_sketches.iter_mut().zip(&self.check_values) {
+                sk.add(v);
+            }
+        }
         if let Some(c) = &mut self.chunk_sens {
             if let Some((first, rest)) = self.responses.split_first_mut() {
                 *first = o.metrics[metric::GAP];
@@ -345,7 +368,7 @@ impl Accum {
             keep_worst(&mut self.worst, worst, gap, trial);
         }
         self.n += o.n;
-        let [metrics, report, deficits, inputs, years] = &o.chunk_moments;
+        let [metrics, report, deficits, inputs, years, checks] = &o.chunk_moments;
         for (a, b) in self.moments.iter_mut().zip(metrics.moments()) {
             a.merge(&b);
         }
@@ -364,6 +387,12 @@ impl Accum {
         }
         for (a, b) in self.year_moments.iter_mut().zip(years.moments()) {
             a.merge(&b);
+        }
+        for (a, b) in self.check_moments.iter_mut().zip(checks.moments()) {
+            a.merge(&b);
+        }
+        for (a, b) in self.check_sketches.iter_mut().zip(&o.check_sketches) {
+            a.merge(b);
         }
         self.bands.append(&o.bands);
         if let (Some(a), Some(b)) = (&mut self.sens, &o.chunk_sens) {

@@ -18,6 +18,7 @@
 //! Units: amounts of money are $B; run-rates and flows per year are $B/yr; dates are decimal
 //! years (2026.5 is the middle of 2026); rates and shares are fractions (0.25 is 25 %).
 
+pub mod checks;
 mod compile;
 mod copula;
 mod grid;
@@ -518,6 +519,8 @@ pub struct Model {
     pub schedule: ObligationSchedule,
     /// Notes for the user (e.g. a correlation on a fixed input was dropped).
     pub warnings: Vec<String>,
+    /// The per-trial values the scenario's checks read, in the order of its checks.
+    pub probes: Vec<checks::Probe>,
 }
 
 impl Model {

@@ -58,10 +58,16 @@ pub fn render_headlines(summaries: &[Summary], command: &str) -> String {
 /// Replaces the text from [`HEADLINES_BEGIN`] to [`HEADLINES_END`] (inclusive) with `table`.
 /// `None` when the markers are missing.
 pub fn replace_between_markers(text: &str, table: &str) -> Option<String> {
-    let a = text.find(HEADLINES_BEGIN)?;
-    let b = text[a..].find(HEADLINES_END)? + a + HEADLINES_END.len();
+    replace_block(text, HEADLINES_BEGIN, HEADLINES_END, table)
+}
+
+/// Replaces the text from the marker `begin` to the marker `end` (inclusive) with `block`
+/// (which holds the markers again). `None` when the markers are missing.
+pub fn replace_block(text: &str, begin: &str, end: &str, block: &str) -> Option<String> {
+    let a = text.find(begin)?;
+    let b = text[a..].find(end)? + a + end.len();
     let rest = text[b..].strip_prefix('\n').unwrap_or(&text[b..]);
-    Some(format!("{}{}{}", &text[..a], table, rest))
+    Some(format!("{}{}{}", &text[..a], block, rest))
 }
 
 #[cfg(test)]

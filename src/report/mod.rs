@@ -15,6 +15,7 @@
 
 mod analysis_text;
 mod bands_csv;
+mod checks_table;
 mod explain_text;
 mod folder;
 pub mod format;
@@ -29,9 +30,12 @@ use std::path::{Path, PathBuf};
 
 pub use analysis_text::{render_comparison, render_sweep, render_trace, render_worst, sweep_csv};
 pub use bands_csv::BandsCsv;
+pub use checks_table::{CHECKS_BEGIN, CHECKS_END, render_checks_table};
 pub use explain_text::render_explanation;
 pub use folder::{LOCK_FILE, OutputFolder, Removed};
-pub use headlines::{HEADLINES_BEGIN, HEADLINES_END, render_headlines, replace_between_markers};
+pub use headlines::{
+    HEADLINES_BEGIN, HEADLINES_END, render_headlines, replace_between_markers, replace_block,
+};
 pub use manifest::{Manifest, read_manifest, write_manifest};
 pub use summary_json::SummaryJson;
 pub use table::{render_table, usd_b};

@@ -219,7 +219,93 @@ pub fn render_table(s: &Summary) -> String {
     if let Some(c) = &s.capacity {
         capacity_lines(&mut o, s, c);
     }
+    check_lines(&mut o, s);
     o
+}
+
+/// A check's number in its unit: $B, a percentage, or a decimal year (2029.25) — "never" for
+/// a first-shortfall date after the horizon.
+pub(crate) fn check_number(unit: &str, x: Option<f64>) -> String {
+    match (unit, x) {
+        (_, None) => "never".to_string(),
+        ("probability", Some(x)) => pct(x, Decimals::OneOrThreeIfTiny),
+        ("year", Some(x)) => format!("{x:.2}"),
+        (_, Some(x)) => usd_b(x),
+    }
+}
+
+/// The scenario's published checks: the figure, the run's value with its 95 % interval, the
+/// difference, the tolerance and the verdict; a check whose verdict is not the one the
+/// scenario expects is flagged, and a check expected to differ gives its reason.
+fn check_lines(o: &mut String, s: &Summary) {
+    if s.checks.is_empty() {
+        return;
+    }
+    let pass = s.checks.iter().filter(|c| c.pass).count();
+    let unexpected = s.checks.iter().filter(|c| !c.as_expected).count();
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "  Published checks: {pass} of {} within tolerance; {}",
+        s.checks.len(),
+        match unexpected {
+            0 => "every verdict as the scenario expects".to_string(),
+            k => format!("{k} NOT as the scenario expects"),
+        }
+    );
+    let width = s
+        .checks
+        .iter()
+        .map(|c| c.label.chars().count())
+        .max()
+        .unwrap_or(16)
+        .max(16);
+    let _ = writeln!(
+        o,
+        "  {:<width$} {:>10} {:>10}   {:<21} {:>9} {:>10}   result",
+        "published figure", "published", "run", "95 % CI", "delta", "tolerance"
+    );
+    for c in &s.checks {
+        let num = |x| check_number(c.unit, x);
+        let delta = match (c.unit, c.delta) {
+            ("probability", Some(d)) => format!("{:+.1} pt", 100.0 * d),
+            ("year", Some(d)) => format!("{d:+.2}"),
+            (_, Some(d)) => format!("{}{}", if d > 0.0 { "+" } else { "" }, usd_b(d)),
+            (_, None) => "–".to_string(),
+        };
+        let tol = match c.unit {
+            "probability" => format!("±{:.1} pt", 100.0 * c.tolerance),
+            "year" => format!("±{:.2}", c.tolerance),
+            _ => format!("±{}", usd_b(c.tolerance)),
+        };
+        let verdict = match (c.pass, c.as_expected) {
+            (true, true) => "pass".to_string(),
+            (false, true) => "differs, as expected".to_string(),
+            (true, false) => "pass, but expected to differ  <- UNEXPECTED".to_string(),
+            (false, false) => "FAIL  <- UNEXPECTED".to_string(),
+        };
+        let _ = writeln!(
+            o,
+            "  {:<width$} {:>10} {:>10}   {:<21} {:>9} {:>10}   {verdict}",
+            c.label,
+            num(Some(c.published)),
+            num(c.value),
+            format!("{} – {}", num(c.ci95[0]), num(c.ci95[1])),
+            delta,
+            tol
+        );
+        // The metric (when a label stands for it) and, for a check expected to differ, why.
+        let metric = (c.label != c.metric).then(|| c.metric.as_str());
+        let why = c.reason.as_deref().filter(|_| c.expect == "differs");
+        let note: Vec<String> = metric
+            .map(|m| format!("[{m}]"))
+            .into_iter()
+            .chain(why.map(|r| format!("why: {r}")))
+            .collect();
+        if !note.is_empty() {
+            let _ = writeln!(o, "      {}", note.join(" "));
+        }
+    }
 }
 
 /// With `[capacity]`: how often and how much revenue the compute could not serve, and the

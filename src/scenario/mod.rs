@@ -32,7 +32,9 @@ pub use types::{
     Obligation, Param, Participant, Profile, Removed, Requirement, Round, RunDefaults, Scenario,
     Segment, SegmentKind, Series, Share, SourceFile, TiedSpend, Time, Timing, Tranche, When,
 };
+pub use types::{Check, CheckMetric, Expect, Quantity, Stat, Tolerance, YearSeries};
 pub use types::{Driver, Drivers, Users};
+pub use validate::checks::metric as check_metric;
 
 /// A complete, commented scenario for `funding-gap new` (`{NAME}` marks the name).
 pub const TEMPLATE: &str = include_str!("../../assets/template.toml");

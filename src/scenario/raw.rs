@@ -58,6 +58,29 @@ pub struct RawScenario {
     pub debt: Option<RawDebt>,
     /// `[capacity]`.
     pub capacity: Option<RawCapacity>,
+    /// `[[checks]]`.
+    #[serde(default)]
+    pub checks: Vec<RawCheck>,
+}
+
+/// `[[checks]]`: a published figure to compare the run with.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCheck {
+    /// The metric of the run, e.g. `revenue.2030.p50`.
+    pub metric: Option<String>,
+    /// A short name for tables, e.g. "HSBC, Nov 2025: revenue 2030".
+    pub label: Option<String>,
+    /// The published figure.
+    pub published: Option<Value>,
+    /// A number in the metric's unit, or a string "N%" of |published|.
+    pub tolerance: Option<Value>,
+    /// `"match"` (default) or `"differs"`.
+    pub expect: Option<String>,
+    /// Why the run departs from the figure.
+    pub reason: Option<String>,
+    /// Where the figure comes from.
+    pub source: Option<String>,
 }
 
 /// `[capacity]`.

@@ -598,6 +598,8 @@ pub struct Scenario {
     pub debt: Option<Debt>,
     /// Compute capacity and the revenue it can serve (`None`: revenue is not bounded).
     pub capacity: Option<Capacity>,
+    /// Published figures the run is compared with.
+    pub checks: Vec<Check>,
 }
 
 impl Scenario {
@@ -690,4 +692,142 @@ mod tests {
         assert_eq!(s.at(2029.75), 0.2);
         assert_eq!(s.at(2030.0), 0.08);
     }
+}
+
+/// `[[checks]]`: a published figure the run is compared with (README, "Published checks").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// The metric as written, e.g. `revenue.2030.p50`.
+    pub metric_text: String,
+    /// The metric, parsed.
+    pub metric: CheckMetric,
+    /// A short name for tables (default: the metric as written).
+    pub label: String,
+    /// The published figure, in the metric's unit.
+    pub published: f64,
+    /// How far the run may be from it and still match.
+    pub tolerance: Tolerance,
+    /// Whether the run is expected to match the figure or to differ from it.
+    pub expect: Expect,
+    /// Why the run departs (required when `expect` is [`Expect::Differs`]).
+    pub reason: Option<String>,
+    /// Where the published figure comes from.
+    pub source: String,
+}
+
+/// A check's tolerance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Tolerance {
+    /// In the metric's unit.
+    Absolute(f64),
+    /// A share of |published| (0.05 for "5%").
+    Relative(f64),
+}
+
+impl Tolerance {
+    /// The tolerance in the metric's unit for a published figure.
+    pub fn absolute(self, published: f64) -> f64 {
+        match self {
+            Tolerance::Absolute(t) => t,
+            Tolerance::Relative(r) => r * published.abs(),
+        }
+    }
+}
+
+/// What a check expects of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// The run reproduces the figure within the tolerance.
+    Match,
+    /// The run departs from the figure, for the check's stated reason.
+    Differs,
+}
+
+impl Expect {
+    /// As written in a scenario and in summary.json.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Expect::Match => "match",
+            Expect::Differs => "differs",
+        }
+    }
+}
+
+/// A metric of a run that a check reads: a per-trial quantity and a statistic of it across
+/// trials.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CheckMetric {
+    /// A statistic of a per-trial quantity.
+    Of(Quantity, Stat),
+    /// P(shortfall) over the horizon (`None`) or by the end of a report year.
+    ShortfallProbability(Option<i32>),
+    /// A percentile of the first-shortfall date, or the share of trials whose first shortfall
+    /// falls on or before a date (trials that never run short count as after every date).
+    FirstShortfall(Stat),
+}
+
+/// A per-trial quantity a check reads.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Quantity {
+    /// A calendar-year series summed over the years `from..=to` (one year when equal).
+    Years {
+        /// Which series.
+        series: YearSeries,
+        /// First calendar year.
+        from: i32,
+        /// Last calendar year.
+        to: i32,
+    },
+    /// One of the per-trial metrics over the horizon, by its index in
+    /// [`crate::metrics::METRIC_NAMES`].
+    Metric(usize),
+    /// The gap up to the end of a report year.
+    GapBy(i32),
+    /// The deficit up to the end of a report year.
+    DeficitBy(i32),
+}
+
+/// A calendar-year series a check can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YearSeries {
+    /// Revenue booked.
+    Revenue,
+    /// Revenue − other costs − obligations paid.
+    OperatingCashFlow,
+    /// Other costs + obligations paid + interest − revenue.
+    NetBurn,
+    /// Obligations paid, after deferral.
+    ObligationsPaid,
+    /// Other costs.
+    Costs,
+    /// Revenue − other costs: the cash flow before the obligations.
+    PreObligationCashFlow,
+}
+
+impl YearSeries {
+    /// Every series, with its name in a metric.
+    pub const ALL: [(YearSeries, &'static str); 6] = [
+        (YearSeries::Revenue, "revenue"),
+        (YearSeries::OperatingCashFlow, "operating_cash_flow"),
+        (YearSeries::NetBurn, "net_burn"),
+        (YearSeries::ObligationsPaid, "obligations_paid"),
+        (YearSeries::Costs, "costs"),
+        (
+            YearSeries::PreObligationCashFlow,
+            "pre_obligation_cash_flow",
+        ),
+    ];
+}
+
+/// A statistic across trials.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stat {
+    /// The mean.
+    Mean,
+    /// The quantile at this probability (0.5 for `p50`).
+    Quantile(f64),
+    /// The share of trials whose value is ≥ this.
+    ProbGe(f64),
+    /// The share of trials whose value is ≤ this.
+    ProbLe(f64),
 }

@@ -28,10 +28,10 @@
 
 pub mod capacity;
 pub mod cash;
+pub mod checks;
 pub mod gap;
 mod gap_lanes;
 pub mod lanes;
-pub mod metrics;
 mod prepare;
 pub mod revenue;
 pub mod sample;
@@ -41,8 +41,8 @@ use crate::dist::normal_cdf;
 use crate::model::Model;
 use crate::rng::{Stream, stream};
 
+pub use crate::metrics::{METRIC_NAMES, METRICS, MetricDef, N_METRICS, metric};
 pub use lanes::{Batch, LANES, run_batch};
-pub use metrics::{METRIC_NAMES, METRICS, MetricDef, N_METRICS, metric};
 pub use sample::sample_inputs;
 
 use cash::TrialPar;

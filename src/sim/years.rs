@@ -1,5 +1,5 @@
-//! A trial's figures by calendar year — revenue, operating cash flow, net burn — and the
-//! break-even year read from them. Both cash loops accumulate each year's operating cash flow
+//! A trial's figures by calendar year — revenue, operating cash flow, net burn, obligations
+//! paid — and the break-even year read from them. Both cash loops accumulate each year's operating cash flow
 //! and interest; [`finish`] turns them into the trial's results, so the scalar loop and the
 //! lanes share one definition (docs/model.md, "Per-trial results").
 
@@ -9,7 +9,7 @@ use crate::model::Model;
 /// The series of [`super::Outcome::years`], in order, each one value per calendar year of the
 /// run (`grid.years`): name (as in summary.json's `annual` and trials.csv's `<name>_<year>`)
 /// and definition.
-pub const SERIES: [(&str, &str); 3] = [
+pub const SERIES: [(&str, &str); 4] = [
     ("revenue", "Revenue booked in the year, $B."),
     (
         "operating_cash_flow",
@@ -18,6 +18,10 @@ pub const SERIES: [(&str, &str); 3] = [
     (
         "net_burn",
         "Cash the year consumed before any financing: other costs + obligations paid + interest − revenue, $B (negative when it generates cash).",
+    ),
+    (
+        "obligations_paid",
+        "Obligations paid in the year, after deferral (amounts deferred into it included), $B.",
     ),
 ];
 
@@ -35,6 +39,8 @@ pub mod series {
     pub const OCF: usize = 1;
     /// Net burn.
     pub const NET_BURN: usize = 2;
+    /// Obligations paid.
+    pub const OBLIGATIONS: usize = 3;
 }
 
 /// Writes the trial's calendar-year figures, its break-even year and its first non-negative
@@ -46,10 +52,14 @@ pub(super) fn finish(model: &Model, s: &mut Scratch) -> f64 {
     let ny = g.years.len();
     let o = &mut s.outcome;
     let (revenue, rest) = o.years[..SERIES.len() * ny].split_at_mut(ny);
-    let (ocf, burn) = rest.split_at_mut(ny);
+    let (ocf, rest) = rest.split_at_mut(ny);
+    let (burn, paid) = rest.split_at_mut(ny);
     revenue.fill(0.0);
-    for (k, &rate) in s.revenue.iter().enumerate() {
-        revenue[g.year_of_step[k]] += rate * g.dt;
+    paid.fill(0.0);
+    for (k, (&rate, &oblig)) in s.revenue.iter().zip(&s.obligations).enumerate() {
+        let y = g.year_of_step[k];
+        revenue[y] += rate * g.dt;
+        paid[y] += oblig * g.dt;
     }
     ocf.copy_from_slice(&s.year_ocf);
     for ((b, &c), &i) in burn.iter_mut().zip(&s.year_ocf).zip(&s.year_interest) {

@@ -4,6 +4,7 @@
 mod analysis;
 mod batch;
 mod capacity;
+mod checks;
 mod conditional;
 mod known_answer;
 mod outside_view;

@@ -81,6 +81,7 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
             problems: cc.problems,
         });
     }
+    let probes = super::checks::probes(&s.checks, &grid);
     let independent = (0..cc.inputs.len())
         .filter(|i| copula.as_ref().is_none_or(|c| !c.members.contains(i)))
         .collect();
@@ -106,5 +107,6 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
         capacity,
         schedule,
         warnings: cc.warnings,
+        probes,
     })
 }

@@ -8,13 +8,15 @@
 //! 2. `funding::cash`, then `correlations`: `[[correlations]]`;
 //! 3. `revenue`: `[revenue.*]`, `[[revenue_correlations]]`, `[events.*]`;
 //! 4. `costs`: `[costs.*]`; `obligations`: `[obligations.*]`;
-//! 5. `funding`: `[rounds.*]` (participants, tranches, tied spend), `[ipo]`, `[debt]`.
+//! 5. `funding`: `[rounds.*]` (participants, tranches, tied spend), `[ipo]`, `[debt]`;
+//! 6. `capacity`: `[capacity]`; `checks`: `[[checks]]`.
 //!
 //! They share the checks of single values in `inputs` (numbers and uncertain numbers in a
 //! domain, series, interpolations, profiles, terms), `distribution` (the distribution forms)
 //! and `dates`.
 
 mod capacity;
+pub(super) mod checks;
 mod correlations;
 mod costs;
 mod dates;
@@ -105,6 +107,7 @@ pub(super) fn validate(
         .as_ref()
         .map(|k| capacity::capacity(&mut c, k, &raw.revenue));
     capacity::check_contracts(&mut c, capacity.as_ref(), &obligations);
+    let checks = checks::checks(&mut c, &raw.checks, &time);
     if !c.problems.is_empty() {
         return Err(ScenarioError::Invalid {
             file: origin.to_string(),
@@ -132,5 +135,6 @@ pub(super) fn validate(
         ipo,
         debt,
         capacity,
+        checks,
     })
 }

@@ -1,5 +1,5 @@
 //! The schema of a trial's scalar results: one table, read by the trial (which fills
-//! [`crate::sim::Outcome::metrics`] by index), the engine (moments and sketches per metric),
+//! `sim::Outcome::metrics` by index), the engine (moments and sketches per metric),
 //! the summary (`metrics` in summary.json), `trials.csv` (its columns) and `trace`.
 //!
 //! Adding a metric is one line in the [`metrics!`] invocation below, plus the line in the
@@ -24,7 +24,7 @@ macro_rules! metrics {
         #[repr(usize)]
         enum Index { $($konst,)* Count }
 
-        /// Indices into [`crate::sim::Outcome::metrics`], one per entry of [`METRICS`].
+        /// Indices into `sim::Outcome::metrics`, one per entry of [`METRICS`].
         pub mod metric {
             $(#[doc = $doc] pub const $konst: usize = super::Index::$konst as usize;)*
         }
@@ -33,7 +33,7 @@ macro_rules! metrics {
         pub const N_METRICS: usize = Index::Count as usize;
 
         /// Names of the per-trial scalar results, in the order of
-        /// [`crate::sim::Outcome::metrics`].
+        /// `sim::Outcome::metrics`.
         pub const METRIC_NAMES: [&str; N_METRICS] = [$($name),*];
 
         /// The schema: every metric's name, unit and definition, in index order.
