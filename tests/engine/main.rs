@@ -7,6 +7,7 @@ mod capacity;
 mod checks;
 mod conditional;
 mod known_answer;
+mod outside_view;
 mod reference;
 mod revenue_forms;
 mod statistical;
