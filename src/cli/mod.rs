@@ -57,8 +57,8 @@ Examples:
   funding-gap run my.toml --out results/ --save-trials --charts svg --chart-size 1600x900
   funding-gap validate scenarios/*.toml
 
-A SCENARIO is a TOML file, or a name that is looked up as scenarios/NAME.toml ('base' falls
-back to the built-in copy). Exit status: 0 success, 2 invalid scenario or arguments, 1 any
+A SCENARIO is a TOML file, or a name that is looked up as scenarios/NAME.toml, then
+scenarios/published/NAME.toml ('base' falls back to the built-in copy). Exit status: 0 success, 2 invalid scenario or arguments, 1 any
 other failure (I/O). See README.md for the scenario format.";
 
 /// Monte Carlo simulator of OpenAI's compute obligations against the revenue and funding it
@@ -338,8 +338,12 @@ pub fn open_out(dir: &Path, quiet: bool) -> Result<OutputFolder, AppError> {
     Ok(folder)
 }
 
-/// Loads a scenario named on the command line: a file, `scenarios/NAME.toml`, or the
-/// built-in base (`None`, or `base` when there is no scenarios/base.toml).
+/// Where a scenario name is looked up, in order: `DIR/NAME.toml`.
+const SCENARIO_DIRS: [&str; 2] = ["scenarios", "scenarios/published"];
+
+/// Loads a scenario named on the command line: a file, `scenarios/NAME.toml`,
+/// `scenarios/published/NAME.toml`, or the built-in base (`None`, or `base` when there is no
+/// scenarios/base.toml).
 ///
 /// # Errors
 /// The scenario's own errors, or [`AppError::NoScenario`] with a suggestion.
@@ -351,9 +355,14 @@ pub fn load(arg: Option<&str>, set: &[String]) -> Result<Scenario, AppError> {
     if direct.exists() {
         return Ok(scenario::load(direct, set)?);
     }
-    let named = Path::new("scenarios").join(format!("{arg}.toml"));
-    if !arg.ends_with(".toml") && named.exists() {
-        return Ok(scenario::load(&named, set)?);
+    if !arg.ends_with(".toml") {
+        let named = SCENARIO_DIRS
+            .iter()
+            .map(|d| Path::new(d).join(format!("{arg}.toml")))
+            .find(|p| p.exists());
+        if let Some(named) = named {
+            return Ok(scenario::load(&named, set)?);
+        }
     }
     if arg == "base" {
         return Ok(scenario::builtin_base(set)?);
@@ -362,18 +371,23 @@ pub fn load(arg: Option<&str>, set: &[String]) -> Result<Scenario, AppError> {
         // Let the loader report the missing file in its usual words.
         return Ok(scenario::load(direct, set)?);
     }
-    let mut known: Vec<String> = std::fs::read_dir("scenarios")
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .filter_map(|e| {
-                    e.file_name()
-                        .to_str()
-                        .and_then(|n| n.strip_suffix(".toml"))
-                        .map(String::from)
+    let mut known: Vec<String> = SCENARIO_DIRS
+        .iter()
+        .flat_map(|dir| {
+            std::fs::read_dir(dir)
+                .map(|d| {
+                    d.filter_map(|e| e.ok())
+                        .filter_map(|e| {
+                            e.file_name()
+                                .to_str()
+                                .and_then(|n| n.strip_suffix(".toml"))
+                                .map(String::from)
+                        })
+                        .collect::<Vec<_>>()
                 })
-                .collect()
+                .unwrap_or_default()
         })
-        .unwrap_or_default();
+        .collect();
     known.sort();
     let hint = match scenario::did_you_mean(arg, known.iter().map(String::as_str)) {
         Some(s) => format!("; did you mean '{s}'?"),

@@ -20,7 +20,7 @@ use super::AppError;
 pub struct NewArgs {
     /// A name (written to scenarios/NAME.toml) or a path ending in .toml
     pub name: String,
-    /// Write a variant of this scenario (a file, or a name looked up as scenarios/NAME.toml)
+    /// Write a variant of this scenario (a file, or a name looked up as scenarios/NAME.toml or scenarios/published/NAME.toml)
     /// that holds only what you change
     #[arg(long, value_name = "SCENARIO")]
     pub extends: Option<String>,

@@ -148,3 +148,24 @@ fn the_published_check_rules_catch_each_failure() {
         1
     );
 }
+
+/// A published analysis is found by its name, as `scenarios/NAME.toml` is: `validate
+/// hsbc-2025` loads `scenarios/published/hsbc-2025.toml`.
+#[test]
+fn a_published_analysis_is_found_by_name() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_funding-gap"))
+        .args(["validate", "hsbc-2025"])
+        .current_dir(root())
+        .output()
+        .expect("run funding-gap");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("scenarios/published/hsbc-2025.toml"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
