@@ -28,6 +28,7 @@ pub mod explain;
 pub mod headlines;
 pub mod new;
 pub mod run;
+pub mod runs;
 pub mod sweep;
 pub mod switches;
 pub mod trace;
@@ -100,6 +101,7 @@ pub enum Command {
     Headlines(headlines::HeadlinesArgs),
     Checks(checks::ChecksArgs),
     Compare(compare::CompareArgs),
+    Runs(runs::RunsArgs),
     Sweep(sweep::SweepArgs),
     Switches(switches::SwitchesArgs),
     Trace(trace::TraceArgs),
@@ -120,6 +122,7 @@ impl Command {
             Command::Headlines(a) => headlines::execute(a),
             Command::Checks(a) => checks::execute(a),
             Command::Compare(a) => compare::execute(a),
+            Command::Runs(a) => runs::execute(a),
             Command::Sweep(a) => sweep::execute(a),
             Command::Switches(a) => switches::execute(a),
             Command::Trace(a) => trace::execute(a),

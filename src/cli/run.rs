@@ -114,6 +114,7 @@ fn run_one(
             seed: cfg.seed,
             provenance,
             files: all,
+            written_at: Some(report::timestamp(std::time::SystemTime::now())),
         },
     )?;
     super::interrupted()?;

@@ -21,6 +21,7 @@ mod folder;
 pub mod format;
 mod headlines;
 mod manifest;
+mod runs;
 mod summary_json;
 mod switches;
 mod table;
@@ -38,7 +39,11 @@ pub use headlines::{
     HEADLINES_BEGIN, HEADLINES_END, generated_header, render_headlines, replace_between_markers,
     replace_block,
 };
-pub use manifest::{Manifest, read_manifest, write_manifest};
+pub use manifest::{Manifest, load_manifest, read_manifest, timestamp, write_manifest};
+pub use runs::{
+    RunRow, StoredGap, StoredProbability, StoredRun, StoredSummary, StoredYearGap, list_runs,
+    render_runs,
+};
 pub use summary_json::SummaryJson;
 pub use switches::{SWITCHES_BEGIN, SWITCHES_END, render_switches, render_switches_markdown};
 pub use table::{render_table, usd_b};

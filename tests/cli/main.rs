@@ -33,6 +33,7 @@ mod regressions;
 mod run;
 #[cfg(unix)]
 mod signals;
+mod stored;
 mod switches;
 mod usage;
 
