@@ -14,8 +14,11 @@
 //!   on the seed, the trial index and the input paths).
 
 //! - [`explain`] says what a scenario assumes, with sources, and its median path.
+//! - [`diff`] says what differs between two scenarios once `extends`, `remove` and `--set`
+//!   are resolved.
 
 pub mod compare;
+pub mod diff;
 pub mod explain;
 pub mod sweep;
 pub mod switches;

@@ -1,5 +1,7 @@
 //! `funding-gap compare`: scenarios on the same random numbers, and their paired differences.
 
+use std::path::Path;
+
 use clap::Args;
 use funding_gap::chart;
 use funding_gap::report;
@@ -7,15 +9,15 @@ use sha2::{Digest, Sha256};
 
 use super::{AppError, INTERRUPTED, RunOpts};
 
-/// Run scenarios on the same random numbers and show paired differences
+/// Run scenarios on the same random numbers and show paired differences, or compare stored run folders
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  funding-gap compare base no-round\n  funding-gap compare scenarios/amazon-10b.toml scenarios/amazon-50b.toml --trials 2e5\n\nOutputs (default output/compare-A-vs-B/): comparison.json, compare_exceedance and compare_cash_fan charts.\nA default folder name longer than 100 bytes is cut to 91 and ends in '-' and 8 hex digits of a\nhash of the full list of names: the same scenarios in the same order give the same folder.",
+    after_help = "Examples:\n  funding-gap compare base no-round\n  funding-gap compare scenarios/amazon-10b.toml scenarios/amazon-50b.toml --trials 2e5\n  funding-gap compare output/base output/no-round      stored runs (folders)\n\nRun folders (from `funding-gap run`, listed by `funding-gap runs`) are compared without running\nanything: paired by trial index when both kept trials.csv (--save-trials) with the same seed and\ntrials, else unpaired from their summary.json (standard error of a difference of means\nsqrt(se_A^2 + se_B^2)). Folders and scenarios cannot be mixed. Output:\noutput/runs-compare-A-vs-B/stored_comparison.json (A, B: the folders' names).\n\nOutputs (default output/compare-A-vs-B/): comparison.json, compare_exceedance and compare_cash_fan charts.\nA default folder name longer than 100 bytes is cut to 91 and ends in '-' and 8 hex digits of a\nhash of the full list of names: the same scenarios in the same order give the same folder.",
     mut_arg("trials", |a| a.help("Trials, the same for every scenario, e.g. 100000 or 1e5; at most 1e11 [default: the first scenario's [run] trials, else 100000]")),
     mut_arg("out", |a| a.help("Output directory [default: output/compare-A-vs-B/, from the scenarios' names, shortened as below when over 100 bytes]")),
 )]
 pub struct CompareArgs {
-    /// Scenario files or names (two or more; differences are against the first)
+    /// Scenario files or names, or run folders (two or more; differences are against the first)
     #[arg(required = true, num_args = 2..)]
     pub scenarios: Vec<String>,
     /// Run options (--set applies to every scenario).
@@ -29,6 +31,17 @@ pub struct CompareArgs {
 /// A bad option or scenario, a failed run, an output that cannot be written.
 pub fn execute(args: &CompareArgs) -> Result<(), AppError> {
     let opts = &args.opts;
+    let folders: Vec<&String> = args
+        .scenarios
+        .iter()
+        .filter(|a| Path::new(a.as_str()).is_dir())
+        .collect();
+    if folders.len() == args.scenarios.len() {
+        return compare_folders(args);
+    }
+    if let Some(folder) = folders.first() {
+        return Err(mixed(args, folder));
+    }
     super::no_trials_file(opts, "compare")?;
     let models = args
         .scenarios
@@ -50,6 +63,72 @@ pub fn execute(args: &CompareArgs) -> Result<(), AppError> {
         super::print_written(&["comparison.json"], written.len(), &dir)?;
     }
     Ok(())
+}
+
+/// `compare` of stored run folders: paired from their trials.csv when both kept them with the
+/// same seed and trials, else unpaired from their summary.json; prints the differences and
+/// writes them to stored_comparison.json.
+fn compare_folders(args: &CompareArgs) -> Result<(), AppError> {
+    let opts = &args.opts;
+    if opts.trials.is_some() || opts.seed.is_some() || !opts.set.is_empty() {
+        return Err(AppError::Usage(
+            "--trials, --seed and --set apply to scenarios: a run folder's were fixed when it ran; compare scenarios to choose them".to_string(),
+        ));
+    }
+    let runs = args
+        .scenarios
+        .iter()
+        .map(|a| {
+            report::StoredRun::read(Path::new(a)).map_err(|reason| AppError::Read {
+                path: a.clone(),
+                what: "a run folder",
+                reason,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let c = report::compare_stored(&runs).map_err(|reason| AppError::Read {
+        path: args.scenarios.join(", "),
+        what: "the stored trials",
+        reason,
+    })?;
+    // Named by the folders, not the scenarios: two runs of one scenario differ by folder.
+    let names: Vec<String> = runs
+        .iter()
+        .map(|r| {
+            r.dir.file_name().map_or_else(
+                || r.summary.scenario.clone(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let dir = super::out_dir(opts, &format!("runs-{}", default_folder(&names)));
+    let folder = super::open_out(&dir, opts.quiet)?;
+    report::write_json(&folder.staging().join("stored_comparison.json"), &c)?;
+    super::interrupted()?;
+    folder.commit()?;
+    if !opts.quiet {
+        out!("{}", report::render_stored_comparison(&c))?;
+        super::print_written(&["stored_comparison.json"], 0, &dir)?;
+    }
+    Ok(())
+}
+
+/// The refusal of a run folder compared with a scenario, with the command that makes a run
+/// folder of the scenario that pairs with it.
+fn mixed(args: &CompareArgs, folder: &str) -> AppError {
+    let scenario = args
+        .scenarios
+        .iter()
+        .find(|a| !Path::new(a.as_str()).is_dir())
+        .map_or("SCENARIO", String::as_str);
+    let run = report::read_manifest(Path::new(folder)).map_or_else(
+        || "--trials N --seed S".to_string(),
+        |m| format!("--trials {} --seed {}", m.trials, m.seed),
+    );
+    AppError::Usage(format!(
+        "compare: '{folder}' is a run folder and '{scenario}' is not; compare run folders with run folders, or scenarios with scenarios. To pair {scenario} with the run in {folder}, run it with that run's trials and seed and compare the two folders: funding-gap run {scenario} {run} --save-trials --out DIR, then funding-gap compare {folder} DIR"
+    ))
 }
 
 /// Longest default folder name, in bytes: file systems allow 255 per name, and a path made

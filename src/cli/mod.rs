@@ -24,6 +24,7 @@ macro_rules! outln {
 pub mod bench;
 pub mod checks;
 pub mod compare;
+pub mod diff;
 pub mod explain;
 pub mod headlines;
 pub mod new;
@@ -102,6 +103,7 @@ pub enum Command {
     Checks(checks::ChecksArgs),
     Compare(compare::CompareArgs),
     Runs(runs::RunsArgs),
+    Diff(diff::DiffArgs),
     Sweep(sweep::SweepArgs),
     Switches(switches::SwitchesArgs),
     Trace(trace::TraceArgs),
@@ -123,6 +125,7 @@ impl Command {
             Command::Checks(a) => checks::execute(a),
             Command::Compare(a) => compare::execute(a),
             Command::Runs(a) => runs::execute(a),
+            Command::Diff(a) => diff::execute(a),
             Command::Sweep(a) => sweep::execute(a),
             Command::Switches(a) => switches::execute(a),
             Command::Trace(a) => trace::execute(a),

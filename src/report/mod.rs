@@ -16,12 +16,14 @@
 mod analysis_text;
 mod bands_csv;
 mod checks_table;
+mod diff_text;
 mod explain_text;
 mod folder;
 pub mod format;
 mod headlines;
 mod manifest;
 mod runs;
+mod stored_compare;
 mod summary_json;
 mod switches;
 mod table;
@@ -33,6 +35,7 @@ use std::path::{Path, PathBuf};
 pub use analysis_text::{render_comparison, render_sweep, render_trace, render_worst, sweep_csv};
 pub use bands_csv::BandsCsv;
 pub use checks_table::{CHECKS_BEGIN, CHECKS_END, render_checks_table};
+pub use diff_text::render_diff;
 pub use explain_text::render_explanation;
 pub use folder::{LOCK_FILE, OutputFolder, Removed};
 pub use headlines::{
@@ -43,6 +46,10 @@ pub use manifest::{Manifest, load_manifest, read_manifest, timestamp, write_mani
 pub use runs::{
     RunRow, StoredGap, StoredProbability, StoredRun, StoredSummary, StoredYearGap, list_runs,
     render_runs,
+};
+pub use stored_compare::{
+    PAIRED_LABEL, StoredComparison, StoredDiff, StoredYearDiff, UNPAIRED_LABEL, compare_stored,
+    render_stored_comparison,
 };
 pub use summary_json::SummaryJson;
 pub use switches::{SWITCHES_BEGIN, SWITCHES_END, render_switches, render_switches_markdown};

@@ -132,7 +132,7 @@ fn finish(
     unknown: Unknown,
 ) -> Result<Scenario, ScenarioError> {
     match (check(table, origin, overrides), unknown.errors.is_empty()) {
-        (Ok(raw), true) => {
+        (Ok((raw, resolved)), true) => {
             let mut scenario = validate::validate(raw, origin, stem).map_err(|e| match e {
                 ScenarioError::Invalid { file, mut problems } => {
                     note_overrides(&mut problems, overrides);
@@ -141,9 +141,10 @@ fn finish(
                 other => other,
             })?;
             scenario.overrides = overrides.to_vec();
+            scenario.resolved = resolved;
             Ok(scenario)
         }
-        (Ok(raw), false) => {
+        (Ok((raw, _)), false) => {
             let problems = match validate::validate(raw, origin, stem) {
                 Err(ScenarioError::Invalid { file, mut problems }) => {
                     // A problem at the field an unknown one was probably meant to be ("is
@@ -169,18 +170,19 @@ fn finish(
 }
 
 /// Applies the overrides to the merged table, checks its size, and reads it as a
-/// [`RawScenario`].
+/// [`RawScenario`]; returns it with the table it was read from.
 fn check(
     mut table: toml::Table,
     origin: &str,
     overrides: &[String],
-) -> Result<RawScenario, ScenarioError> {
+) -> Result<(RawScenario, toml::Table), ScenarioError> {
     for arg in overrides {
         apply_override(&mut table, arg)?;
     }
     check_size(&table, origin)?;
-    toml::Value::Table(table)
+    toml::Value::Table(table.clone())
         .try_into()
+        .map(|raw| (raw, table))
         .map_err(|e: toml::de::Error| ScenarioError::Invalid {
             file: origin.to_string(),
             problems: vec![Problem {

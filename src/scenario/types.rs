@@ -572,6 +572,9 @@ pub struct Scenario {
     pub correlations_inherited: bool,
     /// The inherited entries that `remove` dropped, in the order applied.
     pub removed: Vec<Removed>,
+    /// The scenario as validation read it: the files merged along `extends`, `remove`
+    /// applied, then the `--set` overrides (`funding-gap diff` compares these).
+    pub resolved: toml::Table,
     /// Time grid settings.
     pub time: Time,
     /// Run defaults.

@@ -31,6 +31,7 @@ mod errors;
 mod published;
 mod regressions;
 mod run;
+mod scenario_diff;
 #[cfg(unix)]
 mod signals;
 mod stored;

@@ -107,3 +107,130 @@ fn runs_of_a_missing_folder_is_an_error_and_an_empty_one_says_so() {
     assert_eq!(empty.code, Some(0), "{}", empty.dump());
     assert!(empty.stdout.contains("no runs"), "{}", empty.stdout);
 }
+
+/// `compare` on run folders, run from `dir`, JSON of the first difference.
+fn compare_folders(dir: &Path, a: &str, b: &str) -> serde_json::Value {
+    let out = super::funding_gap_in(dir, &["compare", a, b, "--out", "cmp", "-q"]);
+    assert_eq!(out.code, Some(0), "{}", out.dump());
+    json(&dir.join("cmp").join("stored_comparison.json"))["diffs"][0].clone()
+}
+
+fn close(x: &serde_json::Value, y: &serde_json::Value, what: &str) {
+    let (x, y) = (x.as_f64().expect(what), y.as_f64().expect(what));
+    assert!(
+        (x - y).abs() <= 1e-9 * (1.0 + x.abs().max(y.abs())),
+        "{what}: {x} vs {y}"
+    );
+}
+
+#[test]
+fn a_run_folder_against_itself_differs_by_nothing_paired_or_not() {
+    let tmp = TempDir::new().expect("temp dir");
+    stored_run("base", &tmp.path().join("kept"), "600", &["--save-trials"]);
+    stored_run("base", &tmp.path().join("bare"), "600", &[]);
+    let paired = compare_folders(tmp.path(), "kept", "kept");
+    assert_eq!(paired["method"], "paired by trial (from stored trials.csv)");
+    for k in [
+        "gap_mean_diff",
+        "gap_mean_diff_se",
+        "shortfall_probability_diff",
+    ] {
+        assert_eq!(paired[k], 0.0, "{k}");
+    }
+    assert_eq!(paired["p_gap_a_smaller"], 0.0);
+    assert_eq!(paired["p_gap_a_larger"], 0.0);
+    let unpaired = compare_folders(tmp.path(), "bare", "bare");
+    assert_eq!(unpaired["method"], "unpaired (from stored summaries)");
+    assert!(
+        unpaired["why_unpaired"]
+            .as_str()
+            .expect("why")
+            .contains("trials.csv")
+    );
+    assert_eq!(unpaired["gap_mean_diff"], 0.0);
+    assert_eq!(unpaired["shortfall_probability_diff"], 0.0);
+    // Two independent estimates: the combined standard error is √2 × each one's.
+    let se = json(&tmp.path().join("bare").join("summary.json"))["gap"]["std_error"]
+        .as_f64()
+        .expect("se");
+    close(
+        &unpaired["gap_mean_diff_se"],
+        &serde_json::json!(se * 2f64.sqrt()),
+        "unpaired se",
+    );
+}
+
+#[test]
+fn stored_runs_that_kept_their_trials_pair_as_a_live_compare_does() {
+    let tmp = TempDir::new().expect("temp dir");
+    for s in ["base", "no-round"] {
+        stored_run(
+            s,
+            &tmp.path().join(s),
+            "800",
+            &["--save-trials", "--seed", "5"],
+        );
+    }
+    stored_run(
+        "no-round",
+        &tmp.path().join("other-seed"),
+        "800",
+        &["--save-trials"],
+    );
+    let stored = compare_folders(tmp.path(), "base", "no-round");
+    assert_eq!(stored["method"], "paired by trial (from stored trials.csv)");
+    let live_dir = tmp.path().join("live").display().to_string();
+    let live = funding_gap(&[
+        "compare", "base", "no-round", "--trials", "800", "--seed", "5", "--out", &live_dir,
+        "--charts", "none", "-q",
+    ]);
+    assert_eq!(live.code, Some(0), "{}", live.dump());
+    let live = json(&tmp.path().join("live").join("comparison.json"))["paired"][0].clone();
+    for k in [
+        "gap_mean_diff",
+        "gap_mean_diff_se",
+        "shortfall_probability_diff",
+        "shortfall_probability_diff_se",
+        "p_gap_a_smaller",
+        "p_gap_a_larger",
+    ] {
+        close(&stored[k], &live[k], k);
+    }
+    for (s, l) in stored["by_year"]
+        .as_array()
+        .expect("years")
+        .iter()
+        .zip(live["by_year"].as_array().expect("years"))
+    {
+        assert_eq!(s["year"].as_str(), Some(l["year"].to_string().as_str()));
+        close(&s["gap_mean_diff"], &l["gap_mean_diff"], "by year");
+        close(&s["gap_mean_diff_se"], &l["gap_mean_diff_se"], "by year se");
+    }
+    // Another seed cannot be paired: unpaired, with the reason.
+    let other = compare_folders(tmp.path(), "base", "other-seed");
+    assert_eq!(other["method"], "unpaired (from stored summaries)");
+    assert!(
+        other["why_unpaired"]
+            .as_str()
+            .expect("why")
+            .contains("seed")
+    );
+}
+
+#[test]
+fn a_run_folder_and_a_scenario_are_not_compared_and_the_message_says_what_to_run() {
+    let tmp = TempDir::new().expect("temp dir");
+    stored_run("base", &tmp.path().join("kept"), "300", &[]);
+    let kept = tmp.path().join("kept").display().to_string();
+    let out = funding_gap(&["compare", &kept, "no-round"]);
+    assert_error(
+        &out,
+        2,
+        &[
+            "is a run folder",
+            "funding-gap run no-round --trials 300 --seed 42 --save-trials",
+        ],
+    );
+    let out = funding_gap(&["compare", &kept, &kept, "--trials", "10"]);
+    assert_error(&out, 2, &["--trials, --seed and --set apply to scenarios"]);
+}

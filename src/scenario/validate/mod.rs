@@ -122,6 +122,7 @@ pub(super) fn validate(
         overrides: Vec::new(),
         correlations_inherited: false,
         removed: Vec::new(),
+        resolved: toml::Table::new(),
         time,
         run,
         cash,
