@@ -58,6 +58,9 @@ Examples:
   funding-gap run base --set rounds.2026.participants.amazon.amount=50
   funding-gap run my.toml --out results/ --save-trials --charts svg --chart-size 1600x900
   funding-gap validate scenarios/*.toml
+  funding-gap runs                             list the stored runs under output/
+  funding-gap compare output/base output/no-round   compare two stored runs
+  funding-gap diff base amazon-50b             what differs between two scenarios
 
 A SCENARIO is a TOML file, or a name that is looked up as scenarios/NAME.toml, then
 scenarios/published/NAME.toml ('base' falls back to the built-in copy). Exit status: 0 success, 2 invalid scenario or arguments, 1 any
