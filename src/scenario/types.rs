@@ -769,6 +769,18 @@ pub enum CheckMetric {
     FirstShortfall(Stat),
 }
 
+impl CheckMetric {
+    /// Whether the metric is a probability (its figure, tolerance and value are shares).
+    pub fn is_probability(&self) -> bool {
+        matches!(
+            self,
+            CheckMetric::ShortfallProbability(_)
+                | CheckMetric::FirstShortfall(Stat::ProbGe(_) | Stat::ProbLe(_))
+                | CheckMetric::Of(_, Stat::ProbGe(_) | Stat::ProbLe(_))
+        )
+    }
+}
+
 /// A per-trial quantity a check reads.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Quantity {

@@ -146,11 +146,9 @@ pub(super) fn checks(model: &Model, a: &Accum) -> Vec<CheckResult> {
                 }
             };
             let unit = match c.metric {
-                CheckMetric::ShortfallProbability(_)
-                | CheckMetric::FirstShortfall(Stat::ProbGe(_) | Stat::ProbLe(_))
-                | CheckMetric::Of(_, Stat::ProbGe(_) | Stat::ProbLe(_)) => "probability",
+                m if m.is_probability() => "probability",
                 CheckMetric::FirstShortfall(_) => "year",
-                CheckMetric::Of(..) => "$B",
+                _ => "$B",
             };
             let tolerance = c.tolerance.absolute(c.published);
             let delta = value.map(|v| v - c.published);

@@ -116,16 +116,6 @@ pub fn metric(text: &str, time: &Time) -> Option<CheckMetric> {
     stat(rest).map(|s| CheckMetric::Of(Quantity::Metric(i), s))
 }
 
-/// Whether a metric is a probability (its published figure and tolerance are shares).
-fn is_probability(m: &CheckMetric) -> bool {
-    matches!(
-        m,
-        CheckMetric::ShortfallProbability(_)
-            | CheckMetric::FirstShortfall(Stat::ProbGe(_) | Stat::ProbLe(_))
-            | CheckMetric::Of(_, Stat::ProbGe(_) | Stat::ProbLe(_))
-    )
-}
-
 /// A number from TOML (an integer or a float).
 fn number(v: &Value) -> Option<f64> {
     match v {
@@ -202,7 +192,7 @@ fn check(c: &mut Checker, i: usize, r: &RawCheck, time: &Time) -> Option<Check> 
         }
         Some(v) => {
             let x = number(v).filter(|x| x.is_finite());
-            let share = metric.as_ref().is_some_and(is_probability);
+            let share = metric.as_ref().is_some_and(CheckMetric::is_probability);
             match x {
                 Some(x) if share && !(0.0..=1.0).contains(&x) => {
                     c.problem(
