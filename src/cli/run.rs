@@ -63,7 +63,7 @@ fn run_one(
     dir: &Path,
 ) -> Result<(), AppError> {
     let cfg = RunConfig {
-        save_trials: opts.save_trials,
+        save_trials: opts.save_trials.is_some(),
         ..super::run_config(opts, model)?
     };
     let folder = super::open_out(dir, opts.quiet)?;
