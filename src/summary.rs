@@ -184,6 +184,9 @@ pub struct InputSummary {
     pub p95: f64,
     /// Mean of the values drawn in this run.
     pub sampled_mean: f64,
+    /// The scenario's comment citing where the value comes from, and any `--set` that
+    /// changed it (see [`crate::scenario::Sources`]); `None` if it has neither.
+    pub source: Option<String>,
 }
 
 /// Percentiles of one series at each time point.
@@ -789,6 +792,7 @@ fn metrics(a: &Accum) -> IndexMap<String, MetricStats> {
 
 /// Every uncertain input: its distribution, p5/p50/p95 and the mean drawn.
 fn inputs(model: &Model, a: &Accum) -> Vec<InputSummary> {
+    let sources = crate::scenario::Sources::of(&model.scenario);
     model
         .inputs
         .iter()
@@ -800,6 +804,7 @@ fn inputs(model: &Model, a: &Accum) -> Vec<InputSummary> {
             p50: inp.dist.quantile(0.5),
             p95: inp.dist.quantile(0.95),
             sampled_mean: m.mean,
+            source: sources.source(&inp.path),
         })
         .collect()
 }

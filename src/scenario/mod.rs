@@ -22,11 +22,13 @@ mod load;
 mod overrides;
 pub mod raw;
 mod remove;
+mod sources;
 mod types;
 mod validate;
 
 pub use error::{Problem, ScenarioError, did_you_mean, io_reason};
 pub use load::{BUILTIN_BASE, MAX_ENTRIES, MAX_EXTENDS_DEPTH, builtin_base, load, load_str};
+pub use sources::Sources;
 pub use types::{
     Capacity, Cash, ContractCapacity, Correlation, Cost, CostKind, Debt, Event, Interpolation, Ipo,
     Obligation, Param, Participant, Profile, Removed, Requirement, Round, RunDefaults, Scenario,

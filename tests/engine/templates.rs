@@ -52,3 +52,24 @@ fn the_builtin_base_is_the_file_in_scenarios() {
     let file = load(&path, &[]).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(builtin.params(), file.params());
 }
+
+/// "Every number cites its source": each uncertain input of each shipped scenario has the
+/// comment that cites it, which the reports' assumption register shows.
+#[test]
+fn every_input_of_every_shipped_scenario_cites_its_source() {
+    let mut missing = Vec::new();
+    for file in crate::support::shipped_scenarios() {
+        let model = crate::support::scenario_file(&file, &[]);
+        let sources = funding_gap::scenario::Sources::of(&model.scenario);
+        for input in &model.inputs {
+            if sources.source(&input.path).is_none() {
+                missing.push(format!("{file}: {}", input.path));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "inputs without a source comment:\n{}",
+        missing.join("\n")
+    );
+}
