@@ -1,6 +1,7 @@
 //! What a run accumulates: moments, sketches and counts of every result, the sensitivity
-//! sums, the band sample, the worst trials. Chunks accumulate their trials in index order and
-//! are merged in chunk order; the summary reads the totals through named accessors.
+//! sums, the band sample, the worst trials. Chunks accumulate their trials in index order; their
+//! sums are reduced through the engine's fixed tree ([`super::tree`]), their band rows and
+//! worst trials appended in chunk order; the summary reads the totals through named accessors.
 
 use super::bands::BandSample;
 use super::paired::keep_worst;
@@ -10,7 +11,7 @@ use crate::sim::{N_METRICS, Scratch, metric};
 use crate::stats::sensitivity::{ChunkSens, JointHist, SensAccum};
 use crate::stats::{COARSE_BITS, FINE_BITS, Moments, SharedMoments, Sketch};
 
-/// Everything a run accumulates; mergeable in chunk order.
+/// Everything a run accumulates: a chunk's, a node of the reduction tree's, or the run's.
 #[derive(Debug, Clone)]
 pub struct Accum {
     /// Trials.
@@ -58,9 +59,10 @@ pub struct Accum {
     chunk_sens: Option<ChunkSens>,
     /// The current trial's responses, in the same order.
     responses: Vec<f64>,
-    /// The run's decile sums for sensitivity (only in the total).
+    /// The decile sums for sensitivity of a node of the reduction tree (the run's, in the
+    /// total).
     sens: Option<SensAccum>,
-    /// Joint (gap, u) counts per input (only in the total).
+    /// Joint (gap, u) counts per input (per worker, then in the total).
     joint: JointHist,
     /// The trials with the largest gap, (gap, trial), largest first (with `RunConfig::worst`).
     worst: Vec<(f64, u64)>,
@@ -178,18 +180,6 @@ impl Accum {
     pub(super) fn take_trial_rows(&mut self) -> Vec<f64> {
         std::mem::take(&mut self.trial_rows)
     }
-    /// An empty accumulator for a whole run of `model` with room for `band_trials` sampled
-    /// trajectories.
-    pub(super) fn new(model: &Model, band_trials: usize) -> Accum {
-        let mut a = Accum::empty(model);
-        a.bands = BandSample::with_capacity(model.grid.n, band_trials);
-        a.sens = Some(SensAccum::new(
-            model.inputs.len(),
-            1 + model.grid.report.len(),
-        ));
-        a
-    }
-
     /// An empty accumulator for one chunk of a run of `model`.
     pub(super) fn for_chunk(model: &Model) -> Accum {
         let mut a = Accum::empty(model);
@@ -328,6 +318,40 @@ impl Accum {
         }
     }
 
+    /// Takes out what a chunk keeps in trial order rather than as sums: its band rows and its
+    /// worst trials (the engine appends them to the run's in chunk order).
+    pub(super) fn take_ordered(&mut self) -> (BandSample, Vec<(f64, u64)>) {
+        (
+            std::mem::take(&mut self.bands),
+            std::mem::take(&mut self.worst),
+        )
+    }
+
+    /// Gives a run's total (the root of the reduction tree) its band sample and worst trials.
+    pub(super) fn set_ordered(&mut self, bands: BandSample, worst: Vec<(f64, u64)>) {
+        self.bands = bands;
+        self.worst = worst;
+    }
+
+    /// A chunk's accumulator as a node of the reduction tree ([`super::tree`]): its
+    /// per-chunk sums become moments and run-sized decile sums, exactly (a copy, no
+    /// arithmetic). Its ordered parts ([`Accum::take_ordered`]) and trial rows are taken out
+    /// first.
+    pub(super) fn into_node(mut self) -> Accum {
+        let [metrics, report, deficits, inputs, years, checks] =
+            std::mem::take(&mut self.chunk_moments);
+        self.moments = metrics.moments().collect();
+        self.report_moments = report.moments().collect();
+        self.report_deficit_moments = deficits.moments().collect();
+        self.inputs = inputs.moments().collect();
+        self.year_moments = years.moments().collect();
+        self.check_moments = checks.moments().collect();
+        self.sens = self.chunk_sens.take().map(SensAccum::from_chunk);
+        self.responses = Vec::new();
+        self.check_values = Vec::new();
+        self
+    }
+
     /// Merges a worker's order-independent statistics (any order gives the same result).
     pub(super) fn merge_counts(&mut self, o: &Accum) {
         for (a, b) in self.sketches.iter_mut().zip(&o.sketches) {
@@ -360,43 +384,31 @@ impl Accum {
         self.capacity_bound += o.capacity_bound;
         self.joint.merge(&o.joint);
     }
+}
 
-    /// Merges the accumulator of the chunk that follows this one, keeping the `worst` largest
-    /// gaps.
-    pub(super) fn merge(&mut self, o: Accum, worst: usize) {
-        for &(gap, trial) in &o.worst {
-            keep_worst(&mut self.worst, worst, gap, trial);
-        }
+impl super::tree::Merge for Accum {
+    /// Merges the node that follows (both from [`Accum::into_node`]): the moments by Chan et
+    /// al.'s formula, the decile sums and counts by addition, the check sketches (integers).
+    fn merge_right(&mut self, o: Accum) {
         self.n += o.n;
-        let [metrics, report, deficits, inputs, years, checks] = &o.chunk_moments;
-        for (a, b) in self.moments.iter_mut().zip(metrics.moments()) {
-            a.merge(&b);
-        }
-        for (a, b) in self.report_moments.iter_mut().zip(report.moments()) {
-            a.merge(&b);
-        }
-        for (a, b) in self
-            .report_deficit_moments
-            .iter_mut()
-            .zip(deficits.moments())
-        {
-            a.merge(&b);
-        }
-        for (a, b) in self.inputs.iter_mut().zip(inputs.moments()) {
-            a.merge(&b);
-        }
-        for (a, b) in self.year_moments.iter_mut().zip(years.moments()) {
-            a.merge(&b);
-        }
-        for (a, b) in self.check_moments.iter_mut().zip(checks.moments()) {
-            a.merge(&b);
+        let pairs = [
+            (&mut self.moments, &o.moments),
+            (&mut self.report_moments, &o.report_moments),
+            (&mut self.report_deficit_moments, &o.report_deficit_moments),
+            (&mut self.inputs, &o.inputs),
+            (&mut self.year_moments, &o.year_moments),
+            (&mut self.check_moments, &o.check_moments),
+        ];
+        for (a, b) in pairs {
+            for (a, b) in a.iter_mut().zip(b) {
+                a.merge(b);
+            }
         }
         for (a, b) in self.check_sketches.iter_mut().zip(&o.check_sketches) {
             a.merge(b);
         }
-        self.bands.append(&o.bands);
-        if let (Some(a), Some(b)) = (&mut self.sens, &o.chunk_sens) {
-            a.merge(b);
+        if let (Some(a), Some(b)) = (&mut self.sens, &o.sens) {
+            a.merge_right(b);
         }
     }
 }

@@ -2,9 +2,10 @@
 //!
 //! Trials are cut into fixed-size chunks (independent of the thread count). A batch of chunks
 //! runs in parallel on a rayon pool; each chunk accumulates its trials in index order into an
-//! [`Accum`]; the batch's accumulators are then merged into the run's in chunk order. Floats
-//! are therefore always summed in the same order, and the result is identical, bit for bit,
-//! for any thread count. Memory is bounded: per-trial rows exist only for the chunks of one
+//! [`Accum`]; the batch's accumulators are then reduced in chunk order through a fixed binary
+//! tree over chunk indices ([`tree`]). Floats are therefore always summed in the same order,
+//! and the result is identical, bit for bit, for any thread count, and for a run split into
+//! contiguous parts whose tree nodes are merged afterwards. Memory is bounded: per-trial rows exist only for the chunks of one
 //! batch (and go straight to the [`TrialSink`] when the user asked for them), and the
 //! per-step bands keep a fixed-stride sample of at most [`BAND_VALUE_BUDGET`] values.
 
@@ -12,6 +13,7 @@ mod accum;
 mod bands;
 mod floor;
 mod paired;
+pub mod tree;
 mod trial_row;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -124,10 +126,19 @@ pub fn band_stride(model: &Model, trials: u64) -> u64 {
     trials.div_ceil(cap).max(1)
 }
 
-/// A finished chunk: one accumulator per scenario, and the pairs against the first.
+/// A finished chunk (or a node of the reduction tree): one accumulator per scenario, and the
+/// pairs against the first.
+#[derive(Debug, Clone)]
 struct ChunkResult {
     accums: Vec<Accum>,
     paired: Vec<Paired>,
+}
+
+impl tree::Merge for ChunkResult {
+    fn merge_right(&mut self, right: ChunkResult) {
+        self.accums.merge_right(right.accums);
+        self.paired.merge_right(right.paired);
+    }
 }
 
 /// One pool thread's state for the whole run: batches, the order-independent statistics
@@ -227,11 +238,15 @@ pub fn simulate_many(
     // in 0.98 s (parallel part) with 8 per thread, 1.02 s with 16 or 32, 1.08 s with 512;
     // 4 was no better than 8. It also answers progress and Ctrl-C sooner.
     let batch = (pool.current_num_threads() as u64 * 8).max(8);
-    let mut totals: Vec<Accum> = models
+    // What each scenario keeps in trial order rather than as sums: the band sample and the
+    // worst trials, appended chunk by chunk; the sums go through the reduction tree.
+    let mut bands: Vec<BandSample> = models
         .iter()
-        .map(|m| Accum::new(m, cfg.trials.div_ceil(stride) as usize))
+        .map(|m| BandSample::with_capacity(m.grid.n, cfg.trials.div_ceil(stride) as usize))
         .collect();
-    let mut paired = new_pairs(models);
+    let mut worst: Vec<Vec<(f64, u64)>> = vec![Vec::new(); models.len()];
+    let mut reduction: tree::Tree<ChunkResult> = tree::Tree::default();
+    let mut done = 0;
     let width = trial_columns(&models[0]).len();
     // One worker per pool thread, kept for the whole run: its batches and its
     // order-independent counts are allocated once and merged once, at the end. A chunk runs
@@ -263,23 +278,29 @@ pub fn simulate_many(
             parts.append(&mut w.done);
         }
         parts.sort_unstable_by_key(|(c, _)| *c);
-        for (_, part) in parts {
-            for (m, mut acc) in part.accums.into_iter().enumerate() {
+        for (c, mut part) in parts {
+            for (m, acc) in part.accums.iter_mut().enumerate() {
                 if m == 0 {
                     let rows = acc.take_trial_rows();
                     if let Some(sink) = sink.as_deref_mut() {
                         if !rows.is_empty() {
-                            sink.write_rows(totals[0].trials(), width, &rows)?;
+                            sink.write_rows(c * CHUNK, width, &rows)?;
                         }
                     }
+                    done += acc.trials();
                 }
-                totals[m].merge(acc, cfg.worst);
+                let (b, w) = acc.take_ordered();
+                bands[m].append(&b);
+                for (gap, trial) in w {
+                    paired::keep_worst(&mut worst[m], cfg.worst, gap, trial);
+                }
             }
-            for (p, q) in paired.iter_mut().zip(&part.paired) {
-                p.merge(q);
-            }
+            let node = ChunkResult {
+                accums: part.accums.into_iter().map(Accum::into_node).collect(),
+                paired: part.paired,
+            };
+            reduction.push_chunk(c, node);
         }
-        let done = totals[0].trials();
         progress(done);
         if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) && done < cfg.trials {
             return Err(RunError::Cancelled {
@@ -288,6 +309,16 @@ pub fn simulate_many(
             });
         }
         c0 = c1;
+    }
+    let Some(ChunkResult {
+        accums: mut totals,
+        paired,
+    }) = reduction.finish()
+    else {
+        return Err(RunError::NoTrials);
+    };
+    for ((t, b), w) in totals.iter_mut().zip(bands).zip(worst) {
+        t.set_ordered(b, w);
     }
     for w in workers {
         let w = w.into_inner().unwrap_or_else(PoisonError::into_inner);

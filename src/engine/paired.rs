@@ -72,7 +72,7 @@ impl Paired {
         }
     }
 
-    /// Merges the pairs of the chunk that follows.
+    /// Merges the pairs of the part of the run that follows.
     pub(super) fn merge(&mut self, o: &Paired) {
         self.gap_diff.merge(&o.gap_diff);
         self.shortfall_diff.merge(&o.shortfall_diff);
@@ -110,4 +110,10 @@ pub(super) fn keep_worst(worst: &mut Vec<(f64, u64)>, k: usize, gap: f64, trial:
     let pos = worst.partition_point(|w| better(w, &(gap, trial)));
     worst.insert(pos, (gap, trial));
     worst.truncate(k);
+}
+
+impl super::tree::Merge for Paired {
+    fn merge_right(&mut self, right: Paired) {
+        self.merge(&right);
+    }
 }

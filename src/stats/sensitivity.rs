@@ -195,12 +195,23 @@ impl SensAccum {
         }
     }
 
-    /// Adds a chunk's sums (chunks are merged in chunk order).
-    pub fn merge(&mut self, c: &ChunkSens) {
-        for (a, &b) in self.n.iter_mut().zip(&c.n) {
-            *a += u64::from(b);
+    /// A chunk's sums, as they are (the counts widened, the sums moved, no arithmetic).
+    pub fn from_chunk(c: ChunkSens) -> SensAccum {
+        SensAccum {
+            inputs: c.inputs,
+            responses: c.responses,
+            n: c.n.into_iter().map(u64::from).collect(),
+            sums: c.sums,
         }
-        for (a, b) in self.sums.iter_mut().zip(&c.sums) {
+    }
+
+    /// Adds the sums of the part of the run that follows (parts are merged in the order of
+    /// the engine's reduction tree).
+    pub fn merge_right(&mut self, o: &SensAccum) {
+        for (a, &b) in self.n.iter_mut().zip(&o.n) {
+            *a += b;
+        }
+        for (a, b) in self.sums.iter_mut().zip(&o.sums) {
             *a += b;
         }
     }
@@ -487,7 +498,7 @@ mod tests {
                 joint.add(u0, &bins);
                 sk.add(u0);
             }
-            acc.merge(&c);
+            acc.merge_right(&SensAccum::from_chunk(c));
         }
         let s = summarize(&acc, 0, Some(&joint), &["a".into(), "b".into()], &sk);
         assert_eq!(s[0].path, "a");
