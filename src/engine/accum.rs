@@ -12,7 +12,7 @@ use crate::stats::sensitivity::{ChunkSens, JointHist, SensAccum};
 use crate::stats::{COARSE_BITS, FINE_BITS, Moments, SharedMoments, Sketch};
 
 /// Everything a run accumulates: a chunk's, a node of the reduction tree's, or the run's.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Accum {
     /// Trials.
     n: u64,
@@ -50,14 +50,18 @@ pub struct Accum {
     /// A chunk's sums for the moments of the metrics, the gaps and deficits by report year,
     /// the inputs, the calendar-year figures and the checks' values (only in a chunk; merged
     /// into the moments above).
+    #[serde(skip)]
     chunk_moments: [SharedMoments; 6],
     /// Sampled trajectories for the bands.
     bands: BandSample,
     /// Per-trial rows of this chunk (only with `save_trials`).
+    #[serde(skip)]
     trial_rows: Vec<f64>,
     /// A chunk's decile sums for sensitivity: the horizon gap, then each report year.
+    #[serde(skip)]
     chunk_sens: Option<ChunkSens>,
     /// The current trial's responses, in the same order.
+    #[serde(skip)]
     responses: Vec<f64>,
     /// The decile sums for sensitivity of a node of the reduction tree (the run's, in the
     /// total).
@@ -71,6 +75,7 @@ pub struct Accum {
     /// Sketches of each check's per-trial value (kept per chunk, merged in chunk order).
     check_sketches: Vec<Sketch>,
     /// The current trial's check values.
+    #[serde(skip)]
     check_values: Vec<f64>,
 }
 

@@ -12,7 +12,7 @@ use crate::sim::Scratch;
 use crate::stats::quantile::{order_key, type7_select_many};
 
 /// Sampled trajectories, in trial order.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BandSample {
     /// Steps n of the grid.
     n: usize,

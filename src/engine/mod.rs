@@ -13,6 +13,7 @@ mod accum;
 mod bands;
 mod floor;
 mod paired;
+mod part;
 pub mod tree;
 mod trial_row;
 
@@ -28,6 +29,7 @@ pub use accum::Accum;
 pub use bands::{BandQuantiles, BandSample};
 pub use floor::rng_floor;
 pub use paired::Paired;
+pub use part::{MergeError, Part, chunk_trials, merge_parts, shard_chunks, simulate_part};
 pub use trial_row::trial_columns;
 
 /// Trials per chunk: the unit of work and of ordered reduction.
@@ -222,16 +224,67 @@ pub fn simulate_many(
     models: &[Model],
     cfg: &RunConfig,
     progress: &dyn Fn(u64),
-    mut sink: Option<&mut dyn TrialSink>,
+    sink: Option<&mut dyn TrialSink>,
     cancel: Option<&AtomicBool>,
 ) -> Result<(Vec<RunResult>, Vec<Paired>), RunError> {
     if cfg.trials == 0 || models.is_empty() {
         return Err(RunError::NoTrials);
     }
+    let all = 0..cfg.trials.div_ceil(CHUNK);
+    let r = run_chunks(models, cfg, all, progress, sink, cancel)?;
+    let Some(ChunkResult {
+        accums: mut totals,
+        paired,
+    }) = r.tree.finish()
+    else {
+        return Err(RunError::NoTrials);
+    };
+    for (((t, b), w), c) in totals.iter_mut().zip(r.bands).zip(r.worst).zip(&r.counts) {
+        t.set_ordered(b, w);
+        t.merge_counts(c);
+    }
+    let runs = totals
+        .into_iter()
+        .map(|accum| RunResult {
+            config: cfg.clone(),
+            accum,
+            band_stride: r.stride,
+            pool: std::sync::Arc::clone(&r.pool),
+        })
+        .collect();
+    Ok((runs, paired))
+}
+
+/// What chunks `lo..hi` of a run reduce to before the tree is folded.
+struct Reduced {
+    /// The chunks' sums, reduced as far as the tree allows inside the range.
+    tree: tree::Tree<ChunkResult>,
+    /// Per scenario, the band rows of the range's trials, in trial order.
+    bands: Vec<BandSample>,
+    /// Per scenario, the range's worst trials.
+    worst: Vec<Vec<(f64, u64)>>,
+    /// Per scenario, the order-independent statistics (sketches and counts) of the range.
+    counts: Vec<Accum>,
+    /// Every how many trials one is kept for the bands (of the whole run).
+    stride: u64,
+    /// The run's threads.
+    pool: std::sync::Arc<rayon::ThreadPool>,
+}
+
+/// Runs the chunks `chunks` of a run of `cfg.trials` trials (all of them, or one shard's).
+fn run_chunks(
+    models: &[Model],
+    cfg: &RunConfig,
+    chunks: std::ops::Range<u64>,
+    progress: &dyn Fn(u64),
+    mut sink: Option<&mut dyn TrialSink>,
+    cancel: Option<&AtomicBool>,
+) -> Result<Reduced, RunError> {
     let pool = std::sync::Arc::new(thread_pool(cfg.threads)?);
     let strides: Vec<u64> = models.iter().map(|m| band_stride(m, cfg.trials)).collect();
     let stride = strides.iter().copied().max().unwrap_or(1);
-    let n_chunks = cfg.trials.div_ceil(CHUNK);
+    let range_trials =
+        (chunks.end * CHUNK).min(cfg.trials) - (chunks.start * CHUNK).min(cfg.trials);
     // Eight chunks per thread between ordered merges. The finished chunks' sums wait in
     // memory until the merge (a chunk's decile sums are about 250 kB for bench.toml), so
     // fewer chunks per batch keep them in cache: on 2 threads, 1M trials of bench.toml ran
@@ -242,7 +295,7 @@ pub fn simulate_many(
     // worst trials, appended chunk by chunk; the sums go through the reduction tree.
     let mut bands: Vec<BandSample> = models
         .iter()
-        .map(|m| BandSample::with_capacity(m.grid.n, cfg.trials.div_ceil(stride) as usize))
+        .map(|m| BandSample::with_capacity(m.grid.n, range_trials.div_ceil(stride) as usize))
         .collect();
     let mut worst: Vec<Vec<(f64, u64)>> = vec![Vec::new(); models.len()];
     let mut reduction: tree::Tree<ChunkResult> = tree::Tree::default();
@@ -262,9 +315,9 @@ pub fn simulate_many(
             done: Vec::new(),
         })
     });
-    let mut c0 = 0;
-    while c0 < n_chunks {
-        let c1 = (c0 + batch).min(n_chunks);
+    let mut c0 = chunks.start;
+    while c0 < chunks.end {
+        let c1 = (c0 + batch).min(chunks.end);
         pool.install(|| {
             (c0..c1).into_par_iter().for_each(|c| {
                 let t = rayon::current_thread_index().unwrap_or(0) % workers.len();
@@ -302,38 +355,34 @@ pub fn simulate_many(
             reduction.push_chunk(c, node);
         }
         progress(done);
-        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) && done < cfg.trials {
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) && done < range_trials {
             return Err(RunError::Cancelled {
                 done,
-                total: cfg.trials,
+                total: range_trials,
             });
         }
         c0 = c1;
     }
-    let Some(ChunkResult {
-        accums: mut totals,
-        paired,
-    }) = reduction.finish()
-    else {
-        return Err(RunError::NoTrials);
-    };
-    for ((t, b), w) in totals.iter_mut().zip(bands).zip(worst) {
-        t.set_ordered(b, w);
-    }
-    for w in workers {
-        let w = w.into_inner().unwrap_or_else(PoisonError::into_inner);
-        for (t, c) in totals.iter_mut().zip(&w.counts) {
-            t.merge_counts(c);
-        }
-    }
-    let runs = totals
+    let counts = workers
         .into_iter()
-        .map(|accum| RunResult {
-            config: cfg.clone(),
-            accum,
-            band_stride: stride,
-            pool: std::sync::Arc::clone(&pool),
+        .map(|w| {
+            w.into_inner()
+                .unwrap_or_else(PoisonError::into_inner)
+                .counts
         })
-        .collect();
-    Ok((runs, paired))
+        .reduce(|mut a, b| {
+            for (a, b) in a.iter_mut().zip(&b) {
+                a.merge_counts(b);
+            }
+            a
+        })
+        .unwrap_or_else(|| models.iter().map(Accum::empty).collect());
+    Ok(Reduced {
+        tree: reduction,
+        bands,
+        worst,
+        counts,
+        stride,
+        pool,
+    })
 }

@@ -6,7 +6,7 @@ use crate::sim::{Outcome, metric};
 use crate::stats::Moments;
 
 /// Paired statistics of scenario m against the first scenario, over the same trials.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Paired {
     /// gap_m − gap_0, $B.
     pub gap_diff: Moments,

@@ -22,7 +22,7 @@ pub trait Merge {
 }
 
 /// A node of the tree: the merged value of chunks `index·2^level .. (index+1)·2^level`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Node<T> {
     /// Height above the chunks (a chunk is level 0).
     pub level: u32,

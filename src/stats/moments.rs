@@ -9,7 +9,7 @@
 pub const Z_95: f64 = 1.959_963_984_540_054;
 
 /// Count, mean and sum of squared deviations.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Moments {
     /// Number of values.
     pub n: u64,

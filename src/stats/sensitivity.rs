@@ -173,7 +173,7 @@ impl ChunkSens {
 }
 
 /// Decile sums of every response over a run, by group.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SensAccum {
     inputs: usize,
     responses: usize,
@@ -246,7 +246,7 @@ impl SensAccum {
 
 /// Joint counts of (gap bin, u bin) per input: integer counts, so any merge order gives the
 /// same result (the engine accumulates them per worker).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct JointHist {
     inputs: usize,
     /// [gap bin][input][u bin] (a trial's increments fall in one gap bin's block); empty

@@ -17,7 +17,7 @@ pub const COARSE_BITS: u32 = 7;
 const TINY: f64 = 1e-15;
 
 /// Counts by bucket over a window of bucket keys that grows as needed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 struct Store {
     offset: i64,
     counts: Vec<u64>,
@@ -73,7 +73,7 @@ impl Store {
 }
 
 /// A mergeable quantile sketch for finite values of either sign.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Sketch {
     shift: u32,
     neg: Store,
