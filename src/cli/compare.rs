@@ -42,7 +42,7 @@ pub fn execute(args: &CompareArgs) -> Result<(), AppError> {
     if let Some(folder) = folders.first() {
         return Err(mixed(args, folder));
     }
-    super::no_trials_file(opts, "compare")?;
+    super::run_only_options(opts, "compare")?;
     let models = args
         .scenarios
         .iter()

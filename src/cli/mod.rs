@@ -27,9 +27,11 @@ pub mod compare;
 pub mod diff;
 pub mod explain;
 pub mod headlines;
+pub mod merge;
 pub mod new;
 pub mod run;
 pub mod runs;
+pub mod shard;
 pub mod sweep;
 pub mod switches;
 pub mod trace;
@@ -42,9 +44,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::{Args, Parser, Subcommand};
 use funding_gap::analysis::AnalysisError;
 use funding_gap::chart::{self, ChartError, ChartOptions};
-use funding_gap::engine::{RunConfig, RunError};
+use funding_gap::engine::{MergeError, RunConfig, RunError};
 use funding_gap::model::{self, Model};
-use funding_gap::report::{self, OutputFolder, ReportError};
+use funding_gap::report::{self, OutputFolder, PartError, ReportError};
 use funding_gap::scenario::{self, Scenario, ScenarioError};
 
 /// `--version`: the version, and the git commit when built from a checkout (build.rs).
@@ -100,6 +102,7 @@ impl Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Run(run::RunArgs),
+    Merge(merge::MergeArgs),
     Explain(explain::ExplainArgs),
     New(new::NewArgs),
     Headlines(headlines::HeadlinesArgs),
@@ -122,6 +125,7 @@ impl Command {
     pub fn execute(&self) -> Result<(), AppError> {
         match self {
             Command::Run(a) => run::execute(a),
+            Command::Merge(a) => merge::execute(a),
             Command::Explain(a) => explain::execute(a),
             Command::New(a) => new::execute(a),
             Command::Headlines(a) => headlines::execute(a),
@@ -165,6 +169,11 @@ pub struct RunOpts {
     /// only): trials.csv, or with `parquet` trials.parquet (typed columns, about 2.5× smaller)
     #[arg(long, value_name = "FORMAT", num_args = 0..=1, default_missing_value = "csv")]
     pub save_trials: Option<TrialsFormat>,
+    /// Run only shard K of M (0 ≤ K < M, as Slurm numbers array tasks): a contiguous share
+    /// of the trials, written as DIR/part-K-of-M.fgpart [default DIR: output/<name>/parts/];
+    /// `funding-gap merge DIR` then writes exactly the files of the whole run (run only)
+    #[arg(long, value_name = "K/M", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
     /// Chart formats: png,svg | png | svg | none
     #[arg(long, value_name = "FORMATS", default_value = "png,svg")]
     pub charts: String,
@@ -231,6 +240,37 @@ pub fn parse_reports(arg: &str) -> Result<Reports, String> {
     Ok(r)
 }
 
+/// The most shards a run can be split into.
+pub const MAX_SHARDS: u64 = 1_000_000;
+
+/// Parses `--shard K/M`.
+///
+/// # Errors
+/// What is wrong with the value.
+pub fn parse_shard(arg: &str) -> Result<(u64, u64), String> {
+    let form = "write K/M with 0 ≤ K < M, e.g. 0/4 for the first of 4 shards";
+    let (k, m) = arg
+        .split_once('/')
+        .ok_or_else(|| format!("'{arg}' is not K/M; {form}"))?;
+    let num = |s: &str| s.trim().parse::<u64>().ok();
+    let (Some(k), Some(m)) = (num(k), num(m)) else {
+        return Err(format!("'{arg}' is not K/M with whole numbers; {form}"));
+    };
+    if m == 0 || m > MAX_SHARDS {
+        return Err(format!(
+            "the number of shards M must be 1 to {MAX_SHARDS} (got {m}); {form}"
+        ));
+    }
+    if k >= m {
+        return Err(format!(
+            "shard {k} of {m} does not exist: shards are numbered 0 to {} (as Slurm's SLURM_ARRAY_TASK_ID with --array=0-{})",
+            m - 1,
+            m - 1
+        ));
+    }
+    Ok((k, m))
+}
+
 /// A failure, with the exit status it maps to.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -259,6 +299,12 @@ pub enum AppError {
     /// An output could not be written.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// A shard's part file cannot be read.
+    #[error(transparent)]
+    Part(#[from] PartError),
+    /// Part files that do not make one run.
+    #[error(transparent)]
+    Merge(#[from] MergeError),
     /// A chart could not be drawn or written.
     #[error(transparent)]
     Chart(#[from] ChartError),
@@ -304,6 +350,9 @@ impl AppError {
             | AppError::SomeInvalid(..) => 2,
             AppError::Run(RunError::NoTrials | RunError::Threads { .. }) => 2,
             AppError::Run(RunError::Cancelled { .. }) => 130,
+            AppError::Merge(_) => 2,
+            AppError::Part(PartError::Invalid { .. }) => 2,
+            AppError::Part(PartError::Read { .. }) => 1,
             AppError::Run(RunError::Sink(_))
             | AppError::Report(_)
             | AppError::Chart(_)
@@ -621,14 +670,20 @@ pub fn trials(option: Option<u64>, model: &Model) -> Result<u64, AppError> {
     }
 }
 
-/// Refuses `--save-trials` for `command` (`compare`, `sweep`), which writes no trials.csv.
+/// Refuses the options only `run` takes for `command` (`compare`, `sweep`): `--save-trials`
+/// (it writes no trials file) and `--shard`.
 ///
 /// # Errors
-/// [`AppError::Usage`] when `--save-trials` is given.
-pub fn no_trials_file(opts: &RunOpts, command: &str) -> Result<(), AppError> {
+/// [`AppError::Usage`] when one is given.
+pub fn run_only_options(opts: &RunOpts, command: &str) -> Result<(), AppError> {
     if opts.save_trials.is_some() {
         return Err(AppError::Usage(format!(
             "--save-trials: {command} writes no trials file; run a scenario with `funding-gap run SCENARIO --save-trials` for its trials"
+        )));
+    }
+    if opts.shard.is_some() {
+        return Err(AppError::Usage(format!(
+            "--shard: {command} does not run in shards; shard each scenario with `funding-gap run SCENARIO --shard K/M` and merge it"
         )));
     }
     Ok(())

@@ -44,6 +44,15 @@ pub fn execute(args: &RunArgs) -> Result<(), AppError> {
         .map(|a| super::load_and_compile(*a, &opts.set, opts.quiet))
         .collect::<Result<Vec<_>, _>>()?;
     let charts = super::chart_options(opts)?;
+    if let Some(shard) = opts.shard {
+        let ([model], [name]) = (models.as_slice(), names.as_slice()) else {
+            return Err(AppError::Usage(format!(
+                "--shard runs one scenario (got {}); run each scenario's shards separately",
+                models.len()
+            )));
+        };
+        return super::shard::execute(model, *name, opts, shard);
+    }
     let several = models.len() > 1;
     for model in &models {
         let dir = match (&opts.out, several) {
@@ -51,16 +60,19 @@ pub fn execute(args: &RunArgs) -> Result<(), AppError> {
             (Some(d), true) => d.join(model.name()),
             (None, _) => PathBuf::from("output").join(model.name()),
         };
-        run_one(model, opts, &charts, &dir)?;
+        run_one(model, opts, &charts, &dir, None)?;
     }
     Ok(())
 }
 
-fn run_one(
+/// Runs `model` into `dir`, or with `parts` (from `merge`) puts the run together from its
+/// shards' parts instead of simulating: the same files follow either way.
+pub(super) fn run_one(
     model: &Model,
     opts: &RunOpts,
     charts: &ChartOptions,
     dir: &Path,
+    parts: Option<Vec<engine::Part>>,
 ) -> Result<(), AppError> {
     let cfg = RunConfig {
         save_trials: opts.save_trials.is_some(),
@@ -86,16 +98,22 @@ fn run_one(
     } else {
         None
     };
-    let bar = Progress::new(model.name(), cfg.trials, !opts.quiet);
-    let result = engine::simulate(
-        model,
-        &cfg,
-        &|done| bar.update(done),
-        trials_csv.as_mut().map(|w| w as &mut dyn engine::TrialSink),
-        Some(&INTERRUPTED),
-    );
-    bar.finish();
-    let summary = summary::summarize(model, &result?);
+    let result = match parts {
+        Some(parts) => engine::merge_parts(model, &cfg, parts)?,
+        None => {
+            let bar = Progress::new(model.name(), cfg.trials, !opts.quiet);
+            let result = engine::simulate(
+                model,
+                &cfg,
+                &|done| bar.update(done),
+                trials_csv.as_mut().map(|w| w as &mut dyn engine::TrialSink),
+                Some(&INTERRUPTED),
+            );
+            bar.finish();
+            result?
+        }
+    };
+    let summary = summary::summarize(model, &result);
     let mut written = Vec::new();
     for exporter in report::EXPORTERS {
         written.extend(exporter.export(&summary, staging)?);

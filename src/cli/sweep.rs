@@ -108,7 +108,7 @@ fn variant(arg: &str, swept: &Swept, fixed: &[String], v: f64) -> Result<Model, 
 /// A bad option, swept value or target, a failed run, an output that cannot be written.
 pub fn execute(args: &SweepArgs) -> Result<(), AppError> {
     let (opts, arg) = (&args.opts, args.scenario.as_str());
-    super::no_trials_file(opts, "sweep")?;
+    super::run_only_options(opts, "sweep")?;
     let (swept, fixed) = split_sweep(&opts.set)?;
     let target = args
         .target

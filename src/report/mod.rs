@@ -22,6 +22,7 @@ mod folder;
 pub mod format;
 mod headlines;
 mod manifest;
+mod part_file;
 mod runs;
 mod stored_compare;
 mod summary_json;
@@ -43,6 +44,10 @@ pub use headlines::{
     replace_block,
 };
 pub use manifest::{Manifest, load_manifest, read_manifest, timestamp, write_manifest};
+pub use part_file::{
+    PART_EXTENSION, PART_FORMAT, PartError, PartHeader, part_file_name, read_part,
+    read_part_header, write_part,
+};
 pub use runs::{
     RunRow, StoredGap, StoredProbability, StoredRun, StoredSummary, StoredYearGap, list_runs,
     render_runs,

@@ -25,7 +25,21 @@ impl TrialsCsv {
     /// # Errors
     /// [`ReportError::Write`].
     pub fn create(dir: &Path, columns: &[String]) -> Result<TrialsCsv, ReportError> {
-        let path = dir.join("trials.csv");
+        TrialsCsv::create_as(dir, "trials.csv", Some(columns))
+    }
+
+    /// Starts `dir/name`, with the header row `columns` if given: a shard after the first
+    /// writes none, so that the shards' files, concatenated in shard order, are the
+    /// trials.csv of the whole run.
+    ///
+    /// # Errors
+    /// [`ReportError::Write`].
+    pub fn create_as(
+        dir: &Path,
+        name: &str,
+        columns: Option<&[String]>,
+    ) -> Result<TrialsCsv, ReportError> {
+        let path = dir.join(name);
         let tmp = temp_path(&path);
         let err = |reason: String| ReportError::Write {
             path: path.display().to_string(),
@@ -33,9 +47,11 @@ impl TrialsCsv {
         };
         let file = File::create(&tmp).map_err(|e| err(reason(&e)))?;
         let mut writer = csv::Writer::from_writer(BufWriter::new(file));
-        writer
-            .write_record(columns)
-            .map_err(|e| err(e.to_string()))?;
+        if let Some(columns) = columns {
+            writer
+                .write_record(columns)
+                .map_err(|e| err(e.to_string()))?;
+        }
         Ok(TrialsCsv {
             path,
             tmp,

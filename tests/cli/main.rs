@@ -32,6 +32,7 @@ mod published;
 mod regressions;
 mod run;
 mod scenario_diff;
+mod shards;
 #[cfg(unix)]
 mod signals;
 mod stored;
