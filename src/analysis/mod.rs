@@ -26,7 +26,8 @@ pub mod trace;
 
 pub use compare::{Comparison, PairedDiff, YearDiff, compare, compare_with_pairs};
 pub use sweep::{
-    AnalysisError, Metric, MetricAt, Seek, Sweep, SweepPoint, Target, parse_sweep, seek, sweep,
+    AnalysisError, Builder, Metric, MetricAt, Seek, Sweep, SweepPoint, Target, assemble,
+    parse_sweep, point, seek, sweep,
 };
 pub use switches::{Change, Changes, Headline, Switch, SwitchResult, Switches, switches};
 pub use trace::{

@@ -24,7 +24,7 @@ pub enum AnalysisError {
 }
 
 /// One point of a sweep.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct SweepPoint {
     /// The input's value.
     pub value: f64,
@@ -373,7 +373,11 @@ pub type Builder<'a> = dyn Fn(f64) -> Result<Model, ScenarioError> + 'a;
 
 /// One run of the sweep; `cancel` is checked before it too, since a run of one batch ends
 /// without seeing it.
-fn point(
+/// Runs the scenario with the swept input at `value` (one point of a sweep).
+///
+/// # Errors
+/// [`AnalysisError`] if the scenario is invalid there, or the run fails or is cancelled.
+pub fn point(
     build: &Builder<'_>,
     value: f64,
     cfg: &RunConfig,
@@ -413,6 +417,25 @@ pub fn sweep(
         points.push(point(build, v, cfg, cancel)?);
         progress(i + 1, values.len());
     }
+    assemble(name, provenance, path, points, build, cfg, target, cancel)
+}
+
+/// A sweep from its points (run here, or by `sweep --point K` jobs and merged): the seek on
+/// `target`, if any, runs its extra points with `build`.
+///
+/// # Errors
+/// [`AnalysisError`] if a run of the seek fails or is cancelled.
+#[allow(clippy::too_many_arguments)]
+pub fn assemble(
+    name: &str,
+    provenance: crate::summary::Provenance,
+    path: &str,
+    points: Vec<SweepPoint>,
+    build: &Builder<'_>,
+    cfg: &RunConfig,
+    target: Option<&Target>,
+    cancel: Option<&AtomicBool>,
+) -> Result<Sweep, AnalysisError> {
     let seek = match target {
         Some(t) => Some(seek(&points, build, cfg, t, cancel)?),
         None => None,

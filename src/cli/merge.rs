@@ -54,6 +54,9 @@ pub struct MergeArgs {
 /// missing shards) or a scenario that changed; [`AppError::Part`] for an unreadable part;
 /// then as a run.
 pub fn execute(args: &MergeArgs) -> Result<(), AppError> {
+    if let Some(points) = point_files(&args.parts)? {
+        return merge_sweep(args, &points);
+    }
     let files = part_files(&args.parts)?;
     let headers = files
         .iter()
@@ -93,6 +96,168 @@ pub fn execute(args: &MergeArgs) -> Result<(), AppError> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(model.name()));
     super::run::run_one(&model, &opts, &charts, &dir, Some(parts))
+}
+
+/// The sweep point files named (`point-K-of-N.json`, or folders holding them and no part
+/// files), or `None` when the arguments are parts of a run.
+fn point_files(args: &[PathBuf]) -> Result<Option<Vec<PathBuf>>, AppError> {
+    let is_point = |p: &Path| {
+        p.extension().is_some_and(|x| x == "json")
+            && p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("point-"))
+    };
+    let mut files = Vec::new();
+    for a in args {
+        if a.is_dir() {
+            let Ok(read) = std::fs::read_dir(a) else {
+                return Ok(None);
+            };
+            let mut found: Vec<PathBuf> = read
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| is_point(p))
+                .collect();
+            if found.is_empty() {
+                return Ok(None);
+            }
+            found.sort();
+            files.append(&mut found);
+        } else if a.extension().is_some_and(|x| x == "json") {
+            files.push(a.clone());
+        } else {
+            return Ok(None);
+        }
+    }
+    Ok(Some(files))
+}
+
+/// Merges the point files of a sweep run as jobs (`sweep --point K`) into the sweep's files,
+/// as `sweep` on one machine writes them (the seek of a `--target`, if any, runs here).
+fn merge_sweep(args: &MergeArgs, files: &[PathBuf]) -> Result<(), AppError> {
+    use super::sweep::{PointFile, SweepArgs, execute_with, point_file_name};
+    let mut points: Vec<(PathBuf, PointFile)> = Vec::with_capacity(files.len());
+    for f in files {
+        let text = std::fs::read_to_string(f).map_err(|e| AppError::Read {
+            path: f.display().to_string(),
+            what: "a sweep point file",
+            reason: funding_gap::scenario::io_reason(&e),
+        })?;
+        let p: PointFile = serde_json::from_str(&text).map_err(|e| {
+            AppError::Usage(format!(
+                "'{}' is not a sweep point file ({e}): give the point-K-of-N.json files that `funding-gap sweep --point K` writes",
+                f.display()
+            ))
+        })?;
+        points.push((f.clone(), p));
+    }
+    let Some((f0, p0)) = points.first() else {
+        return Err(AppError::Usage("no point files given".to_string()));
+    };
+    let name = |p: &Path| p.display().to_string();
+    for (f, p) in &points {
+        let differs = if p.format != p0.format {
+            Some("format")
+        } else if p.scenario != p0.scenario || p.source != p0.source {
+            Some("scenario")
+        } else if p.set != p0.set {
+            Some("--set")
+        } else if p.target != p0.target {
+            Some("--target")
+        } else if p.trials != p0.trials {
+            Some("trials")
+        } else if p.seed != p0.seed {
+            Some("seed")
+        } else if p.points != p0.points {
+            Some("number of points")
+        } else if p.provenance != p0.provenance {
+            Some("scenario files or funding-gap build")
+        } else {
+            None
+        };
+        if let Some(what) = differs {
+            return Err(AppError::Usage(format!(
+                "the points come from different sweeps: their {what} differ ({} and {})",
+                name(f0),
+                name(f)
+            )));
+        }
+    }
+    let mut by_point: BTreeMap<u64, (&Path, &PointFile)> = BTreeMap::new();
+    for (f, p) in &points {
+        if let Some((other, _)) = by_point.insert(p.point, (f, p)) {
+            return Err(AppError::Usage(format!(
+                "point {} of {} is given twice: {} and {}",
+                p.point,
+                p0.points,
+                name(other),
+                name(f)
+            )));
+        }
+    }
+    let missing: Vec<u64> = (0..p0.points)
+        .filter(|k| !by_point.contains_key(k))
+        .collect();
+    if let [k] = missing.as_slice() {
+        return Err(AppError::Usage(format!(
+            "point {k} of {n} is missing ({}); run it with sweep --point {k}, then merge again",
+            point_file_name(*k, p0.points),
+            n = p0.points
+        )));
+    }
+    if !missing.is_empty() {
+        let shown: Vec<String> = missing.iter().take(20).map(u64::to_string).collect();
+        return Err(AppError::Usage(format!(
+            "points {}{} of {} are missing ({} in all); run them with sweep --point K, then merge again",
+            shown.join(", "),
+            if missing.len() > shown.len() {
+                ", ..."
+            } else {
+                ""
+            },
+            p0.points,
+            missing.len()
+        )));
+    }
+    let results = by_point
+        .values()
+        .map(|(f, p)| {
+            p.decode()
+                .map_err(|e| AppError::Usage(format!("'{}': {e}", name(f))))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let sweep = SweepArgs {
+        scenario: p0.source.clone(),
+        target: p0.target.clone(),
+        point: None,
+        opts: RunOpts {
+            trials: Some(p0.trials),
+            seed: Some(p0.seed),
+            threads: args.threads,
+            out: args.out.clone(),
+            set: p0.set.clone(),
+            save_trials: None,
+            shard: None,
+            report: args.report,
+            charts: args.charts.clone(),
+            chart_size: args.chart_size.clone(),
+            quiet: args.quiet,
+        },
+    };
+    // The scenario as read now must be the one the points ran.
+    let model = super::load_and_compile(Some(&p0.source), &[], true)?;
+    let now = Provenance::of(&model);
+    if now.scenario_files != p0.provenance.scenario_files
+        || (&now.version, &now.git_commit) != (&p0.provenance.version, &p0.provenance.git_commit)
+    {
+        return Err(AppError::Usage(format!(
+            "the scenario or the build changed since the points ran: they read {} with {}, merge reads {} with {}",
+            describe_files(&p0.provenance),
+            describe_build(&p0.provenance),
+            describe_files(&now),
+            describe_build(&now)
+        )));
+    }
+    execute_with(&sweep, Some(results))
 }
 
 /// The part files named: files as given, folders as the `.fgpart` files in them (sorted).

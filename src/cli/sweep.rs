@@ -26,6 +26,11 @@ pub struct SweepArgs {
     /// Find the smallest value that meets this, e.g. "shortfall_probability<=0.1"
     #[arg(long, value_name = "METRIC<=X")]
     pub target: Option<String>,
+    /// Run only the K-th swept value (0 ≤ K < N, as Slurm numbers array tasks) and write
+    /// DIR/point-K-of-N.json [default DIR: output/sweep-<name>/points/]; `funding-gap merge
+    /// DIR` then writes the sweep's files, as the sweep on one machine does
+    #[arg(long, value_name = "K")]
+    pub point: Option<u64>,
     /// Run options (trials per value).
     #[command(flatten)]
     pub opts: RunOpts,
@@ -107,6 +112,81 @@ fn variant(arg: &str, swept: &Swept, fixed: &[String], v: f64) -> Result<Model, 
 /// # Errors
 /// A bad option, swept value or target, a failed run, an output that cannot be written.
 pub fn execute(args: &SweepArgs) -> Result<(), AppError> {
+    execute_with(args, None)
+}
+
+/// The version of a point file's layout.
+const POINT_FORMAT: u32 = 1;
+
+/// What a point file says of itself.
+const POINT_KIND: &str = "funding-gap sweep point";
+
+/// One point of a sweep run as its own job (`sweep --point K`), for `merge`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct PointFile {
+    /// [`POINT_FORMAT`].
+    pub format: u32,
+    /// [`POINT_KIND`].
+    pub kind: String,
+    /// The scenario's name.
+    pub scenario: String,
+    /// The scenario as named on the command line; `merge` loads it from there.
+    pub source: String,
+    /// Every `--set`, the swept one included, as typed.
+    pub set: Vec<String>,
+    /// `--target`, as typed.
+    pub target: Option<String>,
+    /// Trials per value.
+    pub trials: u64,
+    /// The seed.
+    pub seed: u64,
+    /// The scenario's files and hashes, the overrides, the build.
+    pub provenance: summary::Provenance,
+    /// This point's index K.
+    pub point: u64,
+    /// The number of swept values N.
+    pub points: u64,
+    /// The swept input's value here.
+    pub value: f64,
+    /// The point's results in postcard's encoding, hex: every float's bits, NaN included,
+    /// which JSON numbers cannot carry.
+    pub result: String,
+}
+
+impl PointFile {
+    /// The point's results.
+    ///
+    /// # Errors
+    /// A message if the hex or its encoding is damaged.
+    pub fn decode(&self) -> Result<analysis::SweepPoint, String> {
+        let bytes = (0..self.result.len())
+            .step_by(2)
+            .map(|i| {
+                self.result
+                    .get(i..i + 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
+            .collect::<Option<Vec<u8>>>()
+            .ok_or_else(|| "its result is not hex".to_string())?;
+        postcard::from_bytes(&bytes).map_err(|e| format!("its result cannot be decoded: {e}"))
+    }
+}
+
+/// The file name of point `k` of `n`: `point-K-of-N.json`, K zero-padded to sort.
+pub fn point_file_name(k: u64, n: u64) -> String {
+    let width = n.saturating_sub(1).max(1).to_string().len();
+    format!("point-{k:0width$}-of-{n}.json")
+}
+
+/// Runs the sweep of `args`; with `merged` (from `merge`), its points are those and only the
+/// seek, if any, runs.
+///
+/// # Errors
+/// As [`execute`].
+pub fn execute_with(
+    args: &SweepArgs,
+    merged: Option<Vec<analysis::SweepPoint>>,
+) -> Result<(), AppError> {
     let (opts, arg) = (&args.opts, args.scenario.as_str());
     super::run_only_options(opts, "sweep")?;
     let (swept, fixed) = split_sweep(&opts.set)?;
@@ -155,6 +235,9 @@ pub fn execute(args: &SweepArgs) -> Result<(), AppError> {
         },
         &first,
     )?;
+    if let Some(k) = args.point {
+        return write_point(args, &swept, &build, &cfg, &first, k);
+    }
     let dir = super::out_dir(opts, &format!("sweep-{}", first.name()));
     let folder = super::open_out(&dir, opts.quiet)?;
     let show = !opts.quiet && std::io::stderr().is_terminal();
@@ -168,17 +251,29 @@ pub fn execute(args: &SweepArgs) -> Result<(), AppError> {
         overrides: opts.set.clone(),
         ..summary::Provenance::of(&first)
     };
-    let result = analysis::sweep(
-        first.name(),
-        provenance,
-        &swept.path,
-        &swept.values,
-        &build,
-        &cfg,
-        target.as_ref(),
-        &progress,
-        Some(&INTERRUPTED),
-    );
+    let result = match merged {
+        Some(points) => analysis::assemble(
+            first.name(),
+            provenance,
+            &swept.path,
+            points,
+            &build,
+            &cfg,
+            target.as_ref(),
+            Some(&INTERRUPTED),
+        ),
+        None => analysis::sweep(
+            first.name(),
+            provenance,
+            &swept.path,
+            &swept.values,
+            &build,
+            &cfg,
+            target.as_ref(),
+            &progress,
+            Some(&INTERRUPTED),
+        ),
+    };
     // A sweep stopped between its runs says so in the words of any interruption.
     super::interrupted()?;
     let result = result?;
@@ -194,6 +289,68 @@ pub fn execute(args: &SweepArgs) -> Result<(), AppError> {
     if !opts.quiet {
         out!("{}", report::render_sweep(&result))?;
         super::print_written(&["sweep.csv", "sweep.json"], written.len(), &dir)?;
+    }
+    Ok(())
+}
+
+/// `sweep --point K`: runs the K-th swept value and writes its point file.
+fn write_point(
+    args: &SweepArgs,
+    swept: &Swept,
+    build: &analysis::Builder<'_>,
+    cfg: &funding_gap::engine::RunConfig,
+    first: &Model,
+    k: u64,
+) -> Result<(), AppError> {
+    let opts = &args.opts;
+    let n = swept.values.len() as u64;
+    let Some(&value) = usize::try_from(k).ok().and_then(|i| swept.values.get(i)) else {
+        return Err(AppError::Usage(format!(
+            "--point {k}: --set {} has {n} values, numbered 0 to {}",
+            swept.written,
+            n - 1
+        )));
+    };
+    let point = analysis::point(build, value, cfg, Some(&INTERRUPTED))?;
+    super::interrupted()?;
+    let bytes = postcard::to_stdvec(&point)
+        .map_err(|e| AppError::Usage(format!("cannot encode the point's results: {e}")))?;
+    let file = PointFile {
+        format: POINT_FORMAT,
+        kind: POINT_KIND.to_string(),
+        scenario: first.name().to_string(),
+        source: args.scenario.clone(),
+        set: opts.set.clone(),
+        target: args.target.clone(),
+        trials: cfg.trials,
+        seed: cfg.seed,
+        provenance: summary::Provenance {
+            overrides: opts.set.clone(),
+            ..summary::Provenance::of(first)
+        },
+        point: k,
+        points: n,
+        value,
+        result: bytes.iter().map(|b| format!("{b:02x}")).collect(),
+    };
+    let dir = opts.out.clone().unwrap_or_else(|| {
+        std::path::PathBuf::from("output")
+            .join(format!("sweep-{}", first.name()))
+            .join("points")
+    });
+    report::ensure_dir(&dir)?;
+    let path = report::write_json(&dir.join(point_file_name(k, n)), &file)?;
+    if !opts.quiet {
+        outln!(
+            "Point {k} of {n}: {} = {}",
+            swept.path,
+            funding_gap::dist::fmt_num(value)
+        )?;
+        outln!("  Wrote {}", path.display())?;
+        outln!(
+            "  Once all {n} points are done: funding-gap merge {}",
+            dir.display()
+        )?;
     }
     Ok(())
 }

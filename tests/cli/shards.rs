@@ -204,3 +204,52 @@ fn shard_options_are_checked() {
         &["--shard: compare does not run in shards"],
     );
 }
+
+#[test]
+fn a_sweep_run_point_by_point_merges_to_the_sweep_on_one_machine() {
+    let tmp = TempDir::new().expect("temp dir");
+    let common = [
+        "bench",
+        "--set",
+        "ipo.probability=0:1:4",
+        "--trials",
+        "2500",
+        "--target",
+        "shortfall_probability<=0.999",
+        "-q",
+        "--charts",
+        "png,svg",
+    ];
+    let one = tmp.path().join("one");
+    let o = one.display().to_string();
+    let mut args = vec!["sweep"];
+    args.extend_from_slice(&common);
+    args.extend_from_slice(&["--out", &o]);
+    ok(&args);
+    let points = tmp.path().join("points");
+    let p = points.display().to_string();
+    for k in ["3", "0", "2", "1"] {
+        let mut args = vec!["sweep"];
+        args.extend_from_slice(&common);
+        args.extend_from_slice(&["--out", &p, "--point", k]);
+        ok(&args);
+    }
+    let merged = tmp.path().join("merged");
+    let m = merged.display().to_string();
+    ok(&["merge", &p, "--out", &m, "-q", "--charts", "png,svg"]);
+    let (want, got) = (files(&one), files(&merged));
+    assert_eq!(
+        got.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        want.iter().map(|(n, _)| n).collect::<Vec<_>>()
+    );
+    assert!(want.iter().any(|(n, _)| n == "sweep.json"));
+    for ((name, a), (_, b)) in got.iter().zip(&want) {
+        assert!(a == b, "{name} differs from the sweep on one machine");
+    }
+    fs::remove_file(points.join("point-2-of-4.json")).expect("remove");
+    assert_error(
+        &funding_gap(&["merge", &p, "--out", &m]),
+        2,
+        &["point 2 of 4 is missing (point-2-of-4.json); run it with sweep --point 2"],
+    );
+}
