@@ -217,7 +217,7 @@ pub fn render_sweep(s: &Sweep, figures: &[Figure]) -> String {
             }
             @if let Some(k) = &s.seek {
                 h3 { "Target " (k.target) }
-                p { (k.note) }
+                p { (readings::capitalise(&k.note)) "." }
                 @if let (Some(v), Some(m)) = (k.value, k.metric_at_value) {
                     @let lowest = s.points.first().map_or(f64::NAN, |p| p.value);
                     @let highest = s.points.last().map_or(f64::NAN, |p| p.value);

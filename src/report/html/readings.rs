@@ -288,7 +288,7 @@ fn first_shortfall(s: &Summary) -> String {
 }
 
 /// The text with its first letter in upper case.
-fn capitalise(text: &str) -> String {
+pub(super) fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map_or_else(String::new, |c| {
         c.to_uppercase().chain(chars).collect::<String>()
