@@ -14,12 +14,12 @@
 //!   ("2026–2033"), counts of trials with thousands separators.
 //! - **Readable by anyone.** One `h1`, then `h2` sections and `h3` charts; every table has a
 //!   caption and scoped header cells; every chart is `role="img"` with an accessible name, the
-//!   one-sentence reading of it that its caption also shows ([`readings`]).
+//!   one-sentence reading of it that its caption also shows (`readings.rs`).
 //! - **Printable.** A print stylesheet with margins that fit A4 and Letter, no table row or
 //!   figure split across pages, and no navigation.
 //!
 //! Templates are maud's `html!`, which escapes every text it splices; only the stylesheet and
-//! the charts' SVG (see [`svg`]) are spliced as they are.
+//! the charts' SVG (see `svg.rs`) are spliced as they are.
 
 mod analysis;
 mod readings;
