@@ -487,7 +487,10 @@ fn median_path(model: &Model) -> SourcesUses {
     }
 }
 
-fn warnings(model: &Model) -> Vec<String> {
+/// The model's warnings, then what looks doubtful in the scenario: an input whose 90 %
+/// interval spans more than 100×, a growth rate read as a percentage, a revenue path that ends
+/// early, an obligation, round or IPO outside the horizon, a participant of amount 0.
+pub fn warnings(model: &Model) -> Vec<String> {
     let sc = &model.scenario;
     let (start, end) = (model.grid.t[0], model.grid.t[model.grid.n]);
     let mut w = model.warnings.clone();

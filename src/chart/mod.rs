@@ -29,6 +29,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::analysis::{Comparison, Sweep};
+use crate::report::html::Figure;
 use crate::report::{ReportError, write_atomic};
 use crate::summary::Summary;
 use style::Style;
@@ -241,6 +242,51 @@ pub fn render_bytes(
     render_drawing(&RunChart(chart, s), format, opts)
 }
 
+/// Every chart of a run as SVG in memory, for `report.html`: one [`Figure`] per chart of
+/// [`Chart::of`], named by its file stem.
+///
+/// # Errors
+/// [`ChartError::Draw`] with plotters' reason.
+pub fn run_figures(s: &Summary, opts: &ChartOptions) -> Result<Vec<Figure>, ChartError> {
+    let charts: Vec<RunChart<'_>> = Chart::of(s).into_iter().map(|c| RunChart(c, s)).collect();
+    svg_figures(&charts, opts)
+}
+
+/// The charts of a comparison as SVG in memory, `compare_exceedance` and `compare_cash_fan`.
+///
+/// # Errors
+/// [`ChartError::Draw`] with plotters' reason.
+pub fn comparison_figures(c: &Comparison, opts: &ChartOptions) -> Result<Vec<Figure>, ChartError> {
+    svg_figures(
+        &[
+            AnalysisChart::CompareExceedance(c),
+            AnalysisChart::CompareCashFan(c),
+        ],
+        opts,
+    )
+}
+
+/// The chart of a sweep as SVG in memory, `sweep`.
+///
+/// # Errors
+/// [`ChartError::Draw`] with plotters' reason.
+pub fn sweep_figures(s: &Sweep, opts: &ChartOptions) -> Result<Vec<Figure>, ChartError> {
+    svg_figures(&[AnalysisChart::Sweep(s)], opts)
+}
+
+/// Each drawing as SVG in memory, named by its file stem.
+fn svg_figures<D: Drawing>(drawings: &[D], opts: &ChartOptions) -> Result<Vec<Figure>, ChartError> {
+    drawings
+        .iter()
+        .map(|d| {
+            Ok(Figure {
+                name: d.file_stem().to_string(),
+                svg: render_drawing(d, Format::Svg, opts)?,
+            })
+        })
+        .collect()
+}
+
 /// Renders any drawing in one format into memory.
 fn render_drawing<D: Drawing>(
     drawing: &D,
@@ -411,5 +457,20 @@ mod tests {
         assert_eq!(parse_size("1200x800"), Ok((1200, 800)));
         assert!(parse_size("10x10").is_err());
         assert!(parse_size("big").is_err());
+    }
+
+    #[test]
+    fn report_html_asks_a_question_of_every_chart() {
+        let stems = Chart::ALL
+            .iter()
+            .chain([&Chart::Capacity])
+            .map(|c| c.file_stem())
+            .chain(["compare_exceedance", "compare_cash_fan", "sweep"]);
+        for stem in stems {
+            assert!(
+                crate::report::html::question(stem).is_some(),
+                "report.html has no question or reading for the chart {stem}"
+            );
+        }
     }
 }

@@ -329,18 +329,7 @@ pub fn centered_note<DB: DrawingBackend>(
     Ok(())
 }
 
-/// 1234567 → "1,234,567".
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
+pub use crate::report::format::thousands;
 
 /// A dollar amount in $B for an axis whose ticks are `step` apart: "1,200", "2.5", "-40";
 /// beyond a million $B (only in runaway scenarios), scientific: "5.0e9".

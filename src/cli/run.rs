@@ -1,5 +1,6 @@
 //! `funding-gap run` (and the bare command): simulate scenarios, print the summary, write the
-//! outputs of [`report::EXPORTERS`], trials.csv on request, the charts and manifest.json.
+//! outputs of [`report::EXPORTERS`], trials.csv on request, the charts, report.html (unless
+//! `--report` leaves it out) and manifest.json.
 
 use std::cell::RefCell;
 use std::io::IsTerminal;
@@ -7,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::Args;
+use funding_gap::analysis;
 use funding_gap::chart::{self, ChartOptions};
 use funding_gap::engine::{self, RunConfig};
 use funding_gap::model::Model;
@@ -16,7 +18,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{AppError, EXAMPLES, INTERRUPTED, RunOpts};
 
-/// Simulate scenarios: print the summary, write summary.json and bands.csv
+/// Simulate scenarios: print the summary, write summary.json, bands.csv, the charts and report.html
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct RunArgs {
@@ -122,6 +124,15 @@ pub(super) fn run_one(
         written.push(w.finish()?);
     }
     let chart_files = chart::render_all(&summary, staging, charts)?;
+    if opts.report.html {
+        let figures = chart::run_figures(&summary, charts)?;
+        let warnings = analysis::explain::warnings(model);
+        let html = report::HtmlReport {
+            figures: &figures,
+            warnings: &warnings,
+        };
+        written.extend(report::Exporter::export(&html, &summary, staging)?);
+    }
     let mut all = file_names(&written);
     all.extend(file_names(&chart_files));
     report::write_manifest(

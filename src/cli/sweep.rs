@@ -16,7 +16,7 @@ use super::{AppError, INTERRUPTED, RunOpts};
 /// Run one scenario across values of one input; optionally solve for a target
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  funding-gap sweep base --set rounds.2026.participants.amazon.amount=10:50:5\n  funding-gap sweep base --set ipo.probability=0,0.25,0.5,0.75,1\n  funding-gap sweep base --set cash.initial=40:400:10 --target \"shortfall_probability_2030<=0.1\"\n\nThe swept --set is the one whose value is LO:HI:N or a list V1,V2,...; other --set are plain overrides.\nTargets: shortfall_probability, shortfall_probability_<year>, gap_mean, gap_p50, gap_p90, gap_p95 with <= or >=.\nOutputs (default output/sweep-SCENARIO/): sweep.csv, sweep.json, sweep chart.",
+    after_help = "Examples:\n  funding-gap sweep base --set rounds.2026.participants.amazon.amount=10:50:5\n  funding-gap sweep base --set ipo.probability=0,0.25,0.5,0.75,1\n  funding-gap sweep base --set cash.initial=40:400:10 --target \"shortfall_probability_2030<=0.1\"\n\nThe swept --set is the one whose value is LO:HI:N or a list V1,V2,...; other --set are plain overrides.\nTargets: shortfall_probability, shortfall_probability_<year>, gap_mean, gap_p50, gap_p90, gap_p95 with <= or >=.\nOutputs (default output/sweep-SCENARIO/): sweep.csv, sweep.json, report.html (unless --report none), sweep chart.",
     mut_arg("trials", |a| a.help("Trials per swept value, e.g. 20000 or 2e4; at most 1e11 [default: 20000, not the scenario's [run] trials]")),
     mut_arg("out", |a| a.help("Output directory [default: output/sweep-<scenario name>/]")),
 )]
@@ -107,7 +107,7 @@ fn variant(arg: &str, swept: &Swept, fixed: &[String], v: f64) -> Result<Model, 
     Ok(model::compile(&s).map_err(blame)?)
 }
 
-/// Runs the sweep and writes sweep.csv, sweep.json and its chart.
+/// Runs the sweep and writes sweep.csv, sweep.json, its chart and report.html.
 ///
 /// # Errors
 /// A bad option, swept value or target, a failed run, an output that cannot be written.
@@ -284,11 +284,18 @@ pub fn execute_with(
     )?;
     report::write_json(&staging.join("sweep.json"), &result)?;
     let written = chart::render_sweep(&result, staging, &charts)?;
+    let mut files = vec!["sweep.csv", "sweep.json"];
+    if opts.report.html {
+        let figures = chart::sweep_figures(&result, &charts)?;
+        let page = report::html::render_sweep(&result, &figures);
+        report::html::write_report(staging, &page)?;
+        files.push(report::REPORT_FILE);
+    }
     super::interrupted()?;
     folder.commit()?;
     if !opts.quiet {
         out!("{}", report::render_sweep(&result))?;
-        super::print_written(&["sweep.csv", "sweep.json"], written.len(), &dir)?;
+        super::print_written(&files, written.len(), &dir)?;
     }
     Ok(())
 }

@@ -7,7 +7,8 @@ use super::table::{quarter, usd_b};
 use crate::analysis::{Comparison, Metric, Sweep, TrialTrace};
 use crate::summary::{Summary, calendar_date, scenario_date};
 
-fn pp(p: f64) -> String {
+/// A difference of probabilities in percentage points: 0.0123 → "+1.23 pp".
+pub(crate) fn pp(p: f64) -> String {
     format!("{:+.2} pp", 100.0 * p)
 }
 
@@ -223,7 +224,7 @@ pub fn render_sweep(s: &Sweep) -> String {
 }
 
 /// A metric with its 95 % interval: a probability in %, an amount in $B.
-fn metric_cell(m: &Metric, v: f64, ci: [f64; 2]) -> String {
+pub(crate) fn metric_cell(m: &Metric, v: f64, ci: [f64; 2]) -> String {
     match m {
         Metric::ShortfallProbability | Metric::ShortfallProbabilityBy(_) => format!(
             "{} ({:.1}–{:.1})",

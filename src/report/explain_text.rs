@@ -167,7 +167,7 @@ fn is_date(path: &str) -> bool {
 
 /// A value of the field at `path` for reading: a date as its day, any other number to 3
 /// significant figures.
-fn number(path: &str, x: f64) -> String {
+pub(crate) fn number(path: &str, x: f64) -> String {
     if is_date(path) {
         scenario_date(x)
     } else {

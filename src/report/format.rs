@@ -1,5 +1,6 @@
 //! How a probability prints, in the terminal, in Markdown and on charts: one formatter,
-//! [`pct`], for every text the crate makes. A leaf module: the charts and the report
+//! [`pct`], for every text the crate makes; and a count with its thousands separators,
+//! [`thousands`]. A leaf module: the charts and the report
 //! renderers both call it, and it calls nothing of theirs.
 
 /// How many decimals [`pct`] gives a percentage. The texts differ on purpose, and each says
@@ -28,6 +29,19 @@ pub fn pct(p: f64, decimals: Decimals) -> String {
         Decimals::OneOrThreeIfTiny | Decimals::NoneIfWhole => 1,
     };
     format!("{v:.d$} %")
+}
+
+/// A count with thousands separators: 1234567 → "1,234,567".
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! Rendering results: the terminal table, `summary.json`, `bands.csv`, `trials.csv`,
-//! `manifest.json`, and the texts of the analyses.
+//! `manifest.json`, `report.html` ([`html`]), and the texts of the analyses.
 //!
 //! Renderers take plain data ([`crate::summary::Summary`]) and a directory chosen by the
 //! caller. Every file is written atomically: to a temporary file in the same directory, then
@@ -10,6 +10,7 @@
 //! The files a run makes from its summary are [`Exporter`]s, one file of this folder each, all
 //! listed in [`EXPORTERS`]: a new output format is a new file and one line in that list.
 //! `trials.csv` ([`TrialsCsv`]) is streamed while the run goes, so it is a trial sink instead;
+//! `report.html` ([`HtmlReport`]) draws the charts too, so it is a step of its own after them;
 //! `manifest.json` lists what the others wrote, so it is written last.
 //! Every percentage is printed by [`format::pct`].
 
@@ -21,6 +22,7 @@ mod explain_text;
 mod folder;
 pub mod format;
 mod headlines;
+pub mod html;
 mod manifest;
 mod part_file;
 mod runs;
@@ -43,6 +45,7 @@ pub use headlines::{
     HEADLINES_BEGIN, HEADLINES_END, generated_header, render_headlines, replace_between_markers,
     replace_block,
 };
+pub use html::{HtmlReport, REPORT_FILE};
 pub use manifest::{Manifest, load_manifest, read_manifest, timestamp, write_manifest};
 pub use part_file::{
     PART_EXTENSION, PART_FORMAT, PartError, PartHeader, part_file_name, read_part,

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::format::{Decimals, pct};
-use crate::summary::Summary;
+use crate::summary::{CheckResult, Summary};
 
 /// Formats $B with thousands separators: 1 decimal (2 below 10).
 pub fn usd_b(x: f64) -> String {
@@ -234,6 +234,36 @@ pub(crate) fn check_number(unit: &str, x: Option<f64>) -> String {
     }
 }
 
+/// A check's difference, run − published, in its unit: "+2.1 pt", "-0.25", "+8.14".
+pub(crate) fn check_delta(c: &CheckResult) -> String {
+    match (c.unit, c.delta) {
+        ("probability", Some(d)) => format!("{:+.1} pt", 100.0 * d),
+        ("year", Some(d)) => format!("{d:+.2}"),
+        (_, Some(d)) => format!("{}{}", if d > 0.0 { "+" } else { "" }, usd_b(d)),
+        (_, None) => "–".to_string(),
+    }
+}
+
+/// A check's tolerance in its unit: "±2.0 pt", "±0.25", "±3.26".
+pub(crate) fn check_tolerance(c: &CheckResult) -> String {
+    match c.unit {
+        "probability" => format!("±{:.1} pt", 100.0 * c.tolerance),
+        "year" => format!("±{:.2}", c.tolerance),
+        _ => format!("±{}", usd_b(c.tolerance)),
+    }
+}
+
+/// A check's verdict in words; whether it is what the scenario expects is
+/// [`CheckResult::as_expected`], which each text flags in its own way.
+pub(crate) fn check_verdict(c: &CheckResult) -> &'static str {
+    match (c.pass, c.as_expected) {
+        (true, true) => "pass",
+        (false, true) => "differs, as expected",
+        (true, false) => "pass, but expected to differ",
+        (false, false) => "FAIL",
+    }
+}
+
 /// The scenario's published checks: the figure, the run's value with its 95 % interval, the
 /// difference, the tolerance and the verdict; a check whose verdict is not the one the
 /// scenario expects is flagged, and a check expected to differ gives its reason.
@@ -267,22 +297,10 @@ fn check_lines(o: &mut String, s: &Summary) {
     );
     for c in &s.checks {
         let num = |x| check_number(c.unit, x);
-        let delta = match (c.unit, c.delta) {
-            ("probability", Some(d)) => format!("{:+.1} pt", 100.0 * d),
-            ("year", Some(d)) => format!("{d:+.2}"),
-            (_, Some(d)) => format!("{}{}", if d > 0.0 { "+" } else { "" }, usd_b(d)),
-            (_, None) => "–".to_string(),
-        };
-        let tol = match c.unit {
-            "probability" => format!("±{:.1} pt", 100.0 * c.tolerance),
-            "year" => format!("±{:.2}", c.tolerance),
-            _ => format!("±{}", usd_b(c.tolerance)),
-        };
-        let verdict = match (c.pass, c.as_expected) {
-            (true, true) => "pass".to_string(),
-            (false, true) => "differs, as expected".to_string(),
-            (true, false) => "pass, but expected to differ  <- UNEXPECTED".to_string(),
-            (false, false) => "FAIL  <- UNEXPECTED".to_string(),
+        let verdict = if c.as_expected {
+            check_verdict(c).to_string()
+        } else {
+            format!("{}  <- UNEXPECTED", check_verdict(c))
         };
         let _ = writeln!(
             o,
@@ -291,8 +309,8 @@ fn check_lines(o: &mut String, s: &Summary) {
             num(Some(c.published)),
             num(c.value),
             format!("{} – {}", num(c.ci95[0]), num(c.ci95[1])),
-            delta,
-            tol
+            check_delta(c),
+            check_tolerance(c)
         );
         // The metric (when a label stands for it) and, for a check expected to differ, why.
         let metric = (c.label != c.metric).then_some(c.metric.as_str());

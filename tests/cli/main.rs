@@ -14,6 +14,8 @@
 //! - [`usage`]: bad command lines: `--set`, `--trials`, `--out`, unknown scenario names.
 //! - [`run`]: successful runs, `--help`, determinism across thread counts.
 //! - [`published`]: every `scenarios/published/*.toml` runs and its `[[checks]]` hold as declared.
+//! - [`report_html`]: `report.html` of a run, a comparison and a sweep, checked in headless
+//!   Chromium (skipped without it unless `FUNDING_GAP_REQUIRE_BROWSER=1`); `--report none`.
 //! - [`regressions`]: problems found by reviewing the messages and behaviour, one test each.
 //! - [`switches`]: `switches`: its help, its outputs, and the generated table in
 //!   scenarios/README.md.
@@ -30,6 +32,7 @@ mod error_catalogue;
 mod errors;
 mod published;
 mod regressions;
+mod report_html;
 mod run;
 mod scenario_diff;
 mod shards;
