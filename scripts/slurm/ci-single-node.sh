@@ -63,6 +63,15 @@ cleanup() {
             sleep 0.5
         done
     fi
+    # A job's slurmstepd outlives its job by a moment and leaves with its socket in the spool
+    # folder (NODE_JOB.STEP): stop slurmd only when they are all gone.
+    for _ in $(seq 30); do
+        [[ -z $(find "$tmp/spool" -maxdepth 1 -type s 2>/dev/null) ]] && break
+        sleep 0.5
+    done
+    if [[ -n $(find "$tmp/spool" -maxdepth 1 -type s 2>/dev/null) ]]; then
+        echo "ci-single-node: job steps still running after 15 s: $(find "$tmp/spool" -maxdepth 1 -type s -printf '%f ')" >&2
+    fi
     # The daemons in the reverse order of their start: slurmd, slurmctld, munged.
     for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
         kill "${pids[i]}" 2>/dev/null
