@@ -125,7 +125,10 @@ chmod 700 "$tmp/munge"
 echo "== munged"
 dd if=/dev/urandom of="$tmp/munge/munge.key" bs=1024 count=1 status=none
 chmod 400 "$tmp/munge/munge.key"
-socket=$tmp/munge/munge.socket
+# The socket's folders can be passed by all (munged warns otherwise); the key's cannot.
+chmod 711 "$tmp"
+chmod 755 "$tmp/run"
+socket=$tmp/run/munge.socket
 munged --foreground --force --key-file="$tmp/munge/munge.key" --socket="$socket" \
     --pid-file="$tmp/run/munged.pid" --log-file="$tmp/log/munged.log" \
     --seed-file="$tmp/munge/munged.seed" 2>>"$tmp/log/munged.log" &
@@ -163,6 +166,7 @@ JobCompType=jobcomp/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 MpiDefault=none
+MailProg=/bin/true
 ReturnToService=2
 MinJobAge=600
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN
