@@ -162,7 +162,7 @@ pub struct RunOpts {
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
     /// Also write the trials, one row per trial with its sampled inputs and results (run
-    /// only): trials.csv, or with `parquet` trials.parquet (typed columns, about 2.5× smaller)
+    /// only): trials.csv, or with `parquet` trials.parquet (typed columns, about 2.3× smaller)
     #[arg(long, value_name = "FORMAT", num_args = 0..=1, default_missing_value = "csv")]
     pub save_trials: Option<TrialsFormat>,
     /// Chart formats: png,svg | png | svg | none
@@ -621,7 +621,7 @@ pub fn trials(option: Option<u64>, model: &Model) -> Result<u64, AppError> {
     }
 }
 
-/// Refuses `--save-trials` for `command` (`compare`, `sweep`), which writes no trials.csv.
+/// Refuses `--save-trials` for `command` (`compare`, `sweep`), which writes no trials file.
 ///
 /// # Errors
 /// [`AppError::Usage`] when `--save-trials` is given.

@@ -73,7 +73,7 @@ fn run_writes_summary_and_bands_and_prints_the_table() {
         "Funding gap, $B",
         "Gap by end of year",
         "2029",
-        "Wrote summary.json, bands.csv, 7 charts (png, svg) to",
+        "Wrote summary.json, bands.csv, report.xlsx, 7 charts (png, svg) to",
     ] {
         assert!(
             out.stdout.contains(needle),
@@ -85,6 +85,7 @@ fn run_writes_summary_and_bands_and_prints_the_table() {
     let mut want = vec![
         "bands.csv".to_string(),
         "manifest.json".to_string(),
+        "report.xlsx".to_string(),
         "summary.json".to_string(),
     ];
     for chart in [
@@ -136,7 +137,13 @@ fn save_trials_writes_one_row_per_trial() {
     assert!(out.stdout.contains("trials.csv"), "{}", out.dump());
     assert_eq!(
         files_in(&dir),
-        ["bands.csv", "manifest.json", "summary.json", "trials.csv"]
+        [
+            "bands.csv",
+            "manifest.json",
+            "report.xlsx",
+            "summary.json",
+            "trials.csv"
+        ]
     );
 
     let csv = fs::read_to_string(dir.join("trials.csv")).expect("read trials.csv");
@@ -178,7 +185,7 @@ fn quiet_prints_nothing() {
     assert!(out.stderr.is_empty(), "{}", out.dump());
     assert_eq!(
         files_in(&dir),
-        ["bands.csv", "manifest.json", "summary.json"]
+        ["bands.csv", "manifest.json", "report.xlsx", "summary.json"]
     );
 }
 
@@ -636,7 +643,10 @@ fn manifest_lists_the_run_and_warns_when_the_directory_held_another_scenario() {
         serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).expect("manifest"))
             .expect("json");
     assert_eq!(m["scenario"], "bench");
-    assert_eq!(m["files"], serde_json::json!(["summary.json", "bands.csv"]));
+    assert_eq!(
+        m["files"],
+        serde_json::json!(["summary.json", "bands.csv", "report.xlsx"])
+    );
     let second = funding_gap(&[
         "run",
         &fixture("minimal.toml"),
