@@ -6,7 +6,7 @@
 //! never text; a value the summary does not have (NaN, or none) is an empty cell. Each sheet's
 //! header row is bold and frozen, its units in the header or, where the rows mix units, in a
 //! Unit column. Everything comes from the [`Summary`], so the workbook says what
-//! summary.json says.
+//! summary.json says, and like it is the same, byte for byte, for the same inputs.
 
 use std::path::{Path, PathBuf};
 
@@ -203,11 +203,16 @@ impl<'a> Sheet<'a> {
 fn workbook_bytes(s: &Summary) -> Result<Vec<u8>, XlsxError> {
     let f = Formats::new();
     let mut book = Book::new();
+    // The same inputs give the same bytes, as summary.json: the document's creation time is
+    // fixed at 1980-01-01, the date its zip entries carry (the run's time is manifest.json's
+    // `written_at`).
+    let created = ExcelDateTime::from_ymd(1980, 1, 1)?;
     book.set_properties(
         &DocProperties::new()
             .set_title(format!("funding-gap: {}", s.scenario))
             .set_subject(s.description.clone())
-            .set_author(format!("funding-gap {}", s.provenance.version)),
+            .set_author(format!("funding-gap {}", s.provenance.version))
+            .set_creation_datetime(&created),
     );
     headline(
         Sheet::new(book.add_worksheet(), &f, SHEETS[0], HEADLINE)?,

@@ -221,6 +221,7 @@ fn same_seed_gives_identical_results_at_any_thread_count() {
         outputs.push((
             fs::read(dir.join("summary.json")).expect("read summary.json"),
             fs::read(dir.join("bands.csv")).expect("read bands.csv"),
+            fs::read(dir.join("report.xlsx")).expect("read report.xlsx"),
         ));
     }
     assert!(
@@ -230,6 +231,11 @@ fn same_seed_gives_identical_results_at_any_thread_count() {
     assert!(
         outputs[0].1 == outputs[1].1,
         "bands.csv differs between --threads 1 and --threads 2"
+    );
+    // The workbook records no time either, so it is the same bytes.
+    assert!(
+        outputs[0].2 == outputs[1].2,
+        "report.xlsx differs between --threads 1 and --threads 2"
     );
 }
 
