@@ -58,7 +58,11 @@ for fx in tests/fixtures/*.toml; do
     "$bin" validate "$fx" >> "$out/validate-fixtures.txt" 2>&1 || echo "exit $?" >> "$out/validate-fixtures.txt"
 done
 cd "$out"
-# The commit a binary was built from is recorded on purpose and differs between the two.
-find . -name '*.json' -exec sed -i '/"git_commit"/d' {} +
+# The commit a binary was built from is recorded on purpose and differs between the two, and
+# so does the time a run ended (manifest.json's written_at).
+find . -name '*.json' -exec sed -i '/"git_commit"/d; /"written_at"/d' {} +
+# report.xlsx records the commit too, inside its zip: it is made from the summary alone
+# (compared above), and tests/cli/data_outputs.rs checks its cells against summary.json.
+find . -name report.xlsx -delete
 sed -i 's/ (commit [0-9a-f]*\(-dirty\)\?)//' help/version.txt
 find . -type f ! -name '*.lock' | LC_ALL=C sort | xargs sha256sum

@@ -603,8 +603,17 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
 /// is `2028-03-31`, `2029.0` is `2028-12-31`, and `2028.3` (0.6 of the way through April,
 /// 18 of its 30 days) is `2028-04-18`.
 pub fn calendar_date(t: f64) -> String {
+    match calendar_day(t) {
+        Some((y, month, day)) => format!("{y:04}-{month:02}-{day:02}"),
+        None => "–".to_string(),
+    }
+}
+
+/// The calendar day of [`calendar_date`] as (year, month, day); `None` for a NaN or infinite
+/// `t`.
+pub fn calendar_day(t: f64) -> Option<(i64, u32, u32)> {
     if !t.is_finite() {
-        return "–".to_string();
+        return None;
     }
     let mut year = t.floor();
     let mut months = (t - year) * 12.0;
@@ -623,7 +632,21 @@ pub fn calendar_date(t: f64) -> String {
     };
     let into = (months - f64::from(month - 1)) * f64::from(days);
     let day = ((into - 1e-6).ceil() as u32).clamp(1, days);
-    format!("{y:04}-{month:02}-{day:02}")
+    Some((y, month, day))
+}
+
+/// Days from 1970-01-01 to the proleptic Gregorian day `(year, month, day)`, negative before
+/// it: the value of a Parquet `DATE`. H. Hinnant's `days_from_civil`
+/// (<https://howardhinnant.github.io/date_algorithms.html>): years counted from March, so the
+/// leap day ends a year, and 400-year eras of 146,097 days.
+pub fn days_since_epoch(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// A scenario's date (an instant, as a decimal year) as the day it falls on, `YYYY-MM-DD`:
@@ -909,5 +932,23 @@ mod tests {
         assert_eq!(scenario_date(2027.5), "2027-07-01");
         assert_eq!(scenario_date(2026.75), "2026-10-01");
         assert_eq!(scenario_date(2027.0), "2027-01-01");
+    }
+
+    #[test]
+    fn days_since_epoch_counts_from_1970() {
+        assert_eq!(days_since_epoch(1970, 1, 1), 0);
+        assert_eq!(days_since_epoch(1969, 12, 31), -1);
+        assert_eq!(days_since_epoch(2000, 1, 1), 10_957);
+        assert_eq!(days_since_epoch(2000, 3, 1), 11_017);
+        // 2028 is a leap year: 29 Feb is a day, and 1 Mar the next.
+        assert_eq!(
+            days_since_epoch(2028, 3, 1) - days_since_epoch(2028, 2, 28),
+            2
+        );
+        assert_eq!(
+            days_since_epoch(2029, 1, 1) - days_since_epoch(2028, 1, 1),
+            366
+        );
+        assert_eq!(days_since_epoch(2027, 6, 30), 20_999);
     }
 }

@@ -12,7 +12,7 @@ use super::{AppError, INTERRUPTED, RunOpts};
 /// Run scenarios on the same random numbers and show paired differences, or compare stored run folders
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  funding-gap compare base no-round\n  funding-gap compare scenarios/amazon-10b.toml scenarios/amazon-50b.toml --trials 2e5\n  funding-gap compare output/base output/no-round      stored runs (folders)\n\nRun folders (from `funding-gap run`, listed by `funding-gap runs`) are compared without running\nanything: paired by trial index when both kept trials.csv (--save-trials) with the same seed and\ntrials, else unpaired from their summary.json (standard error of a difference of means\nsqrt(se_A^2 + se_B^2)). Folders and scenarios cannot be mixed. Output:\noutput/runs-compare-A-vs-B/stored_comparison.json (A, B: the folders' names).\n\nOutputs (default output/compare-A-vs-B/): comparison.json, report.html (unless --report none), compare_exceedance and compare_cash_fan charts.\nA default folder name longer than 100 bytes is cut to 91 and ends in '-' and 8 hex digits of a\nhash of the full list of names: the same scenarios in the same order give the same folder.",
+    after_help = "Examples:\n  funding-gap compare base no-round\n  funding-gap compare scenarios/amazon-10b.toml scenarios/amazon-50b.toml --trials 2e5\n  funding-gap compare output/base output/no-round      stored runs (folders)\n\nRun folders (from `funding-gap run`, listed by `funding-gap runs`) are compared without running\nanything: paired by trial index when both kept their trials (--save-trials: trials.csv or\ntrials.parquet, in any mix) with the same seed and trials, else unpaired from their\nsummary.json (standard error of a difference of means sqrt(se_A^2 + se_B^2)). Folders and\nscenarios cannot be mixed. Output:\noutput/runs-compare-A-vs-B/stored_comparison.json (A, B: the folders' names).\n\nOutputs (default output/compare-A-vs-B/): comparison.json, report.html (unless --report none), compare_exceedance and compare_cash_fan charts.\nA default folder name longer than 100 bytes is cut to 91 and ends in '-' and 8 hex digits of a\nhash of the full list of names: the same scenarios in the same order give the same folder.",
     mut_arg("trials", |a| a.help("Trials, the same for every scenario, e.g. 100000 or 1e5; at most 1e11 [default: the first scenario's [run] trials, else 100000]")),
     mut_arg("out", |a| a.help("Output directory [default: output/compare-A-vs-B/, from the scenarios' names, shortened as below when over 100 bytes]")),
 )]
@@ -72,7 +72,7 @@ pub fn execute(args: &CompareArgs) -> Result<(), AppError> {
     Ok(())
 }
 
-/// `compare` of stored run folders: paired from their trials.csv when both kept them with the
+/// `compare` of stored run folders: paired from their trials files when both kept them with the
 /// same seed and trials, else unpaired from their summary.json; prints the differences and
 /// writes them to stored_comparison.json.
 fn compare_folders(args: &CompareArgs) -> Result<(), AppError> {

@@ -166,7 +166,7 @@ pub struct RunOpts {
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
     /// Also write the trials, one row per trial with its sampled inputs and results (run
-    /// only): trials.csv, or with `parquet` trials.parquet (typed columns, about 2.5× smaller)
+    /// only): trials.csv, or with `parquet` trials.parquet (typed columns, about 2.3× smaller)
     #[arg(long, value_name = "FORMAT", num_args = 0..=1, default_missing_value = "csv")]
     pub save_trials: Option<TrialsFormat>,
     /// Run only shard K of M (0 ≤ K < M, as Slurm numbers array tasks): a contiguous share

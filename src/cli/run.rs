@@ -1,6 +1,6 @@
 //! `funding-gap run` (and the bare command): simulate scenarios, print the summary, write the
-//! outputs of [`report::EXPORTERS`], trials.csv on request, the charts, report.html (unless
-//! `--report` leaves it out) and manifest.json.
+//! outputs of [`report::EXPORTERS`], report.xlsx and report.html unless `--report` leaves them
+//! out, trials.csv or trials.parquet on request, the charts and manifest.json.
 
 use std::cell::RefCell;
 use std::io::IsTerminal;
@@ -16,9 +16,10 @@ use funding_gap::report;
 use funding_gap::summary::{self, Summary};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{AppError, EXAMPLES, INTERRUPTED, RunOpts};
+use super::{AppError, EXAMPLES, INTERRUPTED, Reports, RunOpts, TrialsFormat};
 
-/// Simulate scenarios: print the summary, write summary.json, bands.csv, the charts and report.html
+/// Simulate scenarios: print the summary, write summary.json, bands.csv, the charts, report.html
+/// and report.xlsx
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct RunArgs {
@@ -92,14 +93,7 @@ pub(super) fn run_one(
     // Everything is written into the staging folder, then moved in by `commit`: an
     // interrupted run leaves the folder as it was.
     let staging = folder.staging();
-    let mut trials_csv = if cfg.save_trials {
-        Some(report::TrialsCsv::create(
-            staging,
-            &engine::trial_columns(model),
-        )?)
-    } else {
-        None
-    };
+    let mut trials = trials_file(opts.save_trials, model, staging)?;
     let result = match parts {
         Some(parts) => engine::merge_parts(model, &cfg, parts)?,
         None => {
@@ -108,7 +102,7 @@ pub(super) fn run_one(
                 model,
                 &cfg,
                 &|done| bar.update(done),
-                trials_csv.as_mut().map(|w| w as &mut dyn engine::TrialSink),
+                trials.as_mut().map(|w| w.sink()),
                 Some(&INTERRUPTED),
             );
             bar.finish();
@@ -117,10 +111,10 @@ pub(super) fn run_one(
     };
     let summary = summary::summarize(model, &result);
     let mut written = Vec::new();
-    for exporter in report::EXPORTERS {
+    for exporter in exporters(&opts.report) {
         written.extend(exporter.export(&summary, staging)?);
     }
-    if let Some(w) = trials_csv.take() {
+    if let Some(w) = trials.take() {
         written.push(w.finish()?);
     }
     let chart_files = chart::render_all(&summary, staging, charts)?;
@@ -152,6 +146,37 @@ pub(super) fn run_one(
         print_summary(&summary, &written, !chart_files.is_empty(), charts, dir)?;
     }
     Ok(())
+}
+
+/// The exporters of a run: every one of [`report::EXPORTERS`], then the reports `--report`
+/// asks for (report.xlsx).
+fn exporters(reports: &Reports) -> Vec<&'static dyn report::Exporter> {
+    let mut all = report::EXPORTERS.to_vec();
+    if reports.xlsx {
+        all.push(&report::Workbook);
+    }
+    all
+}
+
+/// The trials file `--save-trials` asks for, started in `dir`: trials.csv or trials.parquet.
+///
+/// # Errors
+/// [`report::ReportError::Write`] when it cannot be created.
+fn trials_file(
+    format: Option<TrialsFormat>,
+    model: &Model,
+    dir: &Path,
+) -> Result<Option<Box<dyn report::TrialsFile>>, AppError> {
+    let columns = engine::trial_columns(model);
+    Ok(match format {
+        None => None,
+        Some(TrialsFormat::Csv) => Some(Box::new(report::TrialsCsv::create(dir, &columns)?)),
+        Some(TrialsFormat::Parquet) => Some(Box::new(report::TrialsParquet::create(
+            dir,
+            &columns,
+            &engine::trial_column_kinds(model),
+        )?)),
+    })
 }
 
 /// The warning for a run into `dir` that held `old`'s outputs, when those came from another

@@ -30,7 +30,7 @@ pub use bands::{BandQuantiles, BandSample};
 pub use floor::rng_floor;
 pub use paired::Paired;
 pub use part::{MergeError, Part, chunk_trials, merge_parts, shard_chunks, simulate_part};
-pub use trial_row::trial_columns;
+pub use trial_row::{ColumnKind, trial_column_kinds, trial_columns};
 
 /// Trials per chunk: the unit of work and of ordered reduction.
 pub const CHUNK: u64 = 1024;

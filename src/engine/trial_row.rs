@@ -6,6 +6,37 @@ use crate::sim::capacity;
 use crate::sim::years::SERIES;
 use crate::sim::{METRICS, Scratch};
 
+/// What a column of per-trial rows holds, for a file format with types (trials.parquet); the
+/// rows themselves are all `f64`, NaN where there is no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// The trial's index, an integer ≥ 0.
+    Trial,
+    /// A number in the column's unit (an input's field unit, $B, GW, ...).
+    Number,
+    /// An instant as a decimal year, which reads as a calendar day (`first_shortfall`: the
+    /// end of the step in which cash first fell below the floor).
+    Date,
+    /// A calendar year (`breakeven_year`, `first_nonnegative_year`).
+    Year,
+    /// 0 or 1 (`ipo`).
+    Flag,
+}
+
+/// The kind of each column of [`trial_columns`], in the same order.
+pub fn trial_column_kinds(model: &Model) -> Vec<ColumnKind> {
+    let n = trial_columns(model).len();
+    let mut kinds = vec![ColumnKind::Number; n];
+    kinds[0] = ColumnKind::Trial;
+    kinds[n - 4..].copy_from_slice(&[
+        ColumnKind::Date,
+        ColumnKind::Year,
+        ColumnKind::Year,
+        ColumnKind::Flag,
+    ]);
+    kinds
+}
+
 /// Column names of per-trial rows: trial, each uncertain input, the metrics, the gap by report
 /// year, the deficit by report year, revenue, operating cash flow and net burn by calendar
 /// year, first shortfall date, break-even year, first non-negative year, IPO (0/1).
@@ -60,4 +91,30 @@ pub(super) fn push_row(model: &Model, s: &Scratch, trial: u64, out: &mut Vec<f64
             .map_or(f64::NAN, |y| g.years[y] as f64),
     );
     out.push(if o.ipo_step.is_some() { 1.0 } else { 0.0 });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The kinds line up with the names: the trial first, the dated, yearly and flag columns
+    /// last, numbers between.
+    #[test]
+    fn column_kinds_follow_the_names() {
+        let scenario = crate::scenario::builtin_base(&[]).unwrap_or_else(|e| panic!("{e}"));
+        let model = crate::model::compile(&scenario).unwrap_or_else(|e| panic!("{e}"));
+        let names = trial_columns(&model);
+        let kinds = trial_column_kinds(&model);
+        assert_eq!(names.len(), kinds.len());
+        for (name, kind) in names.iter().zip(&kinds) {
+            let want = match name.as_str() {
+                "trial" => ColumnKind::Trial,
+                "first_shortfall" => ColumnKind::Date,
+                "breakeven_year" | "first_nonnegative_year" => ColumnKind::Year,
+                "ipo" => ColumnKind::Flag,
+                _ => ColumnKind::Number,
+            };
+            assert_eq!(*kind, want, "{name}");
+        }
+    }
 }

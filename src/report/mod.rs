@@ -1,5 +1,6 @@
-//! Rendering results: the terminal table, `summary.json`, `bands.csv`, `trials.csv`,
-//! `manifest.json`, `report.html` ([`html`]), and the texts of the analyses.
+//! Rendering results: the terminal table, `summary.json`, `bands.csv`, `report.xlsx`,
+//! `trials.csv` or `trials.parquet`, `manifest.json`, `report.html` ([`html`]), and the texts
+//! of the analyses.
 //!
 //! Renderers take plain data ([`crate::summary::Summary`]) and a directory chosen by the
 //! caller. Every file is written atomically: to a temporary file in the same directory, then
@@ -9,9 +10,11 @@
 //!
 //! The files a run makes from its summary are [`Exporter`]s, one file of this folder each, all
 //! listed in [`EXPORTERS`]: a new output format is a new file and one line in that list.
-//! `trials.csv` ([`TrialsCsv`]) is streamed while the run goes, so it is a trial sink instead;
-//! `report.html` ([`HtmlReport`]) draws the charts too, so it is a step of its own after them;
-//! `manifest.json` lists what the others wrote, so it is written last.
+//! The reports `--report` asks for (`report.xlsx`: [`Workbook`]) are exporters too, added by the
+//! caller. `trials.csv` ([`TrialsCsv`]) and `trials.parquet` ([`TrialsParquet`]) are streamed
+//! while the run goes, so they are trial sinks ([`TrialsFile`]) instead; `report.html`
+//! ([`HtmlReport`]) draws the charts too, so it is a step of its own after them; `manifest.json`
+//! lists what the others wrote, so it is written last.
 //! Every percentage is printed by [`format::pct`].
 
 mod analysis_text;
@@ -27,10 +30,13 @@ mod manifest;
 mod part_file;
 mod runs;
 mod stored_compare;
+mod stored_trials;
 mod summary_json;
 mod switches;
 mod table;
 mod trials_csv;
+mod trials_parquet;
+mod workbook;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -59,10 +65,13 @@ pub use stored_compare::{
     PAIRED_LABEL, StoredComparison, StoredDiff, StoredYearDiff, UNPAIRED_LABEL, compare_stored,
     render_stored_comparison,
 };
+pub use stored_trials::TRIALS_FILES;
 pub use summary_json::SummaryJson;
 pub use switches::{SWITCHES_BEGIN, SWITCHES_END, render_switches, render_switches_markdown};
 pub use table::{render_table, usd_b};
 pub use trials_csv::TrialsCsv;
+pub use trials_parquet::{ROW_GROUP, TrialsParquet};
+pub use workbook::Workbook;
 
 use crate::summary::Summary;
 
@@ -80,8 +89,24 @@ pub trait Exporter {
 }
 
 /// Every exporter, in the order a run writes them (and lists them in `manifest.json` and in
-/// its closing line).
+/// its closing line). The reports that `--report` chooses ([`Workbook`]) are not here: the
+/// caller adds those it was asked for after these.
 pub const EXPORTERS: &[&dyn Exporter] = &[&SummaryJson, &BandsCsv];
+
+/// A run's trials file (trials.csv or trials.parquet): the engine's [`TrialSink`] while the
+/// run goes, then finished into place.
+///
+/// [`TrialSink`]: crate::engine::TrialSink
+pub trait TrialsFile {
+    /// The sink the engine writes the rows to.
+    fn sink(&mut self) -> &mut dyn crate::engine::TrialSink;
+
+    /// Writes what is left and renames the file into place; returns its path.
+    ///
+    /// # Errors
+    /// [`ReportError::Write`].
+    fn finish(self: Box<Self>) -> Result<PathBuf, ReportError>;
+}
 
 /// Why an output could not be written. These are I/O failures (exit status 1).
 #[derive(Debug, thiserror::Error)]
@@ -244,7 +269,8 @@ mod tests {
         let summary = crate::summary::summarize(&model, &run);
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let mut all = Vec::new();
-        for e in EXPORTERS {
+        let on_request: [&dyn Exporter; 1] = [&Workbook];
+        for e in EXPORTERS.iter().chain(&on_request) {
             let paths = e
                 .export(&summary, dir.path())
                 .unwrap_or_else(|e| panic!("{e}"));

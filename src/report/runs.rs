@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::format::{Decimals, pct};
 use super::manifest::{Manifest, load_manifest};
 use super::reason;
+use super::stored_trials::TRIALS_FILES;
 use super::table::usd_b;
 
 /// The part of a stored `summary.json` that `runs` and `compare` read (the rest is ignored, so
@@ -93,10 +94,17 @@ impl StoredRun {
         })
     }
 
-    /// Whether the run kept its trials (`trials.csv` is listed in its manifest and present).
+    /// The file the run kept its trials in (`trials.csv` or `trials.parquet`, listed in its
+    /// manifest and present), if any.
+    pub fn trials_file(&self) -> Option<&'static str> {
+        TRIALS_FILES.into_iter().find(|name| {
+            self.manifest.files.iter().any(|f| f == name) && self.dir.join(name).is_file()
+        })
+    }
+
+    /// Whether the run kept its trials (see [`StoredRun::trials_file`]).
     pub fn has_trials(&self) -> bool {
-        self.manifest.files.iter().any(|f| f == "trials.csv")
-            && self.dir.join("trials.csv").is_file()
+        self.trials_file().is_some()
     }
 }
 
@@ -121,7 +129,7 @@ pub struct RunRow {
     pub gap_p50: Option<f64>,
     /// Mean gap over the horizon, $B.
     pub gap_mean: Option<f64>,
-    /// Whether the run kept trials.csv (so `compare` can pair it).
+    /// Whether the run kept its trials, trials.csv or trials.parquet (so `compare` can pair it).
     pub trials_file: bool,
     /// Why the folder cannot be read as a run (none when it can).
     pub problem: Option<String>,

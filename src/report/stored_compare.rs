@@ -1,6 +1,6 @@
 //! `compare` on stored run folders: differences of each run against the first, paired by
-//! trial index when both kept their trials with the same seed and trial count, else unpaired
-//! from their two summaries.
+//! trial index when both kept their trials (trials.csv or trials.parquet, in any mix) with the
+//! same seed and trial count, else unpaired from their two summaries.
 //!
 //! Paired: trial i of two runs with the same seed drew the same random numbers for every
 //! input they share (each input's stream is keyed by its path), just as a live `compare` runs
@@ -13,17 +13,16 @@
 //! √(se_A² + se_B²), and the difference of two probabilities √(p_A(1−p_A)/n_A + p_B(1−p_B)/n_B)
 //! (Wald), its 95 % interval ±1.96 of it.
 
-use std::path::Path;
-
 use serde::Serialize;
 
 use super::format::{Decimals, pct};
 use super::runs::{StoredRun, StoredSummary};
+use super::stored_trials::StoredTrials;
 use super::table::usd_b;
 use crate::stats::Moments;
 
 /// The method of a [`StoredDiff`], as the text and JSON label it.
-pub const PAIRED_LABEL: &str = "paired by trial (from stored trials.csv)";
+pub const PAIRED_LABEL: &str = "paired by trial (from stored trials)";
 /// The method of an unpaired [`StoredDiff`].
 pub const UNPAIRED_LABEL: &str = "unpaired (from stored summaries)";
 
@@ -90,7 +89,7 @@ pub struct StoredComparison {
 /// Compares each of `runs` after the first with the first.
 ///
 /// # Errors
-/// Why a trials.csv that pairing needs cannot be read (the file, the row, the reason).
+/// Why a trials file that pairing needs cannot be read (the file, the row, the reason).
 pub fn compare_stored(runs: &[StoredRun]) -> Result<StoredComparison, String> {
     let Some((a, rest)) = runs.split_first() else {
         return Ok(StoredComparison { diffs: Vec::new() });
@@ -106,12 +105,12 @@ pub fn compare_stored(runs: &[StoredRun]) -> Result<StoredComparison, String> {
 fn why_unpaired(a: &StoredRun, b: &StoredRun) -> Option<String> {
     let no_trials: Vec<String> = [a, b]
         .iter()
-        .filter(|r| !r.has_trials())
+        .filter(|r| r.trials_file().is_none())
         .map(|r| r.dir.display().to_string())
         .collect();
     if !no_trials.is_empty() {
         return Some(format!(
-            "{} kept no trials.csv (run with --save-trials to pair)",
+            "{} kept no trials.csv or trials.parquet (run with --save-trials to pair)",
             no_trials.join(" and ")
         ));
     }
@@ -194,82 +193,42 @@ fn short(gap: f64) -> f64 {
     f64::from(u8::from(gap > 0.0))
 }
 
-/// A trials.csv opened for pairing: its reader and the columns read from it.
-struct TrialsFile {
-    path: String,
-    reader: csv::Reader<std::fs::File>,
-    trial: usize,
-    gap: usize,
+/// Opens the trials file `run` kept.
+fn open_trials(run: &StoredRun) -> Result<StoredTrials, String> {
+    let name = run
+        .trials_file()
+        .ok_or_else(|| format!("{}: the run kept no trials file to pair", run.dir.display()))?;
+    StoredTrials::open(&run.dir, name)
 }
 
-impl TrialsFile {
-    fn open(dir: &Path) -> Result<(TrialsFile, csv::StringRecord), String> {
-        let path = dir.join("trials.csv");
-        let shown = path.display().to_string();
-        let mut reader = csv::Reader::from_path(&path).map_err(|e| format!("{shown}: {e}"))?;
-        let header = reader
-            .headers()
-            .map_err(|e| format!("{shown}: {e}"))?
-            .clone();
-        let col = |name: &str| {
-            header
-                .iter()
-                .position(|h| h == name)
-                .ok_or_else(|| format!("{shown}: no column '{name}'"))
-        };
-        let (trial, gap) = (col("trial")?, col("gap")?);
-        Ok((
-            TrialsFile {
-                path: shown,
-                reader,
-                trial,
-                gap,
-            },
-            header,
-        ))
-    }
-}
-
-/// A number in row `row` of a trials file (an empty field is NaN).
-fn field(f: &TrialsFile, rec: &csv::StringRecord, col: usize, row: u64) -> Result<f64, String> {
-    let text = rec.get(col).unwrap_or("");
-    if text.is_empty() {
-        return Ok(f64::NAN);
-    }
-    text.parse()
-        .map_err(|_| format!("{}: row {row}: '{text}' is not a number", f.path))
-}
-
-/// Replaces `d`'s unpaired statistics by paired ones from both runs' trials.csv, read in step
-/// row by row (memory stays flat at any trial count).
+/// Replaces `d`'s unpaired statistics by paired ones from both runs' trials files (trials.csv
+/// or trials.parquet, in any mix), read in step row by row (memory stays flat at any trial
+/// count).
 fn pair(a: &StoredRun, b: &StoredRun, d: &mut StoredDiff) -> Result<(), String> {
-    let (mut fa, ha) = TrialsFile::open(&a.dir)?;
-    let (mut fb, hb) = TrialsFile::open(&b.dir)?;
-    // The report years both have, in A's order: (year, column in A, column in B).
-    let years: Vec<(String, usize, usize)> = d
+    let mut fa = open_trials(a)?;
+    let mut fb = open_trials(b)?;
+    // The report years both have, in A's order.
+    let years: Vec<String> = d
         .by_year
         .iter()
-        .filter_map(|y| {
-            let name = format!("gap_{}", y.year);
-            let i = ha.iter().position(|h| h == name)?;
-            let j = hb.iter().position(|h| h == name)?;
-            Some((y.year.clone(), i, j))
+        .map(|y| y.year.clone())
+        .filter(|y| {
+            let name = format!("gap_{y}");
+            fa.columns.contains(&name) && fb.columns.contains(&name)
         })
         .collect();
+    let chosen: Vec<String> = ["trial".to_string(), "gap".to_string()]
+        .into_iter()
+        .chain(years.iter().map(|y| format!("gap_{y}")))
+        .collect();
+    fa.select(&chosen)?;
+    fb.select(&chosen)?;
     let (mut gap, mut shortfall) = (Moments::default(), Moments::default());
     let mut by_year = vec![(Moments::default(), Moments::default()); years.len()];
     let (mut smaller, mut larger, mut rows) = (0u64, 0u64, 0u64);
-    let (mut ra, mut rb) = (csv::StringRecord::new(), csv::StringRecord::new());
+    let (mut ra, mut rb) = (Vec::new(), Vec::new());
     loop {
-        let more_a = fa
-            .reader
-            .read_record(&mut ra)
-            .map_err(|e| format!("{}: {e}", fa.path))?;
-        let more_b = fb
-            .reader
-            .read_record(&mut rb)
-            .map_err(|e| format!("{}: {e}", fb.path))?;
-        match (more_a, more_b) {
+        match (fa.next(&mut ra)?, fb.next(&mut rb)?) {
             (false, false) => break,
             (true, true) => {}
             _ => {
@@ -280,28 +239,21 @@ fn pair(a: &StoredRun, b: &StoredRun, d: &mut StoredDiff) -> Result<(), String> 
             }
         }
         rows += 1;
-        let (ta, tb) = (
-            field(&fa, &ra, fa.trial, rows)?,
-            field(&fb, &rb, fb.trial, rows)?,
-        );
+        let (ta, tb) = (ra[0], rb[0]);
         if ta != tb {
             return Err(format!(
                 "row {rows}: trial {ta} in {} but {tb} in {}; the files cannot be paired",
                 fa.path, fb.path
             ));
         }
-        let (ga, gb) = (
-            field(&fa, &ra, fa.gap, rows)?,
-            field(&fb, &rb, fb.gap, rows)?,
-        );
+        let (ga, gb) = (ra[1], rb[1]);
         gap.push(gb - ga);
         shortfall.push(short(gb) - short(ga));
         smaller += u64::from(ga < gb);
         larger += u64::from(ga > gb);
-        for ((_, i, j), (g, s)) in years.iter().zip(&mut by_year) {
-            let (ya, yb) = (field(&fa, &ra, *i, rows)?, field(&fb, &rb, *j, rows)?);
+        for ((ya, yb), (g, s)) in ra[2..].iter().zip(&rb[2..]).zip(&mut by_year) {
             g.push(yb - ya);
-            s.push(short(yb) - short(ya));
+            s.push(short(*yb) - short(*ya));
         }
     }
     if rows != a.summary.trials {
@@ -321,7 +273,7 @@ fn pair(a: &StoredRun, b: &StoredRun, d: &mut StoredDiff) -> Result<(), String> 
     d.by_year = years
         .iter()
         .zip(&by_year)
-        .map(|((year, _, _), (g, s))| StoredYearDiff {
+        .map(|(year, (g, s))| StoredYearDiff {
             year: year.clone(),
             gap_mean_diff: g.mean,
             gap_mean_diff_se: g.std_error(),

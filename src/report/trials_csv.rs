@@ -8,7 +8,7 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use super::{ReportError, csv_num as num, reason, temp_path};
+use super::{ReportError, TrialsFile, csv_num as num, reason, temp_path};
 use crate::engine::TrialSink;
 
 /// `trials.csv`, streamed row by row into a temporary file and renamed into place by
@@ -103,5 +103,15 @@ impl TrialSink for TrialsCsv {
             w.write_byte_record(&rec).map_err(std::io::Error::other)?;
         }
         Ok(())
+    }
+}
+
+impl TrialsFile for TrialsCsv {
+    fn sink(&mut self) -> &mut dyn TrialSink {
+        self
+    }
+
+    fn finish(self: Box<Self>) -> Result<PathBuf, ReportError> {
+        TrialsCsv::finish(*self)
     }
 }

@@ -8,6 +8,7 @@
 //!
 //! - [`args`]: `--trials` forms and limit, the long-run estimate, default folders, help texts,
 //!   `trace --threads`, `new --extends`.
+//! - [`data_outputs`]: report.xlsx and trials.parquet read back by independent readers.
 //! - [`distributions`]: the beta, Student-t, discrete and mixture forms end to end.
 //! - [`error_catalogue`]: every example of `docs/errors.md` prints exactly what it says.
 //! - [`errors`]: bad scenario files (`tests/fixtures/*.toml`, one problem each).
@@ -27,6 +28,7 @@
 mod analysis_text;
 mod args;
 mod conditional;
+mod data_outputs;
 mod distributions;
 mod error_catalogue;
 mod errors;

@@ -73,7 +73,7 @@ fn run_writes_summary_and_bands_and_prints_the_table() {
         "Funding gap, $B",
         "Gap by end of year",
         "2029",
-        "Wrote summary.json, bands.csv, report.html, 7 charts (png, svg) to",
+        "Wrote summary.json, bands.csv, report.xlsx, report.html, 7 charts (png, svg) to",
     ] {
         assert!(
             out.stdout.contains(needle),
@@ -86,6 +86,7 @@ fn run_writes_summary_and_bands_and_prints_the_table() {
         "bands.csv".to_string(),
         "manifest.json".to_string(),
         "report.html".to_string(),
+        "report.xlsx".to_string(),
         "summary.json".to_string(),
     ];
     for chart in [
@@ -141,6 +142,7 @@ fn save_trials_writes_one_row_per_trial() {
             "bands.csv",
             "manifest.json",
             "report.html",
+            "report.xlsx",
             "summary.json",
             "trials.csv"
         ]
@@ -185,7 +187,13 @@ fn quiet_prints_nothing() {
     assert!(out.stderr.is_empty(), "{}", out.dump());
     assert_eq!(
         files_in(&dir),
-        ["bands.csv", "manifest.json", "report.html", "summary.json"]
+        [
+            "bands.csv",
+            "manifest.json",
+            "report.html",
+            "report.xlsx",
+            "summary.json"
+        ]
     );
 }
 
@@ -221,6 +229,7 @@ fn same_seed_gives_identical_results_at_any_thread_count() {
         outputs.push((
             fs::read(dir.join("summary.json")).expect("read summary.json"),
             fs::read(dir.join("bands.csv")).expect("read bands.csv"),
+            fs::read(dir.join("report.xlsx")).expect("read report.xlsx"),
         ));
     }
     assert!(
@@ -230,6 +239,11 @@ fn same_seed_gives_identical_results_at_any_thread_count() {
     assert!(
         outputs[0].1 == outputs[1].1,
         "bands.csv differs between --threads 1 and --threads 2"
+    );
+    // The workbook records no time either, so it is the same bytes.
+    assert!(
+        outputs[0].2 == outputs[1].2,
+        "report.xlsx differs between --threads 1 and --threads 2"
     );
 }
 
@@ -645,7 +659,7 @@ fn manifest_lists_the_run_and_warns_when_the_directory_held_another_scenario() {
     assert_eq!(m["scenario"], "bench");
     assert_eq!(
         m["files"],
-        serde_json::json!(["summary.json", "bands.csv", "report.html"])
+        serde_json::json!(["summary.json", "bands.csv", "report.xlsx", "report.html"])
     );
     let second = funding_gap(&[
         "run",

@@ -337,6 +337,7 @@ fn a_later_run_removes_the_temporaries_of_a_killed_run() {
         "bands.csv".to_string(),
         "manifest.json".to_string(),
         "report.html".to_string(),
+        "report.xlsx".to_string(),
         "summary.json".to_string(),
     ];
     want.sort();

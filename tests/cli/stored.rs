@@ -129,7 +129,7 @@ fn a_run_folder_against_itself_differs_by_nothing_paired_or_not() {
     stored_run("base", &tmp.path().join("kept"), "600", &["--save-trials"]);
     stored_run("base", &tmp.path().join("bare"), "600", &[]);
     let paired = compare_folders(tmp.path(), "kept", "kept");
-    assert_eq!(paired["method"], "paired by trial (from stored trials.csv)");
+    assert_eq!(paired["method"], "paired by trial (from stored trials)");
     for k in [
         "gap_mean_diff",
         "gap_mean_diff_se",
@@ -178,7 +178,7 @@ fn stored_runs_that_kept_their_trials_pair_as_a_live_compare_does() {
         &["--save-trials"],
     );
     let stored = compare_folders(tmp.path(), "base", "no-round");
-    assert_eq!(stored["method"], "paired by trial (from stored trials.csv)");
+    assert_eq!(stored["method"], "paired by trial (from stored trials)");
     let live_dir = tmp.path().join("live").display().to_string();
     let live = funding_gap(&[
         "compare", "base", "no-round", "--trials", "800", "--seed", "5", "--out", &live_dir,
