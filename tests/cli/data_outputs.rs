@@ -85,7 +85,7 @@ fn the_workbook_holds_summary_json_as_numbers_on_its_sheets() {
     let m = json(&dir.join("manifest.json"));
     assert_eq!(
         m["files"],
-        serde_json::json!(["summary.json", "bands.csv", "report.xlsx"])
+        serde_json::json!(["summary.json", "bands.csv", "report.xlsx", "report.html"])
     );
     let s = json(&dir.join("summary.json"));
     let mut book: Xlsx<_> = open_workbook(dir.join("report.xlsx")).expect("open report.xlsx");

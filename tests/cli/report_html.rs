@@ -495,7 +495,7 @@ fn the_base_report_renders_cleanly_in_a_real_browser() {
     ]);
     assert!(
         out.stdout
-            .contains("Wrote summary.json, bands.csv, report.html to"),
+            .contains("Wrote summary.json, bands.csv, report.xlsx, report.html to"),
         "{}",
         out.dump()
     );

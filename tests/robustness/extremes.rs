@@ -486,7 +486,13 @@ fn output_problems(dir: &Path) -> Vec<String> {
 }
 
 fn json_nulls_in(v: &Json, path: String, out: &mut Vec<String>) {
-    const OPTIONAL_LEAVES: [&str; 4] = ["median", "median_all_trials", "median_year", "window"];
+    const OPTIONAL_LEAVES: [&str; 5] = [
+        "median",
+        "median_all_trials",
+        "median_year",
+        "window",
+        "source",
+    ];
     match v {
         Json::Null => {
             let leaf = path.rsplit('.').next().unwrap_or_default();

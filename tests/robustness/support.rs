@@ -271,7 +271,7 @@ pub fn run_summary(model: &Model, trials: u64, seed: u64) -> Summary {
 
 /// Fields of the summary that are `Option`s: `null` there means "none", not a non-finite
 /// number. Matched against the path with array indices and map keys replaced by `*`.
-const OPTIONAL: [&str; 8] = [
+const OPTIONAL: [&str; 9] = [
     "first_shortfall.median",
     "first_shortfall.median_all_trials",
     "breakeven.median_year",
@@ -280,6 +280,7 @@ const OPTIONAL: [&str; 8] = [
     "timeline.*.window",
     "sensitivity.gap.*.worst_decile_median_u",
     "sensitivity.by_year.*.*.worst_decile_median_u",
+    "inputs.*.source",
 ];
 
 /// Every place in the summary's JSON holding a non-finite number. serde_json writes NaN and
