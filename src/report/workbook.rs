@@ -130,13 +130,21 @@ fn put(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell, f: &Formats) -> Resu
         }
         Ok(())
     };
+    // Excel's dates run from 1900 to 9999: a day outside them is written as its text.
     let day = |ws: &mut Worksheet, t: f64| -> Result<(), XlsxError> {
-        if let Some((y, m, d)) = calendar_day(t) {
-            if let (Ok(y), Ok(m), Ok(d)) = (u16::try_from(y), u8::try_from(m), u8::try_from(d)) {
-                let date = ExcelDateTime::from_ymd(y, m, d)?;
-                ws.write_datetime_with_format(row, col, &date, &f.date)?;
+        let Some((y, m, d)) = calendar_day(t) else {
+            return Ok(());
+        };
+        let date = match (u16::try_from(y), u8::try_from(m), u8::try_from(d)) {
+            (Ok(y), Ok(m), Ok(d)) => ExcelDateTime::from_ymd(y, m, d).ok(),
+            _ => None,
+        };
+        match date {
+            Some(date) => ws.write_datetime_with_format(row, col, &date, &f.date)?,
+            None => {
+                ws.write_string_with_format(row, col, format!("{y:04}-{m:02}-{d:02}"), &f.text)?
             }
-        }
+        };
         Ok(())
     };
     match cell {
@@ -777,4 +785,32 @@ fn checks(mut sh: Sheet<'_>, s: &Summary) -> Result<(), XlsxError> {
         ])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A day Excel cannot hold as a date (before 1900) is written as text, not an error.
+    #[test]
+    fn a_day_outside_excels_calendar_is_text() {
+        let f = Formats::new();
+        let mut book = Book::new();
+        let ws = book.add_worksheet();
+        for (row, t) in [(0, 1850.5), (1, 2028.25)] {
+            put(ws, row, 0, &Cell::DayEnding(t), &f).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let bytes = book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"));
+        use calamine::Reader;
+        let mut back =
+            calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));
+        let r = back
+            .worksheet_range("Sheet1")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            r.get((0, 0)),
+            Some(&calamine::Data::String("1850-06-30".into()))
+        );
+        assert!(matches!(r.get((1, 0)), Some(calamine::Data::DateTime(_))));
+    }
 }
