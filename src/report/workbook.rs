@@ -625,9 +625,7 @@ fn inputs(mut sh: Sheet<'_>, s: &Summary) -> Result<(), XlsxError> {
             Cell::Number(i.p50),
             Cell::Number(i.p95),
             Cell::Number(i.sampled_mean),
-            // SOURCE (issue 18): `InputSummary` gains `source: Option<String>` on main; once
-            // merged, this cell is `opt_text(i.source.as_deref())`. Until then it is empty.
-            Cell::Blank,
+            i.source.clone().map_or(Cell::Blank, Cell::Text),
         ])?;
     }
     Ok(())

@@ -231,6 +231,9 @@ fn the_workbook_holds_summary_json_as_numbers_on_its_sheets() {
         for (col, k) in [(2, "p5"), (3, "p50"), (4, "p95"), (5, "sampled_mean")] {
             same(number(&inp, i + 1, col, k), f64_of(&want[k], k), k);
         }
+        // Every input of base cites its source, and the sheet carries it as text.
+        let source = want["source"].as_str().expect("base's inputs cite sources");
+        assert_eq!(inp.get((i + 1, 6)), Some(&Data::String(source.into())));
     }
 
     // Sensitivity: the horizon's inputs first, in the summary's order.
