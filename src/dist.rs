@@ -25,6 +25,59 @@ pub fn normal_quantile(u: f64) -> f64 {
     -std::f64::consts::SQRT_2 * erfc_inv(2.0 * u)
 }
 
+/// Standard normal quantile by Acklam's rational approximation (relative error below
+/// 1.2·10⁻⁹ over (0, 1)): about five times faster than [`normal_quantile`], for the many normals
+/// of an RQMC or Latin hypercube point, where an error of 10⁻⁹ is far below the Monte Carlo
+/// error. P. J. Acklam, "An algorithm for computing the inverse normal cumulative distribution
+/// function" (2003).
+#[inline]
+pub fn normal_quantile_fast(u: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969_683_028_665_376e1,
+        2.209_460_984_245_205e2,
+        -2.759_285_104_469_687e2,
+        1.383_577_518_672_690e2,
+        -3.066_479_806_614_716e1,
+        2.506_628_277_459_239,
+    ];
+    const B: [f64; 5] = [
+        -5.447_609_879_822_406e1,
+        1.615_858_368_580_409e2,
+        -1.556_989_798_598_866e2,
+        6.680_131_188_771_972e1,
+        -1.328_068_155_288_572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784_894_002_430_293e-3,
+        -3.223_964_580_411_365e-1,
+        -2.400_758_277_161_838,
+        -2.549_732_539_343_734,
+        4.374_664_141_464_968,
+        2.938_163_982_698_783,
+    ];
+    const D: [f64; 4] = [
+        7.784_695_709_041_462e-3,
+        3.224_671_290_700_398e-1,
+        2.445_134_137_142_996,
+        3.754_408_661_907_416,
+    ];
+    const LOW: f64 = 0.024_25;
+    let tail = |q: f64| {
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    };
+    if u < LOW {
+        tail((-2.0 * u.ln()).sqrt())
+    } else if u > 1.0 - LOW {
+        -tail((-2.0 * (1.0 - u).ln()).sqrt())
+    } else {
+        let q = u - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    }
+}
+
 /// A marginal distribution, already checked (parameters finite, `low <= high`, ...).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dist {
@@ -759,6 +812,26 @@ fn beta_quantile(alpha: f64, beta: f64, u: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_normal_quantile_is_within_its_stated_error() {
+        // Acklam's relative error bound is 1.15e-9; checked against the erfc⁻¹ quantile over
+        // a grid that reaches both tails.
+        let mut u = 1e-15;
+        while u < 1.0 {
+            for v in [u, 1.0 - u, 0.5 - u / 2.0] {
+                if v <= 0.0 || v >= 1.0 {
+                    continue;
+                }
+                let (a, b) = (normal_quantile_fast(v), normal_quantile(v));
+                assert!(
+                    (a - b).abs() <= 1.5e-9 * b.abs().max(1e-3),
+                    "u = {v}: {a} against {b}"
+                );
+            }
+            u *= 1.37;
+        }
+    }
 
     #[test]
     fn normal_functions_are_inverse() {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// modules of an earlier layer (and itself); modules in one layer do not use each other.
 const LAYERS: &[&[&str]] = &[
     &["fastmath", "rng", "dist", "metrics"],
-    &["stats"],
+    &["stats", "qmc"],
     &["scenario"],
     &["model"],
     &["sim"],

@@ -49,6 +49,7 @@ pub mod engine;
 pub mod fastmath;
 pub mod metrics;
 pub mod model;
+pub mod qmc;
 pub mod report;
 pub mod rng;
 pub mod scenario;

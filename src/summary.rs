@@ -14,7 +14,10 @@ use crate::sim::{METRIC_NAMES, metric};
 use crate::stats::{Moments, Sketch, wilson};
 
 mod checks;
+pub mod precision;
+mod replicated;
 pub use checks::CheckResult;
+pub use replicated::{Sampling, replicate_se};
 
 /// Quantile levels reported for the gap.
 pub const GAP_LEVELS: [(&str, f64); 8] = [
@@ -443,6 +446,13 @@ pub struct Summary {
     /// The scenario's published figures checked against the run (none: omitted).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckResult>,
+    /// How the inputs were sampled and where the errors come from, for a Latin hypercube or
+    /// RQMC run (absent for plain Monte Carlo, whose errors are the usual ones).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sampling: Option<Sampling>,
+    /// How a `--precision` run went: its rounds and its targets (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<precision::PrecisionOutcome>,
 }
 
 /// A "nice" number ≥ x for axis ranges: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power
@@ -558,7 +568,7 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
         }
     }
 
-    Summary {
+    let mut summary = Summary {
         scenario: model.name().to_string(),
         description: model.scenario.description.clone(),
         trials: n,
@@ -592,7 +602,11 @@ pub fn summarize(model: &Model, run: &RunResult) -> Summary {
         gap_distribution: gap_distribution(model, a),
         sensitivity: sensitivity(model, a),
         checks: checks::checks(model, a),
-    }
+        sampling: None,
+        precision: None,
+    };
+    replicated::apply(&mut summary, model, a);
+    summary
 }
 
 /// A decimal year as the calendar day it ends in, `YYYY-MM-DD`.

@@ -89,6 +89,7 @@ pub fn execute(args: &MergeArgs) -> Result<(), AppError> {
         charts: args.charts.clone(),
         chart_size: args.chart_size.clone(),
         quiet: args.quiet,
+        ..RunOpts::plain()
     };
     let charts = super::chart_options(&opts)?;
     let dir = args
@@ -241,6 +242,7 @@ fn merge_sweep(args: &MergeArgs, files: &[PathBuf]) -> Result<(), AppError> {
             charts: args.charts.clone(),
             chart_size: args.chart_size.clone(),
             quiet: args.quiet,
+            ..RunOpts::plain()
         },
     };
     // The scenario as read now must be the one the points ran.

@@ -29,6 +29,7 @@ pub mod explain;
 pub mod headlines;
 pub mod merge;
 pub mod new;
+pub mod precision;
 pub mod run;
 pub mod runs;
 pub mod shard;
@@ -188,6 +189,78 @@ pub struct RunOpts {
     /// Print nothing but errors (no table, no progress bar)
     #[arg(long, short)]
     pub quiet: bool,
+    /// How the uncertain inputs are sampled: mc draws each trial's inputs independently;
+    /// lhs (Latin hypercube) and rqmc (scrambled Sobol' points) spread them evenly, and
+    /// estimate their errors from --replicates independent randomizations
+    #[arg(long, value_enum, value_name = "METHOD", default_value = "mc")]
+    pub sampling: SamplingArg,
+    /// Independent randomizations of --sampling lhs or rqmc (at least 2); trial i belongs to
+    /// replicate i mod R. Powers of two of trials per replicate suit rqmc best
+    #[arg(long, value_name = "R", default_value_t = 16)]
+    pub replicates: u64,
+    /// Run until an estimate is this precise, e.g. 'gap.mean.se<=1',
+    /// 'shortfall_probability_2030.ci95_width<=0.002' or 'gap.p90.ci95_width<=10'
+    /// (repeatable: all must hold). Starts at --trials and grows the trials in deterministic
+    /// rounds (by powers of two, to the trials the first round predicts) up to --max-trials;
+    /// prints the trials it took (run only)
+    #[arg(long = "precision", value_name = "TARGET", value_parser = parse_precision)]
+    pub precision: Vec<funding_gap::summary::precision::Target>,
+    /// The cap on trials of a --precision run [default: 100 times --trials, at most 1e9]
+    #[arg(long, value_name = "N", value_parser = parse_trials)]
+    pub max_trials: Option<u64>,
+}
+
+impl RunOpts {
+    /// The options of a run with every default (what `merge` starts from).
+    pub fn plain() -> RunOpts {
+        RunOpts {
+            trials: None,
+            seed: None,
+            threads: None,
+            out: None,
+            set: Vec::new(),
+            save_trials: None,
+            shard: None,
+            charts: "png,svg".to_string(),
+            report: Reports {
+                html: true,
+                xlsx: true,
+            },
+            chart_size: "1200x800".to_string(),
+            quiet: false,
+            sampling: SamplingArg::Mc,
+            replicates: 16,
+            precision: Vec::new(),
+            max_trials: None,
+        }
+    }
+}
+
+/// `--sampling`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SamplingArg {
+    /// Plain Monte Carlo: independent draws per trial
+    Mc,
+    /// Latin hypercube: one point per stratum of every input, per replicate
+    Lhs,
+    /// Randomized quasi-Monte Carlo: scrambled Sobol' points, per replicate
+    Rqmc,
+}
+
+impl SamplingArg {
+    /// The library's method.
+    pub fn method(self) -> funding_gap::qmc::Method {
+        match self {
+            SamplingArg::Mc => funding_gap::qmc::Method::Mc,
+            SamplingArg::Lhs => funding_gap::qmc::Method::Lhs,
+            SamplingArg::Rqmc => funding_gap::qmc::Method::Rqmc,
+        }
+    }
+}
+
+/// Reads a `--precision` target.
+fn parse_precision(text: &str) -> Result<funding_gap::summary::precision::Target, String> {
+    funding_gap::summary::precision::Target::parse(text).map_err(|e| e.to_string())
 }
 
 /// The file format of `--save-trials`.
@@ -684,6 +757,18 @@ pub fn run_only_options(opts: &RunOpts, command: &str) -> Result<(), AppError> {
     if opts.shard.is_some() {
         return Err(AppError::Usage(format!(
             "--shard: {command} does not run in shards; shard each scenario with `funding-gap run SCENARIO --shard K/M` and merge it"
+        )));
+    }
+    if opts.sampling != SamplingArg::Mc {
+        return Err(AppError::Usage(format!(
+            "--sampling {}: {command} pairs scenarios trial by trial and takes the errors of their differences from independent trials, so it runs plain Monte Carlo; run each scenario with `funding-gap run SCENARIO --sampling {}`",
+            opts.sampling.method(),
+            opts.sampling.method()
+        )));
+    }
+    if !opts.precision.is_empty() {
+        return Err(AppError::Usage(format!(
+            "--precision: {command} does not run to a precision target; run a scenario with `funding-gap run SCENARIO --precision TARGET`"
         )));
     }
     Ok(())

@@ -16,7 +16,7 @@ use funding_gap::report;
 use funding_gap::summary::{self, Summary};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{AppError, EXAMPLES, INTERRUPTED, Reports, RunOpts, TrialsFormat};
+use super::{AppError, EXAMPLES, Reports, RunOpts, TrialsFormat};
 
 /// Simulate scenarios: print the summary, write summary.json, bands.csv, the charts, report.html
 /// and report.xlsx
@@ -94,22 +94,13 @@ pub(super) fn run_one(
     // interrupted run leaves the folder as it was.
     let staging = folder.staging();
     let mut trials = trials_file(opts.save_trials, model, staging)?;
-    let result = match parts {
-        Some(parts) => engine::merge_parts(model, &cfg, parts)?,
-        None => {
-            let bar = Progress::new(model.name(), cfg.trials, !opts.quiet);
-            let result = engine::simulate(
-                model,
-                &cfg,
-                &|done| bar.update(done),
-                trials.as_mut().map(|w| w.sink()),
-                Some(&INTERRUPTED),
-            );
-            bar.finish();
-            result?
+    let (cfg, summary) = match parts {
+        Some(parts) => {
+            let result = engine::merge_parts(model, &cfg, parts)?;
+            (cfg, summary::summarize(model, &result))
         }
+        None => super::precision::simulate(model, opts, cfg, trials.as_mut().map(|w| w.sink()))?,
     };
-    let summary = summary::summarize(model, &result);
     let mut written = Vec::new();
     for exporter in exporters(&opts.report) {
         written.extend(exporter.export(&summary, staging)?);
@@ -268,7 +259,7 @@ const LONG_RUN: Duration = Duration::from_secs(600);
 /// `--quiet`, a run whose first half second of trials says it will take more than
 /// [`LONG_RUN`] first prints that estimate (terminal or not), so a mistyped `--trials` is
 /// caught at once; it costs nothing, being read off the run's own progress.
-struct Progress<'a> {
+pub(super) struct Progress<'a> {
     /// Shown at all (a terminal, not `--quiet`).
     show: bool,
     /// Estimate a long run (not `--quiet`).
@@ -286,7 +277,7 @@ struct Progress<'a> {
 }
 
 impl<'a> Progress<'a> {
-    fn new(name: &'a str, trials: u64, wanted: bool) -> Self {
+    pub(super) fn new(name: &'a str, trials: u64, wanted: bool) -> Self {
         Progress {
             show: wanted && std::io::stderr().is_terminal(),
             estimate: wanted,
@@ -299,7 +290,7 @@ impl<'a> Progress<'a> {
     }
 
     /// `done` trials of the run are done.
-    fn update(&self, done: u64) {
+    pub(super) fn update(&self, done: u64) {
         self.estimate_once(done);
         if !self.show || done >= self.trials {
             return;
@@ -358,7 +349,7 @@ impl<'a> Progress<'a> {
     }
 
     /// Clears the bar, if it was shown.
-    fn finish(&self) {
+    pub(super) fn finish(&self) {
         if let Some(pb) = self.bar.borrow_mut().take() {
             pb.finish_and_clear();
         }

@@ -40,6 +40,11 @@ pub fn execute(
             "--save-trials parquet: a shard writes its trials as CSV (trials-K-of-M.csv, which concatenate to the run's trials.csv); use --save-trials or --save-trials csv".to_string(),
         ));
     }
+    if opts.sampling != super::SamplingArg::Mc || !opts.precision.is_empty() {
+        return Err(AppError::Usage(
+            "--shard runs plain Monte Carlo (--sampling mc) to a fixed --trials: the parts do not yet record a Latin hypercube or RQMC plan, nor a precision target".to_string(),
+        ));
+    }
     let cfg = engine::RunConfig {
         save_trials: opts.save_trials.is_some(),
         ..super::run_config(opts, model)?

@@ -44,6 +44,13 @@ pub struct TraceArgs {
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
+    /// The sampling of the run the trial belongs to (mc, lhs or rqmc): a trial of an lhs or
+    /// rqmc run is replayed from its point; lhs also needs the run's --trials
+    #[arg(long, value_enum, value_name = "METHOD", default_value = "mc")]
+    pub sampling: super::SamplingArg,
+    /// The run's --replicates (lhs and rqmc)
+    #[arg(long, value_name = "R", default_value_t = 16)]
+    pub replicates: u64,
 }
 
 /// Prints the trace of `--trial`, or the `--worst` trials of a run.
@@ -51,8 +58,12 @@ pub struct TraceArgs {
 /// # Errors
 /// A bad option or scenario, a failed run; [`AppError::Json`] if the JSON cannot be made.
 pub fn execute(args: &TraceArgs) -> Result<(), AppError> {
-    let model = super::load_and_compile(Some(&args.scenario), &args.set, args.json)?;
+    let mut model = super::load_and_compile(Some(&args.scenario), &args.set, args.json)?;
     let seed = args.seed.unwrap_or(model.scenario.run.seed);
+    let trials = super::trials(args.trials, &model)?;
+    model
+        .set_sampling(args.sampling.method(), args.replicates, trials, seed)
+        .map_err(|e| AppError::Usage(e.to_string()))?;
     if let Some(n) = args.trial {
         let t = analysis::trace(&model, seed, n);
         if args.json {
@@ -67,7 +78,7 @@ pub fn execute(args: &TraceArgs) -> Result<(), AppError> {
         return Err(AppError::Usage("--worst must be at least 1".to_string()));
     }
     let cfg = RunConfig {
-        trials: super::trials(args.trials, &model)?,
+        trials,
         seed,
         threads: args.threads.map(usize::from),
         save_trials: false,

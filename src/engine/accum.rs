@@ -5,6 +5,7 @@
 
 use super::bands::BandSample;
 use super::paired::keep_worst;
+use super::replicates::{ReplicateSketches, Replicates};
 use super::trial_row::push_row;
 use crate::model::Model;
 use crate::sim::{N_METRICS, Scratch, metric};
@@ -77,9 +78,21 @@ pub struct Accum {
     /// The current trial's check values.
     #[serde(skip)]
     check_values: Vec<f64>,
+    /// Per-replicate sums (LHS and RQMC runs only).
+    replicates: Option<Replicates>,
+    /// Per-replicate quantile sketches (LHS and RQMC runs only; per worker, then in the
+    /// total).
+    replicate_sketches: ReplicateSketches,
 }
 
 impl Accum {
+    /// Per-replicate sums and sketches of an LHS or RQMC run (`None` for plain Monte Carlo).
+    pub fn replicates(&self) -> Option<(&Replicates, &ReplicateSketches)> {
+        self.replicates
+            .as_ref()
+            .map(|r| (r, &self.replicate_sketches))
+    }
+
     /// Trials accumulated.
     pub fn trials(&self) -> u64 {
         self.n
@@ -245,14 +258,26 @@ impl Accum {
             check_moments: vec![Moments::default(); model.probes.len()],
             check_sketches: vec![Sketch::with_bits(FINE_BITS); model.probes.len()],
             check_values: Vec::new(),
+            replicates: model
+                .plan
+                .is_structured()
+                .then(|| Replicates::new(model, model.plan.replicates as usize)),
+            replicate_sketches: if model.plan.is_structured() {
+                ReplicateSketches::new(model, model.plan.replicates as usize)
+            } else {
+                ReplicateSketches::default()
+            },
         }
     }
 
     /// Adds a trial's order-independent statistics: sketches, counts, the (gap, u) histogram.
     /// These are integers (and exact minima and maxima), so they can be kept per worker and
     /// merged in any order.
-    pub(super) fn add_counts(&mut self, s: &Scratch, bins: &[u8]) {
+    pub(super) fn add_counts(&mut self, model: &Model, s: &Scratch, bins: &[u8], trial: u64) {
         let o = &s.outcome;
+        if model.plan.is_structured() {
+            self.replicate_sketches.add(model.plan.replicate(trial), o);
+        }
         for (sk, &v) in self.sketches.iter_mut().zip(&o.metrics) {
             sk.add(v);
         }
@@ -307,6 +332,9 @@ impl Accum {
             for (sk, &v) in self.check_sketches.iter_mut().zip(&self.check_values) {
                 sk.add(v);
             }
+        }
+        if let Some(r) = &mut self.replicates {
+            r.add(model.plan.replicate(trial), o, &self.check_values);
         }
         if let Some(c) = &mut self.chunk_sens {
             if let Some((first, rest)) = self.responses.split_first_mut() {
@@ -388,6 +416,7 @@ impl Accum {
         self.ipos += o.ipos;
         self.capacity_bound += o.capacity_bound;
         self.joint.merge(&o.joint);
+        self.replicate_sketches.merge(&o.replicate_sketches);
     }
 }
 
@@ -413,6 +442,9 @@ impl super::tree::Merge for Accum {
             a.merge(b);
         }
         if let (Some(a), Some(b)) = (&mut self.sens, &o.sens) {
+            a.merge_right(b);
+        }
+        if let (Some(a), Some(b)) = (&mut self.replicates, &o.replicates) {
             a.merge_right(b);
         }
     }

@@ -14,6 +14,7 @@ mod bands;
 mod floor;
 mod paired;
 mod part;
+mod replicates;
 pub mod tree;
 mod trial_row;
 
@@ -30,6 +31,7 @@ pub use bands::{BandQuantiles, BandSample};
 pub use floor::rng_floor;
 pub use paired::Paired;
 pub use part::{MergeError, Part, chunk_trials, merge_parts, shard_chunks, simulate_part};
+pub use replicates::{Layout, ReplicateSketches, Replicates};
 pub use trial_row::{ColumnKind, trial_column_kinds, trial_columns};
 
 /// Trials per chunk: the unit of work and of ordered reduction.
@@ -181,7 +183,7 @@ fn run_chunk(models: &[Model], cfg: &RunConfig, chunk: u64, stride: u64, w: &mut
                 let bins = &s.bins;
                 let acc = &mut accums[m];
                 acc.add_sums(model, s, bins, trial, stride, cfg.save_trials);
-                w.counts[m].add_counts(s, bins);
+                w.counts[m].add_counts(model, s, bins, trial);
                 let gap = s.outcome.metrics[metric::GAP];
                 acc.note_worst(cfg.worst, gap, trial);
                 if m > 0 {

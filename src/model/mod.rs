@@ -521,9 +521,39 @@ pub struct Model {
     pub warnings: Vec<String>,
     /// The per-trial values the scenario's checks read, in the order of its checks.
     pub probes: Vec<checks::Probe>,
+    /// How the uncertain inputs are sampled (plain Monte Carlo unless the run sets a plan
+    /// with [`Model::set_sampling`]).
+    pub plan: crate::qmc::Plan,
 }
 
 impl Model {
+    /// Samples the uncertain inputs of a run of `trials` trials with `seed` by `method`, in
+    /// `replicates` independent randomizations (LHS and RQMC; plain Monte Carlo ignores it).
+    /// Input i is dimension i of the point set; then come the segments' shock walks and the
+    /// events' first arrivals ([`crate::qmc::Dims`]).
+    ///
+    /// # Errors
+    /// [`crate::qmc::PlanError`] for fewer than 2 replicates or more replicates than trials.
+    pub fn set_sampling(
+        &mut self,
+        method: crate::qmc::Method,
+        replicates: u64,
+        trials: u64,
+        seed: u64,
+    ) -> Result<(), crate::qmc::PlanError> {
+        let inputs: Vec<u64> = self.inputs.iter().map(|i| i.key).collect();
+        let segments: Vec<u64> = self.segments.iter().map(|s| s.key).collect();
+        let events: Vec<u64> = self.events.iter().map(|e| e.key).collect();
+        let dims = crate::qmc::Dims {
+            inputs: &inputs,
+            segments: &segments,
+            events: &events,
+            steps: self.grid.n.saturating_sub(1),
+        };
+        self.plan = crate::qmc::Plan::new(method, replicates, trials, seed, &dims)?;
+        Ok(())
+    }
+
     /// The scenario's name.
     pub fn name(&self) -> &str {
         &self.scenario.name

@@ -81,6 +81,8 @@ pub struct Outcome {
 pub struct Scratch {
     /// Sampled input values x.
     pub x: Vec<f64>,
+    /// The seed and trial being run (the point of an LHS or RQMC plan).
+    point: (u64, u64),
     /// Uniforms u of the inputs whose value needs one; read them with [`Scratch::u`].
     u: Vec<f64>,
     /// Per input, true when its value comes from its normal score z alone (a copula member
@@ -168,6 +170,7 @@ impl Scratch {
         let seed_stream = stream(0, 0, 0);
         Scratch {
             x: vec![0.0; ni],
+            point: (0, 0),
             u: vec![0.0; ni],
             u_from_z: u_from_z(model),
             bins: vec![0; ni],

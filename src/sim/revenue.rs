@@ -108,9 +108,17 @@ pub(super) fn set_up(model: &Model, seed: u64, trial: u64, s: &mut Scratch, rand
         s.seg_par[i] = p;
         s.seg_streams[i] = stream(seed, trial, seg.key);
     }
+    s.point = (seed, trial);
     for (e, ev) in model.events.iter().enumerate() {
         s.ev_streams[e] = stream(seed, trial, ev.key);
-        s.next_fire[e] = if random {
+        s.next_fire[e] = if random && model.plan.is_structured() {
+            // The first arrival from the point set; later ones (recurring) from the stream.
+            arrival_step(
+                model.plan.first_arrival(seed, trial, e),
+                ev.hazard.get(x),
+                dt,
+            )
+        } else if random {
             steps_until(&mut s.ev_streams[e], ev.hazard.get(x), dt)
         } else {
             usize::MAX
@@ -156,19 +164,36 @@ pub(super) fn shock_stride(n: usize) -> usize {
     n.saturating_sub(1).next_multiple_of(8)
 }
 
-/// Geometric number of steps until an event with hazard `rate` fires: floor(E / (rate·dt)).
+/// Where the shocks' normals come from: the segments' streams, and the trial's (seed, trial)
+/// (`None`: the median path, no randomness).
+struct Draws<'a> {
+    streams: &'a mut [Stream],
+    point: Option<(u64, u64)>,
+}
+
+/// The step of an arrival `e` standard-exponential units away at hazard `rate` per year
+/// (steps of `dt` years): floor(e / (rate·dt)).
 #[inline]
-fn steps_until(rng: &mut Stream, rate: f64, dt: f64) -> usize {
+fn arrival_step(e: f64, rate: f64, dt: f64) -> usize {
     if rate <= 0.0 {
         return usize::MAX;
     }
-    let e: f64 = Exp1.sample(rng);
     let k = (e / (rate * dt)).floor();
     if k >= usize::MAX as f64 {
         usize::MAX
     } else {
         k as usize
     }
+}
+
+/// Geometric number of steps until an event with hazard `rate` fires: floor(E / (rate·dt)),
+/// E from the event's stream (not drawn when the hazard is 0).
+#[inline]
+fn steps_until(rng: &mut Stream, rate: f64, dt: f64) -> usize {
+    if rate <= 0.0 {
+        return usize::MAX;
+    }
+    arrival_step(Exp1.sample(rng), rate, dt)
 }
 
 /// A run of update steps `k..stop` of the segments' recurrences, in the layouts of
@@ -239,11 +264,16 @@ pub(super) fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
         next_fire,
         fires,
         revenue,
+        point,
         ..
     } = s;
     let x = &x[..];
     if updates > 0 {
-        shocks(model, seg_par, seg_streams, shock_n, shock, updates, random);
+        let draws = Draws {
+            streams: seg_streams,
+            point: random.then_some(*point),
+        };
+        shocks(model, seg_par, draws, shock_n, shock, updates);
     }
     firings(model, x, ev_streams, next_fire, fires, updates);
 
@@ -356,17 +386,29 @@ pub(super) fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
 fn shocks(
     model: &Model,
     seg_par: &[SegPar],
-    seg_streams: &mut [Stream],
+    draws: Draws,
     shock_n: &mut [f64],
     shock: &mut [f64],
     updates: usize,
-    random: bool,
 ) {
     let w = shock_stride(updates + 1);
-    if random {
-        for (row, rng) in shock_n.chunks_exact_mut(w).zip(seg_streams.iter_mut()) {
-            for z in &mut row[..updates] {
-                *z = StandardNormal.sample(rng);
+    if let Some((seed, trial)) = draws.point {
+        let plan = &model.plan;
+        for (i, ((row, rng), work)) in shock_n
+            .chunks_exact_mut(w)
+            .zip(draws.streams.iter_mut())
+            .zip(shock.chunks_exact_mut(w))
+            .enumerate()
+        {
+            // `shock` is filled from `shock_n` below: until then its row is working memory.
+            if plan.bridges(i) {
+                plan.shock_walk(seed, trial, i, &mut row[..updates], work, || {
+                    StandardNormal.sample(rng)
+                });
+            } else {
+                for z in &mut row[..updates] {
+                    *z = StandardNormal.sample(rng);
+                }
             }
         }
     } else {

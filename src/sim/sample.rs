@@ -4,7 +4,7 @@
 use rand_distr::{Distribution, StandardNormal};
 
 use super::Scratch;
-use crate::dist::normal_cdf;
+use crate::dist::{normal_cdf, normal_quantile_fast};
 use crate::model::{MAX_INPUT, Model};
 use crate::rng::{stream, uniform};
 use crate::stats::sensitivity::{u_bin, z_bin, z_bin_edges};
@@ -24,10 +24,19 @@ pub(super) fn median_inputs(model: &Model, s: &mut Scratch) {
 /// An input outside the copula takes its u straight from a counter-based hash of
 /// (seed, trial, path), and x = F⁻¹(u). A copula member draws a standard normal ε from its
 /// stream, the copula mixes them (z = A·ε), and u = Φ(z), x = F⁻¹(Φ(z)).
+///
+/// With a Latin hypercube or RQMC plan ([`Model::plan`]), input i's u (outside the copula)
+/// or its ε = Φ⁻¹(u) (a copula member) is coordinate i of the trial's point instead.
 pub fn sample_inputs(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
+    let plan = &model.plan;
+    let structured = plan.is_structured();
     for &i in &model.independent {
         let inp = &model.inputs[i];
-        let u = uniform(seed, trial, inp.key);
+        let u = if structured {
+            plan.coordinate(seed, trial, i)
+        } else {
+            uniform(seed, trial, inp.key)
+        };
         s.u[i] = u;
         s.bins[i] = u_bin(u);
         s.x[i] = inp.dist.quantile(u).clamp(-MAX_INPUT, MAX_INPUT);
@@ -36,7 +45,11 @@ pub fn sample_inputs(model: &Model, seed: u64, trial: u64, s: &mut Scratch) {
         let edges = z_bin_edges();
         let m = c.members.len();
         for (a, &i) in c.members.iter().enumerate() {
-            s.ztmp[a] = StandardNormal.sample(&mut stream(seed, trial, model.inputs[i].key));
+            s.ztmp[a] = if structured {
+                normal_quantile_fast(plan.coordinate(seed, trial, i))
+            } else {
+                StandardNormal.sample(&mut stream(seed, trial, model.inputs[i].key))
+            };
         }
         for (a, &i) in c.members.iter().enumerate() {
             let row = &c.factor[a * m..(a + 1) * m];

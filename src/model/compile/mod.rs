@@ -108,5 +108,6 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
         schedule,
         warnings: cc.warnings,
         probes,
+        plan: crate::qmc::Plan::mc(),
     })
 }
