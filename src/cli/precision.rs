@@ -126,7 +126,7 @@ pub fn simulate(
             let worst: Vec<String> = targets
                 .iter()
                 .filter(|t| !t.met)
-                .map(|t| format!("{} = {:.4} > {}", t.target, t.value, t.limit))
+                .map(|t| format!("{} = {:.4} > {}", statistic(&t.target), t.value, t.limit))
                 .collect();
             super::note(&format!(
                 "precision: {} trials: {}; next round {} trials",
@@ -164,7 +164,12 @@ fn closing_line(met: bool, targets: &[TargetOutcome], rounds: &[u64], cap: u64) 
         .iter()
         .map(|t| {
             let rel = if t.met { "≤" } else { ">" };
-            format!("{} = {:.4} {rel} {}", t.target, t.value, t.limit)
+            format!(
+                "{} = {:.4} {rel} {}",
+                statistic(&t.target),
+                t.value,
+                t.limit
+            )
         })
         .collect();
     let path: Vec<String> = rounds.iter().map(|&n| thousands(n)).collect();
@@ -185,4 +190,9 @@ fn closing_line(met: bool, targets: &[TargetOutcome], rounds: &[u64], cap: u64) 
             path.join(" → ")
         )
     }
+}
+
+/// `gap.mean.se` of `gap.mean.se<=1`.
+fn statistic(target: &str) -> &str {
+    target.split_once("<=").map_or(target, |(s, _)| s)
 }

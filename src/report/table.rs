@@ -150,6 +150,17 @@ pub fn render_table(s: &Summary) -> String {
     for set in &s.provenance.overrides {
         let _ = writeln!(o, "  --set {set}");
     }
+    if let Some(p) = &s.sampling {
+        let _ = writeln!(
+            o,
+            "  sampling: {} in {} randomizations; errors and intervals from their spread",
+            match p.method {
+                crate::qmc::Method::Lhs => "Latin hypercube",
+                _ => "scrambled Sobol' points (RQMC)",
+            },
+            p.replicates
+        );
+    }
     let _ = writeln!(o);
     headline(&mut o, s);
     let _ = writeln!(o);

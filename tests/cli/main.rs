@@ -14,6 +14,7 @@
 //! - [`errors`]: bad scenario files (`tests/fixtures/*.toml`, one problem each).
 //! - [`usage`]: bad command lines: `--set`, `--trials`, `--out`, unknown scenario names.
 //! - [`run`]: successful runs, `--help`, determinism across thread counts.
+//! - [`sampling`]: `--sampling`, `--replicates`, `--precision`: deterministic rounds, refusals.
 //! - [`published`]: every `scenarios/published/*.toml` runs and its `[[checks]]` hold as declared.
 //! - [`report_html`]: `report.html` of a run, a comparison and a sweep, checked in headless
 //!   Chromium (skipped without it unless `FUNDING_GAP_REQUIRE_BROWSER=1`); `--report none`.
@@ -36,6 +37,7 @@ mod published;
 mod regressions;
 mod report_html;
 mod run;
+mod sampling;
 mod scenario_diff;
 mod shards;
 #[cfg(unix)]

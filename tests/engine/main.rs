@@ -10,6 +10,7 @@ mod known_answer;
 mod outside_view;
 mod reference;
 mod revenue_forms;
+mod sampling;
 mod shards;
 mod statistical;
 mod support;

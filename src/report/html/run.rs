@@ -90,6 +90,11 @@ fn question(s: &Summary) -> Markup {
             "Scenario " strong { (s.scenario) } ", run over " (years) " ("
             (steps(s.steps_per_year)) " steps) in " (thousands(s.trials))
             " Monte Carlo trials with seed " (s.seed) ". "
+            @if let Some(p) = &s.sampling {
+                "The uncertain inputs and the first moves of each revenue walk were spread evenly by "
+                (if p.method == crate::qmc::Method::Lhs { "a Latin hypercube" } else { "scrambled Sobol' points (randomized quasi-Monte Carlo)" })
+                " in " (p.replicates) " independent randomizations, whose spread gives every error and interval below. "
+            }
             "Each trial draws every uncertain input and follows cash step by step; "
             "the " em { "funding gap" } " of a trial is the least cash that, added at the start, "
             "keeps it at or above its floor (median " (usd(s.cash_floor)) ") to the end."
