@@ -460,7 +460,7 @@ mod tests {
         let names: Vec<String> = (0..count).map(|d| format!("x{d}")).collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let k = keys_of(&names);
-        Plan::new(method, r, n, 7, &dims(&k)).unwrap()
+        Plan::new(method, r, n, 7, &dims(&k)).unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn dims(k: &[u64]) -> Dims<'_> {
@@ -533,7 +533,7 @@ mod tests {
         let seq = sobol::Sobol::<u32>::new(12, &table);
         let theirs: Vec<Vec<u32>> = seq.take(256).collect();
         for d in 0..12 {
-            let v = direction_numbers(d, &table).unwrap();
+            let v = direction_numbers(d, &table).unwrap_or_else(|| panic!("dimension {d}"));
             let mut ours: Vec<u32> = (0u32..256)
                 .map(|k| (0..8).filter(|j| k >> j & 1 == 1).fold(0, |x, j| x ^ v[j]))
                 .collect();
@@ -568,7 +568,7 @@ mod tests {
         let p = plan(Method::Rqmc, 2, 64, 3);
         assert_ne!(p.coordinate(7, 0, 0), p.coordinate(7, 1, 0));
         let k = keys_of(&["x0", "x1", "x2"]);
-        let q = Plan::new(Method::Rqmc, 2, 64, 8, &dims(&k)).unwrap();
+        let q = Plan::new(Method::Rqmc, 2, 64, 8, &dims(&k)).unwrap_or_else(|e| panic!("{e}"));
         assert_ne!(p.coordinate(7, 0, 0), q.coordinate(8, 0, 0));
     }
 
@@ -581,6 +581,6 @@ mod tests {
             Err(PlanError::TooFewReplicates(1, Method::Rqmc))
         ));
         assert!(Plan::new(Method::Lhs, 200, 100, 1, &k).is_err());
-        assert_eq!(Plan::new(Method::Mc, 0, 100, 1, &k).unwrap().replicates, 1);
+        assert!(matches!(Plan::new(Method::Mc, 0, 100, 1, &k), Ok(p) if p.replicates == 1));
     }
 }
