@@ -5,7 +5,8 @@
 //! this picture; `cargo test` checks it, see `src/layout.rs`):
 //!
 //! ```text
-//!  fastmath, rng, dist, stats        leaves: exp, per-trial streams, distributions, statistics
+//!  fastmath, rng, dist, stats, qmc   leaves: exp, per-trial streams, distributions, statistics,
+//!                                    point sets (--sampling lhs|rqmc)
 //!            │
 //!  scenario/ ── load ──▶ Scenario    TOML, extends, --set, validate/ per section
 //!            │
@@ -29,6 +30,8 @@
 //! - [`dist`]: marginal distributions and their quantile functions.
 //! - [`model`]: [`model::Model`], everything computable once per scenario.
 //! - [`rng`]: one random stream per (seed, trial, input path).
+//! - [`qmc`]: Latin hypercube and scrambled Sobol' points in independent replicates, and the
+//!   Brownian bridge of the shock walks.
 //! - [`sim`]: one trial, or a batch stepped together; the rules of a step in [`sim::cash`];
 //!   the schema of a trial's results in [`metrics`] (a leaf, so that a scenario's checks can name them).
 //! - [`stats`]: mergeable moments, quantile sketch, selection quantiles, sensitivity sums.

@@ -260,7 +260,9 @@ impl SamplingArg {
 
 /// Reads a `--precision` target.
 fn parse_precision(text: &str) -> Result<funding_gap::summary::precision::Target, String> {
-    funding_gap::summary::precision::Target::parse(text).map_err(|e| e.to_string())
+    use funding_gap::summary::precision::{TARGET_FORMS, Target};
+    // clap names the option and the value before this message.
+    Target::parse(text).map_err(|e| format!("{}; the forms are {TARGET_FORMS}", e.why))
 }
 
 /// The file format of `--save-trials`.

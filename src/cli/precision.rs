@@ -35,20 +35,17 @@ pub fn sampled(model: &Model, opts: &RunOpts, cfg: &RunConfig) -> Result<Model, 
     Ok(m)
 }
 
-/// Simulates `model` as `opts` asks, returning the final round's configuration and summary.
+/// Checks `opts`' sampling plan and precision targets for `model` before anything runs or
+/// is written; returns the cap on trials of a precision run.
 ///
 /// # Errors
-/// Usage errors for bad targets or caps; any run error.
-pub fn simulate(
-    model: &Model,
-    opts: &RunOpts,
-    cfg: RunConfig,
-    sink: Option<&mut dyn TrialSink>,
-) -> Result<(RunConfig, Summary), AppError> {
+/// [`AppError::Usage`] for a plan that cannot be made, a target on a year that is not a
+/// report year, a cap below `--trials`, or `--save-trials` with `--precision`.
+pub fn check(model: &Model, opts: &RunOpts, cfg: &RunConfig) -> Result<u64, AppError> {
+    sampled(model, opts, cfg)?;
+    let first = cfg.trials;
     if opts.precision.is_empty() {
-        let m = sampled(model, opts, &cfg)?;
-        let s = one_round(&m, opts, &cfg, sink)?;
-        return Ok((cfg, s));
+        return Ok(first);
     }
     if opts.save_trials.is_some() {
         return Err(AppError::Usage(
@@ -67,7 +64,6 @@ pub fn simulate(
             )));
         }
     }
-    let first = cfg.trials;
     let cap = opts
         .max_trials
         .unwrap_or_else(|| first.saturating_mul(100).min(DEFAULT_CAP).max(first));
@@ -75,6 +71,26 @@ pub fn simulate(
         return Err(AppError::Usage(format!(
             "--max-trials {cap} is below the first round's {first} trials (--trials)"
         )));
+    }
+    Ok(cap)
+}
+
+/// Simulates `model` as `opts` asks (after [`check`]), returning the final round's
+/// configuration and summary.
+///
+/// # Errors
+/// Usage errors as [`check`]; any run error.
+pub fn simulate(
+    model: &Model,
+    opts: &RunOpts,
+    cfg: RunConfig,
+    sink: Option<&mut dyn TrialSink>,
+) -> Result<(RunConfig, Summary), AppError> {
+    let cap = check(model, opts, &cfg)?;
+    if opts.precision.is_empty() {
+        let m = sampled(model, opts, &cfg)?;
+        let s = one_round(&m, opts, &cfg, sink)?;
+        return Ok((cfg, s));
     }
     let mut rounds = Vec::new();
     let mut cfg = cfg;
