@@ -343,8 +343,14 @@ pub(super) fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
             *last = ri;
         }
     }
-    for (k, rev) in revenue.iter_mut().enumerate() {
-        *rev = (0..m).map(|i| r_path[i * n + k]).sum();
+    // The segments' sum at each step, row by row so that the loop runs over steps in
+    // vectors. The same numbers as summing each step's column: `Sum` for f64 starts from
+    // −0.0, and −0.0 + r is r for every r.
+    revenue.fill(-0.0);
+    for row in r_path.chunks_exact(n).take(m) {
+        for (rev, &ri) in revenue.iter_mut().zip(row) {
+            *rev += ri;
+        }
     }
 }
 
