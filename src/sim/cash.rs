@@ -101,6 +101,45 @@ pub fn draw(pre: f64, floor: f64, limit: f64, drawn: f64) -> (f64, f64) {
     (cash, drawn_after)
 }
 
+/// [`draw`] for `L` lanes side by side: each lane's numbers are exactly those of [`draw`]
+/// (the same operations on the same values; only the selections are spelled out loop by
+/// loop). Written as short loops of one selection each so that the compiler vectorises
+/// them across lanes: the lanes' single call of `draw` was compiled to scalar code with two
+/// branches per lane, whose outcome is a coin toss from trial to trial.
+#[inline(always)]
+pub fn draw_lanes<const L: usize>(
+    pre: &[f64; L],
+    floor: &[f64; L],
+    limit: &[f64; L],
+    drawn: &mut [f64; L],
+    cash: &mut [f64; L],
+) {
+    let mut room = [0.0; L];
+    let mut need = [0.0; L];
+    let mut covered = [false; L];
+    let mut drew = [false; L];
+    for l in 0..L {
+        room[l] = limit[l] - drawn[l];
+        need[l] = floor[l] - pre[l];
+        let low = pre[l] < floor[l];
+        let fits = need[l] <= room[l];
+        covered[l] = low & fits;
+        drew[l] = covered[l] | (low & !fits & (room[l] > 0.0));
+    }
+    for l in 0..L {
+        let add = if covered[l] { need[l] } else { room[l] };
+        drawn[l] = if drew[l] { drawn[l] + add } else { drawn[l] };
+    }
+    for l in 0..L {
+        let lifted = if covered[l] {
+            floor[l]
+        } else {
+            pre[l] + room[l]
+        };
+        cash[l] = if drew[l] { lifted } else { pre[l] };
+    }
+}
+
 /// Steps cash forward for the prepared trial in `s` with the rules above, one step at a
 /// time, and writes its path and results into `s`; records every step into `trace` when
 /// given. This is the readable statement of the cash model; [`super::lanes`] computes the

@@ -292,9 +292,7 @@ fn cash_loop<const L: usize>(model: &Model, s: &mut [Scratch], b: &mut Lanes<L>)
                 interest[l],
             );
         }
-        for l in 0..L {
-            (cash[l], drawn[l]) = cash::draw(pre[l], floor[l], limit[l], drawn[l]);
-        }
+        cash::draw_lanes(&pre, &floor, &limit, &mut drawn, &mut cash);
         *b.cash[k + 1] = cash;
         for l in 0..L {
             cash_min[l] = cash_min[l].min(cash[l]);
