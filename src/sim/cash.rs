@@ -283,3 +283,56 @@ impl Totals {
         mm[NET_NEW_CASH] = p.funding_rounds - p.tied_new;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{draw, draw_lanes};
+
+    /// The lanes' draw gives every lane the bits of the scalar rule, in each case: above the
+    /// floor, covered by the room, partly covered, no room left, over the limit, at the
+    /// boundaries, and with signed zeros and infinities.
+    #[test]
+    fn draw_lanes_matches_draw_lane_by_lane() {
+        let values = [
+            -1e9,
+            -7.5,
+            -0.0,
+            0.0,
+            1e-300,
+            2.5,
+            5.0,
+            6.0,
+            11.0,
+            f64::INFINITY,
+        ];
+        let mut cases = Vec::new();
+        for &pre in &values {
+            for &floor in &[0.0, 5.0, -0.0] {
+                for &limit in &[0.0, 6.0, 1e12] {
+                    for &drawn in &[0.0, -0.0, 3.0, 6.0, 8.0] {
+                        cases.push((pre, floor, limit, drawn));
+                    }
+                }
+            }
+        }
+        for chunk in cases.chunks(8) {
+            let get = |f: fn(&(f64, f64, f64, f64)) -> f64| -> [f64; 8] {
+                std::array::from_fn(|l| chunk.get(l).map_or(1.0, f))
+            };
+            let (pre, floor, limit) = (get(|c| c.0), get(|c| c.1), get(|c| c.2));
+            let mut drawn = get(|c| c.3);
+            let before = drawn;
+            let mut cash = [0.0; 8];
+            draw_lanes(&pre, &floor, &limit, &mut drawn, &mut cash);
+            for l in 0..8 {
+                let (c, d) = draw(pre[l], floor[l], limit[l], before[l]);
+                assert_eq!(cash[l].to_bits(), c.to_bits(), "cash, lane {l}: {chunk:?}");
+                assert_eq!(
+                    drawn[l].to_bits(),
+                    d.to_bits(),
+                    "drawn, lane {l}: {chunk:?}"
+                );
+            }
+        }
+    }
+}
