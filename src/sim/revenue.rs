@@ -371,9 +371,14 @@ fn shocks(
     let w = shock_stride(updates + 1);
     if random {
         for (row, rng) in shock_n.chunks_exact_mut(w).zip(seg_streams.iter_mut()) {
+            // The stream's state in a local for the row's draws (the same numbers): through
+            // the `&mut` into the vector of streams, every draw stored the state back to
+            // memory and reloaded it for the next.
+            let mut local = rng.clone();
             for z in &mut row[..updates] {
-                *z = StandardNormal.sample(rng);
+                *z = StandardNormal.sample(&mut local);
             }
+            *rng = local;
         }
     } else {
         shock_n.fill(0.0);
