@@ -265,12 +265,13 @@ fn cash_loop<const L: usize>(model: &Model, s: &mut [Scratch], b: &mut Lanes<L>)
             } else {
                 &mut dropped
             };
+            // An add of 0 where nothing moves, not a selection between the sum and the old
+            // value: the selection compiled to a masked store (vmaskmovpd), which the load of
+            // the next deferral into the same row cannot forward from. The same bits: a
+            // target is +0 or a sum of positive amounts (`defer` needs a positive share and
+            // payment), never −0, so adding +0 leaves it as it is.
             for l in 0..L {
-                target[l] = if defer[l] {
-                    target[l] + moved[l]
-                } else {
-                    target[l]
-                };
+                target[l] += if defer[l] { moved[l] } else { 0.0 };
             }
         }
 
@@ -292,9 +293,7 @@ fn cash_loop<const L: usize>(model: &Model, s: &mut [Scratch], b: &mut Lanes<L>)
                 interest[l],
             );
         }
-        for l in 0..L {
-            (cash[l], drawn[l]) = cash::draw(pre[l], floor[l], limit[l], drawn[l]);
-        }
+        cash::draw_lanes(&pre, &floor, &limit, &mut drawn, &mut cash);
         *b.cash[k + 1] = cash;
         for l in 0..L {
             cash_min[l] = cash_min[l].min(cash[l]);

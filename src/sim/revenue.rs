@@ -373,8 +373,14 @@ pub(super) fn revenue_path(model: &Model, s: &mut Scratch, random: bool) {
             *last = ri;
         }
     }
-    for (k, rev) in revenue.iter_mut().enumerate() {
-        *rev = (0..m).map(|i| r_path[i * n + k]).sum();
+    // The segments' sum at each step, row by row so that the loop runs over steps in
+    // vectors. The same numbers as summing each step's column: `Sum` for f64 starts from
+    // −0.0, and −0.0 + r is r for every r.
+    revenue.fill(-0.0);
+    for row in r_path.chunks_exact(n).take(m) {
+        for (rev, &ri) in revenue.iter_mut().zip(row) {
+            *rev += ri;
+        }
     }
 }
 
@@ -400,16 +406,21 @@ fn shocks(
             .zip(shock.chunks_exact_mut(w))
             .enumerate()
         {
+            // The stream's state in a local for the row's draws (the same numbers): through
+            // the `&mut` into the vector of streams, every draw stored the state back to
+            // memory and reloaded it for the next.
+            let mut local = rng.clone();
             // `shock` is filled from `shock_n` below: until then its row is working memory.
             if plan.bridges(i) {
                 plan.shock_walk(seed, trial, i, &mut row[..updates], work, || {
-                    StandardNormal.sample(rng)
+                    StandardNormal.sample(&mut local)
                 });
             } else {
                 for z in &mut row[..updates] {
-                    *z = StandardNormal.sample(rng);
+                    *z = StandardNormal.sample(&mut local);
                 }
             }
+            *rng = local;
         }
     } else {
         shock_n.fill(0.0);

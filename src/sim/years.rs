@@ -56,10 +56,22 @@ pub(super) fn finish(model: &Model, s: &mut Scratch) -> f64 {
     let (burn, paid) = rest.split_at_mut(ny);
     revenue.fill(0.0);
     paid.fill(0.0);
-    for (k, (&rate, &oblig)) in s.revenue.iter().zip(&s.obligations).enumerate() {
-        let y = g.year_of_step[k];
-        revenue[y] += rate * g.dt;
-        paid[y] += oblig * g.dt;
+    // A year's steps are consecutive (`year_of_step` never decreases), so each year's sums
+    // run in registers and are stored once: the same additions in the same order as adding
+    // into the year's slot step by step, without a chain through memory.
+    let mut y = 0;
+    let (mut rev, mut pay) = (0.0, 0.0);
+    for ((&rate, &oblig), &yk) in s.revenue.iter().zip(&s.obligations).zip(&g.year_of_step) {
+        if yk != y {
+            revenue[y] = rev;
+            paid[y] = pay;
+            (y, rev, pay) = (yk, 0.0, 0.0);
+        }
+        rev += rate * g.dt;
+        pay += oblig * g.dt;
+    }
+    if let (Some(r), Some(p)) = (revenue.get_mut(y), paid.get_mut(y)) {
+        (*r, *p) = (rev, pay);
     }
     ocf.copy_from_slice(&s.year_ocf);
     for ((b, &c), &i) in burn.iter_mut().zip(&s.year_ocf).zip(&s.year_interest) {
