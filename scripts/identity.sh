@@ -65,4 +65,6 @@ find . -name '*.json' -exec sed -i '/"git_commit"/d; /"written_at"/d' {} +
 # (compared above), and tests/cli/data_outputs.rs checks its cells against summary.json.
 find . -name report.xlsx -delete
 sed -i 's/ (commit [0-9a-f]*\(-dirty\)\?)//' help/version.txt
+# report.html names the commit in its footer and its provenance.
+find . -name report.html -exec sed -i 's/ (commit <code>[0-9a-f]*\(-dirty\)\?<\/code>)//g; s/, commit <code>[0-9a-f]*\(-dirty\)\?<\/code>//g' {} +
 find . -type f ! -name '*.lock' | LC_ALL=C sort | xargs sha256sum
