@@ -89,6 +89,8 @@ pub fn execute(args: &MergeArgs) -> Result<(), AppError> {
         charts: args.charts.clone(),
         chart_size: args.chart_size.clone(),
         quiet: args.quiet,
+        sampling: super::SamplingArg::of(first.sampling),
+        replicates: first.replicates.max(1),
         ..RunOpts::plain()
     };
     let charts = super::chart_options(&opts)?;
@@ -318,6 +320,8 @@ fn check_one_run(headers: &[(PathBuf, PartHeader)]) -> Result<PartHeader, AppErr
             Some(("trials", h0.trials.to_string(), h.trials.to_string()))
         } else if h.seed != h0.seed {
             Some(("seed", h0.seed.to_string(), h.seed.to_string()))
+        } else if (h.sampling, h.replicates) != (h0.sampling, h0.replicates) {
+            Some(("sampling", describe_sampling(h0), describe_sampling(h)))
         } else if h.shards != h0.shards {
             Some((
                 "number of shards",
@@ -402,6 +406,14 @@ fn same_scenario_and_build(h: &PartHeader, now: &Provenance) -> Result<(), AppEr
 }
 
 /// "a.toml (sha256 1234abcd…), b.toml (…)".
+/// `mc`, or `rqmc (16 replicates)`.
+fn describe_sampling(h: &PartHeader) -> String {
+    match h.sampling {
+        funding_gap::qmc::Method::Mc => "mc".to_string(),
+        m => format!("{m} ({} replicates)", h.replicates),
+    }
+}
+
 fn describe_files(p: &Provenance) -> String {
     p.scenario_files
         .iter()

@@ -248,6 +248,15 @@ pub enum SamplingArg {
 }
 
 impl SamplingArg {
+    /// The option for the library's method.
+    pub fn of(method: funding_gap::qmc::Method) -> SamplingArg {
+        match method {
+            funding_gap::qmc::Method::Mc => SamplingArg::Mc,
+            funding_gap::qmc::Method::Lhs => SamplingArg::Lhs,
+            funding_gap::qmc::Method::Rqmc => SamplingArg::Rqmc,
+        }
+    }
+
     /// The library's method.
     pub fn method(self) -> funding_gap::qmc::Method {
         match self {

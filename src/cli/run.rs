@@ -99,6 +99,7 @@ pub(super) fn run_one(
     let mut trials = trials_file(opts.save_trials, model, staging)?;
     let (cfg, summary) = match parts {
         Some(parts) => {
+            let model = &super::precision::sampled(model, opts, &cfg)?;
             let result = engine::merge_parts(model, &cfg, parts)?;
             (cfg, summary::summarize(model, &result))
         }

@@ -40,15 +40,17 @@ pub fn execute(
             "--save-trials parquet: a shard writes its trials as CSV (trials-K-of-M.csv, which concatenate to the run's trials.csv); use --save-trials or --save-trials csv".to_string(),
         ));
     }
-    if opts.sampling != super::SamplingArg::Mc || !opts.precision.is_empty() {
+    if !opts.precision.is_empty() {
         return Err(AppError::Usage(
-            "--shard runs plain Monte Carlo (--sampling mc) to a fixed --trials: the parts do not yet record a Latin hypercube or RQMC plan, nor a precision target".to_string(),
+            "--precision with --shard: a shard runs a fixed share of a fixed --trials; find the trials with a --precision run, then shard a run of that many".to_string(),
         ));
     }
     let cfg = engine::RunConfig {
         save_trials: opts.save_trials.is_some(),
         ..super::run_config(opts, model)?
     };
+    // The run's sampling plan (each trial's point depends on it, not on the shard).
+    let model = &super::precision::sampled(model, opts, &cfg)?;
     let dir = opts.out.clone().unwrap_or_else(|| default_parts_dir(model));
     report::ensure_dir(&dir)?;
     let chunks = shard_chunks(cfg.trials, k, m);
@@ -78,6 +80,8 @@ pub fn execute(
         provenance: Provenance::of(model),
         trials: cfg.trials,
         seed: cfg.seed,
+        sampling: model.plan.method,
+        replicates: model.plan.replicates,
         shard: k,
         shards: m,
         first_trial: trials.start,

@@ -43,6 +43,12 @@ pub struct PartHeader {
     pub trials: u64,
     /// The run's seed.
     pub seed: u64,
+    /// How the run sampled its inputs (`mc` in parts written before `--sampling`).
+    #[serde(default)]
+    pub sampling: crate::qmc::Method,
+    /// Its independent randomizations (`lhs` and `rqmc`; 1 for `mc`).
+    #[serde(default = "one")]
+    pub replicates: u64,
     /// This shard's index, 0 ≤ shard < shards.
     pub shard: u64,
     /// The number of shards.
@@ -55,6 +61,11 @@ pub struct PartHeader {
     pub body_bytes: u64,
     /// SHA-256 of the body, lowercase hex.
     pub body_sha256: String,
+}
+
+/// The replicates of a part header that does not name them (plain Monte Carlo).
+fn one() -> u64 {
+    1
 }
 
 /// Why a part file cannot be read.

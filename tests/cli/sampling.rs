@@ -134,8 +134,8 @@ fn bad_sampling_and_precision_options_are_refused() {
         &["--save-trials with --precision"],
     );
     bad(
-        &["--sampling", "rqmc", "--shard", "0/2"],
-        &["--shard runs plain Monte Carlo"],
+        &["--precision", "gap.mean.se<=1", "--shard", "0/2"],
+        &["--precision with --shard"],
     );
     let compare = funding_gap(&[
         "compare",

@@ -90,6 +90,91 @@ fn merged_shards_are_byte_identical_to_one_run_for_any_m_and_order() {
 }
 
 #[test]
+fn rqmc_and_lhs_shards_merge_to_the_run_and_record_their_plan() {
+    // A point depends on the trial and the plan, not on the shard: the merged files are the
+    // bytes of the run in one process, and parts of another plan are refused.
+    let tmp = TempDir::new().expect("temp dir");
+    for method in ["rqmc", "lhs"] {
+        let one = tmp.path().join(format!("one-{method}"));
+        let o = one.display().to_string();
+        ok(&[
+            "run",
+            "bench",
+            "--trials",
+            TRIALS,
+            "--seed",
+            "9",
+            "--sampling",
+            method,
+            "--replicates",
+            "8",
+            "--out",
+            &o,
+            "-q",
+            "--charts",
+            "none",
+        ]);
+        let want = files(&one);
+        let parts = tmp.path().join(format!("parts-{method}"));
+        for k in 0..3 {
+            shard(
+                &parts,
+                k,
+                3,
+                &[
+                    "--sampling",
+                    method,
+                    "--replicates",
+                    "8",
+                    "--charts",
+                    "none",
+                ],
+            );
+        }
+        let merged = tmp.path().join(format!("merged-{method}"));
+        let d = merged.display().to_string();
+        ok(&[
+            "merge",
+            &parts.display().to_string(),
+            "--out",
+            &d,
+            "-q",
+            "--charts",
+            "none",
+        ]);
+        let got = files(&merged);
+        assert_eq!(got.len(), want.len(), "{method}");
+        for ((name, a), (_, b)) in got.iter().zip(&want) {
+            assert!(a == b, "{method}: {name} differs from the one-process run");
+        }
+        let summary = fs::read_to_string(merged.join("summary.json")).expect("summary");
+        assert!(
+            summary.contains(&format!("\"method\": \"{method}\"")),
+            "{method}"
+        );
+    }
+    // Shard 0 of the rqmc run beside shard 1 of a plain run: refused, naming the sampling.
+    let mixed = tmp.path().join("mixed");
+    shard(&mixed, 0, 2, &["--sampling", "rqmc", "--replicates", "8"]);
+    shard(&mixed, 1, 2, &[]);
+    let out = funding_gap(&[
+        "merge",
+        &mixed.display().to_string(),
+        "--out",
+        &tmp.path().join("m").display().to_string(),
+    ]);
+    assert_error(
+        &out,
+        2,
+        &[
+            "different runs, sampling",
+            "rqmc (8 replicates) in",
+            "mc in",
+        ],
+    );
+}
+
+#[test]
 fn shard_trial_files_concatenate_to_the_runs_trials_csv() {
     let tmp = TempDir::new().expect("temp dir");
     let one = tmp.path().join("one");
