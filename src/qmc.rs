@@ -3,8 +3,9 @@
 //!
 //! Trial i of a run belongs to replicate r = i mod R and is point k = i div R of that
 //! replicate's point set, so any trial is computable alone from (seed, i) and the plan, any
-//! prefix of R·k trials holds k points of every replicate, and a longer run extends a shorter
-//! one (the first 2^m points of a Sobol' sequence are a (t, m, s)-net).
+//! prefix of R·k trials holds k points of every replicate, and with RQMC a longer run extends a
+//! shorter one (the first 2^m points of a Sobol' sequence are a (t, m, s)-net; a Latin
+//! hypercube's strata depend on the run's trials).
 //!
 //! - **Sobol'** (`rqmc`): Joe and Kuo's direction numbers (`new-joe-kuo-6`, from the `sobol`
 //!   crate's table), 32 digits, in natural order (point k is the XOR of the direction numbers
@@ -68,6 +69,9 @@ impl fmt::Display for Method {
 /// Normals of each segment's shock walk that come from the point set (the bridge's first
 /// nodes: the end, the middle, the quarters, …).
 pub const BRIDGE_LEVELS: usize = 16;
+
+/// Most replicates a run may have (each keeps its own sums and quantile sketches).
+pub const MAX_REPLICATES: u64 = 1024;
 
 /// Digits of a Sobol' coordinate.
 const BITS: usize = 32;
@@ -137,7 +141,7 @@ pub struct Plan {
     /// The dimension of segment 0's first bridge node; segment i's node l is dimension
     /// `shock_dim + l·segments + i`.
     pub shock_dim: usize,
-    /// Segments with shock walks.
+    /// Revenue segments (each has bridge dimensions).
     pub segments: usize,
     /// The dimension of event 0's first arrival.
     pub event_dim: usize,
@@ -213,6 +217,11 @@ pub enum PlanError {
         "--replicates {0}: {1} needs at least 2 independent randomizations to estimate its error (16 is the default)"
     )]
     TooFewReplicates(u64, Method),
+    /// More replicates than the run keeps sums for.
+    #[error(
+        "--replicates {0} is more than {MAX_REPLICATES}: each replicate keeps its own sums and sketches (16 to 64 are plenty for the errors)"
+    )]
+    TooManyReplicates(u64),
     /// More replicates than trials.
     #[error(
         "--replicates {replicates} is more than the {trials} trials: each replicate needs at least one"
@@ -254,6 +263,9 @@ impl Plan {
         let (dims_steps, dims_segments) = (dims.steps, dims.segments.len());
         if replicates < 2 {
             return Err(PlanError::TooFewReplicates(replicates, method));
+        }
+        if replicates > MAX_REPLICATES {
+            return Err(PlanError::TooManyReplicates(replicates));
         }
         if replicates > trials {
             return Err(PlanError::MoreReplicatesThanTrials { replicates, trials });
@@ -354,12 +366,12 @@ impl Plan {
                     bits >>= 1;
                     j += 1;
                 }
-                (f64::from(x) + jitter) * (1.0 / 4_294_967_296.0)
+                open_unit((f64::from(x) + jitter) * (1.0 / 4_294_967_296.0))
             }
             _ => {
                 let n = self.lhs_points;
                 let stratum = permute(k % n, n, &w[..8]);
-                (stratum as f64 + jitter) / n as f64
+                open_unit((stratum as f64 + jitter) / n as f64)
             }
         }
     }
@@ -371,7 +383,8 @@ impl Plan {
 pub struct Dims<'a> {
     /// Stream keys of the uncertain inputs, in the model's order.
     pub inputs: &'a [u64],
-    /// Stream keys of the segments with shocks.
+    /// Stream keys of the revenue segments (each gets bridge dimensions; a segment without
+    /// shocks leaves them unused).
     pub segments: &'a [u64],
     /// Stream keys of the events.
     pub events: &'a [u64],
@@ -417,6 +430,13 @@ impl Plan {
     pub fn first_arrival(&self, seed: u64, trial: u64, e: usize) -> f64 {
         -(1.0 - self.coordinate(seed, trial, self.event_dim + e)).ln()
     }
+}
+
+/// `u` kept inside (0, 1): the sum of a coordinate's digits and its jitter can round to 1.0
+/// (with probability about 2⁻⁵³), where Φ⁻¹ would be infinite.
+#[inline]
+fn open_unit(u: f64) -> f64 {
+    u.clamp(f64::EPSILON / 2.0, 1.0 - f64::EPSILON / 2.0)
 }
 
 /// π(i) for a pseudo-random permutation π of [0, n) keyed by `keys`: a four-round Feistel

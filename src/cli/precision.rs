@@ -45,6 +45,11 @@ pub fn check(model: &Model, opts: &RunOpts, cfg: &RunConfig) -> Result<u64, AppE
     sampled(model, opts, cfg)?;
     let first = cfg.trials;
     if opts.precision.is_empty() {
+        if opts.max_trials.is_some() {
+            return Err(AppError::Usage(
+                "--max-trials caps a --precision run; give a target such as --precision 'gap.mean.se<=1', or leave --max-trials out".to_string(),
+            ));
+        }
         return Ok(first);
     }
     if opts.save_trials.is_some() {

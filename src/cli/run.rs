@@ -56,6 +56,11 @@ pub fn execute(args: &RunArgs) -> Result<(), AppError> {
         };
         return super::shard::execute(model, *name, opts, shard);
     }
+    // The sampling plan and precision targets of every scenario, before anything runs: a
+    // scenario's own trials can make them fail.
+    for model in &models {
+        super::precision::check(model, opts, &super::run_config(opts, model)?)?;
+    }
     let several = models.len() > 1;
     for model in &models {
         let dir = match (&opts.out, several) {

@@ -281,9 +281,10 @@ fn probability(label: &str, p: &Probability, note: &str) -> [Cell; 7] {
     )
 }
 
-/// A mean's row: the mean, its standard error and mean ± 1.96 s.e., in `unit` ($B with $B
-/// formats, any other unit as plain numbers).
-fn mean(label: &str, unit: &str, m: f64, se: f64, note: &str) -> [Cell; 7] {
+/// A mean's row: the mean, its standard error and mean ± z·s.e. (z = 1.96, or t(R−1) for a
+/// Latin hypercube or RQMC run: [`z_of`]), in `unit` ($B with $B formats, any other unit as
+/// plain numbers).
+fn mean(label: &str, unit: &str, (m, se, z): (f64, f64, f64), note: &str) -> [Cell; 7] {
     let (value, error): (Kind, Kind) = if unit == "$B" {
         (Cell::Usd, Cell::UsdSe)
     } else {
@@ -292,24 +293,24 @@ fn mean(label: &str, unit: &str, m: f64, se: f64, note: &str) -> [Cell; 7] {
     line(
         label,
         unit,
-        [
-            value(m),
-            error(se),
-            value(m - Z_95 * se),
-            value(m + Z_95 * se),
-        ],
+        [value(m), error(se), value(m - z * se), value(m + z * se)],
         note,
     )
 }
 
+/// The factor of a mean's 95 % interval: t(R−1, 0.975) for a Latin hypercube or RQMC run
+/// (its errors come from R replicates), else 1.96.
+fn z_of(s: &Summary) -> f64 {
+    s.sampling.as_ref().map_or(Z_95, |p| p.t95)
+}
+
 /// The rows of a gap's (or deficit's) distribution: mean, quantiles with their intervals,
 /// the mean if short and CVaR 95 %.
-fn gap_rows(sh: &mut Sheet<'_>, what: &str, g: &GapStats) -> Result<(), XlsxError> {
+fn gap_rows(sh: &mut Sheet<'_>, what: &str, g: &GapStats, z: f64) -> Result<(), XlsxError> {
     sh.row(&mean(
         &format!("{what}, mean"),
         "$B",
-        g.mean,
-        g.std_error,
+        (g.mean, g.std_error, z),
         "over all trials, zeros (no shortfall) included",
     ))?;
     for (k, q) in &g.quantiles {
@@ -403,8 +404,8 @@ fn headline(mut sh: Sheet<'_>, s: &Summary) -> Result<(), XlsxError> {
         &s.shortfall_probability,
         "share of trials in which cash falls below the floor; 95 % Wilson interval",
     ))?;
-    gap_rows(&mut sh, "Funding gap", &s.gap)?;
-    gap_rows(&mut sh, "Deficit", &s.deficit)?;
+    gap_rows(&mut sh, "Funding gap", &s.gap, z_of(s))?;
+    gap_rows(&mut sh, "Deficit", &s.deficit, z_of(s))?;
     sh.row(&value(
         "First shortfall, median among trials that run short",
         "date",
@@ -448,8 +449,7 @@ fn headline(mut sh: Sheet<'_>, s: &Summary) -> Result<(), XlsxError> {
         sh.row(&mean(
             &format!("{name}, mean"),
             def.map_or("$B", |d| d.unit),
-            m.mean,
-            m.std_error,
+            (m.mean, m.std_error, z_of(s)),
             def.map_or("", |d| d.doc),
         ))?;
     }
@@ -462,15 +462,17 @@ fn headline(mut sh: Sheet<'_>, s: &Summary) -> Result<(), XlsxError> {
         sh.row(&mean(
             "unserved_revenue, mean",
             "$B",
-            c.unserved_revenue.mean,
-            c.unserved_revenue.std_error,
+            (
+                c.unserved_revenue.mean,
+                c.unserved_revenue.std_error,
+                z_of(s),
+            ),
             "revenue demanded but not served, over the horizon",
         ))?;
         sh.row(&mean(
             "idle_gw_years, mean",
             "GW-years",
-            c.idle_gw_years.mean,
-            c.idle_gw_years.std_error,
+            (c.idle_gw_years.mean, c.idle_gw_years.std_error, z_of(s)),
             "capacity online but not needed, over the horizon",
         ))?;
     }

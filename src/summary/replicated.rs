@@ -82,7 +82,8 @@ impl Errors<'_> {
                 g.quantiles.get(name),
                 g.quantiles_ci95.get_mut(name),
             ) {
-                *ci = [est - self.t * se, est + self.t * se];
+                // A gap or a deficit is never negative.
+                *ci = [(est - self.t * se).max(0.0), est + self.t * se];
             }
         }
     }

@@ -114,7 +114,7 @@ fn bad_sampling_and_precision_options_are_refused() {
         &["at least 2"],
     );
     bad(
-        &["--sampling", "lhs", "--replicates", "2000"],
+        &["--sampling", "lhs", "--replicates", "1001"],
         &["more than the 1000 trials"],
     );
     bad(
@@ -137,6 +137,14 @@ fn bad_sampling_and_precision_options_are_refused() {
         &["--precision", "gap.mean.se<=1", "--shard", "0/2"],
         &["--precision with --shard"],
     );
+    bad(
+        &["--max-trials", "5000"],
+        &["--max-trials caps a --precision run"],
+    );
+    bad(
+        &["--sampling", "rqmc", "--replicates", "5000"],
+        &["more than 1024"],
+    );
     let compare = funding_gap(&[
         "compare",
         "base",
@@ -147,4 +155,42 @@ fn bad_sampling_and_precision_options_are_refused() {
         &out,
     ]);
     assert_error(&compare, 2, &["--sampling lhs", "compare"]);
+}
+
+#[test]
+fn a_refused_scenario_stops_a_run_of_several_before_any_is_written() {
+    // The second scenario's own trials (from its [run] section) are below --replicates: the
+    // first must not have been run and written.
+    let tmp = TempDir::new().unwrap();
+    let small = tmp.path().join("small.toml");
+    let bench = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bench.toml");
+    fs::write(
+        &small,
+        format!(
+            "extends = {:?}\nname = \"small\"\n[run]\ntrials = 10\n",
+            bench.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = out.display().to_string();
+    let s = small.display().to_string();
+    let r = funding_gap(&[
+        "run",
+        "bench",
+        &s,
+        "--sampling",
+        "rqmc",
+        "--replicates",
+        "16",
+        "--out",
+        &o,
+        "--charts",
+        "none",
+    ]);
+    assert_error(&r, 2, &["--replicates 16 is more than the 10 trials"]);
+    assert!(
+        !out.join("bench").exists(),
+        "the first scenario was written"
+    );
 }
