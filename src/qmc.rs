@@ -257,30 +257,22 @@ impl Plan {
         seed: u64,
         dims: &Dims,
     ) -> Result<Plan, PlanError> {
+        Plan::check(method, replicates, trials)?;
         if method == Method::Mc {
             return Ok(Plan::mc());
         }
         let (dims_steps, dims_segments) = (dims.steps, dims.segments.len());
-        if replicates < 2 {
-            return Err(PlanError::TooFewReplicates(replicates, method));
-        }
-        if replicates > MAX_REPLICATES {
-            return Err(PlanError::TooManyReplicates(replicates));
-        }
-        if replicates > trials {
-            return Err(PlanError::MoreReplicatesThanTrials { replicates, trials });
-        }
         let levels = BRIDGE_LEVELS.min(dims.steps);
         let mut keys: Vec<u64> = dims.inputs.to_vec();
         let shock_dim = keys.len();
         for l in 0..levels {
             for &k in dims.segments {
-                keys.push(crate::rng::key_of(&format!("{k:016x}/bridge/{l}")));
+                keys.push(key_of(&format!("{k:016x}/bridge/{l}")));
             }
         }
         let event_dim = keys.len();
         for &k in dims.events {
-            keys.push(crate::rng::key_of(&format!("{k:016x}/arrival")));
+            keys.push(key_of(&format!("{k:016x}/arrival")));
         }
         let keys = &keys[..];
         let table = sobol::params::JoeKuoD6::standard();
@@ -328,6 +320,27 @@ impl Plan {
             segments: dims_segments,
             event_dim,
         })
+    }
+
+    /// Whether a plan of `method` with `replicates` can be made for a run of `trials` trials,
+    /// without making it.
+    ///
+    /// # Errors
+    /// As [`Plan::new`].
+    pub fn check(method: Method, replicates: u64, trials: u64) -> Result<(), PlanError> {
+        if method == Method::Mc {
+            return Ok(());
+        }
+        if replicates < 2 {
+            return Err(PlanError::TooFewReplicates(replicates, method));
+        }
+        if replicates > MAX_REPLICATES {
+            return Err(PlanError::TooManyReplicates(replicates));
+        }
+        if replicates > trials {
+            return Err(PlanError::MoreReplicatesThanTrials { replicates, trials });
+        }
+        Ok(())
     }
 
     /// Whether the inputs come from a point set (LHS or RQMC).
@@ -467,14 +480,14 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The stream keys of named dimensions, for tests and tools.
-pub fn keys_of(names: &[&str]) -> Vec<u64> {
-    names.iter().map(|n| key_of(n)).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The stream keys of named dimensions.
+    fn keys_of(names: &[&str]) -> Vec<u64> {
+        names.iter().map(|n| key_of(n)).collect()
+    }
 
     fn plan(method: Method, r: u64, n: u64, count: usize) -> Plan {
         let names: Vec<String> = (0..count).map(|d| format!("x{d}")).collect();

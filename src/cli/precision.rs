@@ -8,6 +8,7 @@
 
 use funding_gap::engine::{self, RunConfig, TrialSink};
 use funding_gap::model::Model;
+use funding_gap::qmc::Plan;
 use funding_gap::report::format::thousands;
 use funding_gap::summary::precision::{PrecisionOutcome, TargetOutcome};
 use funding_gap::summary::{self, Summary};
@@ -42,7 +43,8 @@ pub fn sampled(model: &Model, opts: &RunOpts, cfg: &RunConfig) -> Result<Model, 
 /// [`AppError::Usage`] for a plan that cannot be made, a target on a year that is not a
 /// report year, a cap below `--trials`, or `--save-trials` with `--precision`.
 pub fn check(model: &Model, opts: &RunOpts, cfg: &RunConfig) -> Result<u64, AppError> {
-    sampled(model, opts, cfg)?;
+    Plan::check(opts.sampling.method(), opts.replicates, cfg.trials)
+        .map_err(|e| AppError::Usage(e.to_string()))?;
     let first = cfg.trials;
     if opts.precision.is_empty() {
         if opts.max_trials.is_some() {

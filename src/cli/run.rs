@@ -86,9 +86,6 @@ pub(super) fn run_one(
         save_trials: opts.save_trials.is_some(),
         ..super::run_config(opts, model)?
     };
-    if parts.is_none() {
-        super::precision::check(model, opts, &cfg)?;
-    }
     let folder = super::open_out(dir, opts.quiet)?;
     let provenance = summary::Provenance::of(model);
     if let Some(old) = report::read_manifest(dir) {
